@@ -1,0 +1,86 @@
+"""Transports move bytes to a printer and back; they know nothing about labels.
+
+`open_transport(url)` picks one from the URL:
+
+- serial printers, through pyserial: a device path (`/dev/ttyUSB0`, `COM3`),
+  `serial:///dev/ttyS1?baudrate=115200` (settings as query parameters), or any pyserial
+  URL (`socket://host:port`, `rfc2217://host:port`, `loop://`, `spy://...`);
+- `tcp://host:9100`: a raw network printer (JetDirect / port 9100);
+- `file:///path`: a file, or a device node such as /dev/usb/lp0;
+- `memory://name`: kept in memory, for tests and demos.
+
+A renderer is composed with a transport (`printing.printer.Printer`), never inherited.
+"""
+
+from __future__ import annotations
+
+import re
+from types import TracebackType
+
+
+class TransportError(OSError):
+    """The printer could not be opened, written to or read from; the message says which."""
+
+
+class Transport:
+    """Bytes to and from one printer. `read` returns what arrived within `timeout`
+    (possibly fewer than `n` bytes, b"" if nothing), on media that can answer."""
+
+    url: str = ""
+    can_read: bool = False
+
+    def write(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def read(self, n: int, timeout: float = 1.0) -> bytes:
+        raise TransportError(f"{self.url}: this transport cannot read replies")
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+PYSERIAL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "hwgrep", "alt", "cp2110")
+SCHEMES = ("serial", "tcp", "file", "memory", *PYSERIAL_SCHEMES)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def open_transport(url: str, timeout: float = 5.0) -> Transport:
+    """Open the printer at `url`; TransportError for an unknown scheme or a failed open."""
+    url = url.strip()
+    match = _SCHEME.match(url)
+    scheme = match.group(1).lower() if match else ""
+    if scheme == "tcp":
+        from printing.transports.tcp import TcpTransport
+
+        return TcpTransport(url, timeout=timeout)
+    if scheme == "file":
+        from printing.transports.file import FileTransport
+
+        return FileTransport(url)
+    if scheme == "memory":
+        from printing.transports.memory import MemoryTransport
+
+        return MemoryTransport(url)
+    if scheme == "serial" or scheme in PYSERIAL_SCHEMES or (
+        not scheme and (url.startswith("/") or re.match(r"^COM\d+$", url, re.I))
+    ):
+        from printing.transports.serial import SerialTransport
+
+        return SerialTransport(url, timeout=timeout)
+    if not url:
+        raise TransportError("printer URL is empty")
+    shown = f"scheme {scheme}://" if scheme else f"printer address {url!r}"
+    raise TransportError(
+        f"unknown {shown}; use a device path (/dev/ttyUSB0), serial://, socket://, "
+        "rfc2217://, loop://, tcp://host:9100, file:///path or memory://"
+    )
+
+
+__all__ = ["SCHEMES", "Transport", "TransportError", "open_transport"]

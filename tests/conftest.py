@@ -1,0 +1,64 @@
+"""Shared fixtures: a migrated database per test, on SQLite by default or PostgreSQL.
+
+Set WMS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test to run the same
+tests against PostgreSQL; each test then starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from wms.adapters.db.engine import make_engine
+from wms.adapters.db.migrate import upgrade
+
+PG_URL = os.environ.get("WMS_TEST_DATABASE_URL", "")
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if PG_URL:
+        engine = make_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        upgrade(engine)
+        engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "wms.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def engine(_template_db: str, tmp_path: Path) -> Iterator[Engine]:
+    """A freshly migrated, empty database for one test."""
+    if PG_URL:
+        eng = make_engine(PG_URL)
+        with eng.begin() as conn:
+            tables = conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+            )).scalars().all()
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        yield eng
+        eng.dispose()
+        return
+    path = tmp_path / "wms.db"
+    shutil.copy(_template_db, path)
+    eng = make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def database_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)

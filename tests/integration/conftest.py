@@ -1,0 +1,73 @@
+"""An HTTP client on a fresh database, with a token per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from wms.adapters.db.uow import UnitOfWork
+from wms.api.app import create_app
+from wms.config import Settings
+from wms.services.auth import ROLES, create_token
+
+
+class Api:
+    """A thin client that speaks as one role at a time: `api.as_("packer").post(...)`."""
+
+    def __init__(self, client: TestClient, tokens: dict[str, str], role: str = "admin") -> None:
+        self.client, self.tokens, self.role = client, tokens, role
+
+    def as_(self, role: str) -> "Api":
+        return Api(self.client, self.tokens, role)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[self.role]}"}
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers=self._headers(), **kw)
+
+    def post(self, url: str, json: Any = None, **kw: Any) -> Any:
+        return self.client.post(url, json=json, headers=self._headers(), **kw)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(engine, settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def tokens(engine: Engine) -> dict[str, str]:
+    with UnitOfWork(engine) as uow:
+        return {role: create_token(uow, role, f"test-{role}") for role in ROLES}
+
+
+@pytest.fixture
+def api(client: TestClient, tokens: dict[str, str]) -> Api:
+    return Api(client, tokens)
+
+
+def make_sku(api: Api, sku: str, grams: int, tol: int = 2, barcode: str | None = None, name: str | None = None) -> None:
+    body = {"sku": sku, "name": name or sku, "barcodes": [barcode] if barcode else [],
+            "unit_weight_g": grams, "weight_tolerance_g": tol}
+    r = api.post("/api/skus", body)
+    assert r.status_code == 201, r.text
+
+
+def make_order(api: Api, order_no: str, lines: list[tuple[str, int]], **extra: Any) -> Any:
+    body = {"order_no": order_no,
+            "recipient": {"name": "张三", "phone": "13812345678", "province": "广东省", "city": "深圳市",
+                          "district": "南山区", "address": "科技园南区高新南七道 18 号 5 栋 1203"},
+            "lines": [{"sku": s, "qty": q} for s, q in lines], **extra}
+    r = api.post("/api/orders", body)
+    assert r.status_code in (200, 201), r.text
+    return r.json()

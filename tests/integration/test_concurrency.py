@@ -1,0 +1,84 @@
+"""Concurrent requests never oversell stock nor hand out a tracking number twice."""
+
+import threading
+
+from sqlmodel import select
+
+from wms.adapters.db.tables import OrderRow, StockRow
+from wms.adapters.db.uow import UnitOfWork
+from wms.services import catalog, orders, shipping, stock
+from wms.services.stock import ledger_mismatches
+
+RECIPIENT = {"name": "王芳", "phone": "13912345678", "province": "浙江省", "city": "杭州市",
+             "district": "余杭区", "address": "良睦路 1399 号"}
+
+
+def run_at_once(n, work):
+    barrier = threading.Barrier(n)
+    errors = []
+
+    def body(i):
+        barrier.wait()
+        try:
+            work(i)
+        except Exception as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return errors
+
+
+def test_two_requests_for_the_last_unit_never_both_succeed(engine):
+    with UnitOfWork(engine) as uow:
+        catalog.create_sku(uow, {"sku": "LAST", "name": "最后一件", "unit_weight_g": 100})
+        stock.receive(uow, "LAST", "A01-01-1", 1, "test")
+        uow.commit()
+
+    def reserve(i):
+        with UnitOfWork(engine) as uow:
+            orders.create_order(uow, {"order_no": f"C{i}", "recipient": RECIPIENT,
+                                      "lines": [{"sku": "LAST", "qty": 1}]}, "test")
+            uow.commit()
+
+    assert run_at_once(8, reserve) == []
+    with UnitOfWork(engine) as uow:
+        statuses = sorted(o.status for o in uow.session.exec(select(OrderRow)).all())
+        assert statuses.count("reserved") == 1
+        assert statuses.count("on_hold") == 7
+        row = uow.session.exec(select(StockRow)).one()
+        assert (row.on_hand, row.reserved) == (1, 1)
+        assert ledger_mismatches(uow) == []
+
+
+def test_concurrent_allocations_hand_out_distinct_numbers_and_never_overrun_the_pool(engine):
+    with UnitOfWork(engine) as uow:
+        from wms.adapters.db.tables import Carrier
+
+        uow.session.add(Carrier(code="ZTO", name="中通", regions=["*"], is_default=True))
+        uow.session.flush()
+        shipping.add_pool(uow, "ZTO", "ZT", "", 10, 1, 20)
+        orders.create_order(uow, {"order_no": "T1", "recipient": RECIPIENT, "lines": []}, "test")
+        uow.commit()
+    got, lock = [], threading.Lock()
+
+    def allocate(i):
+        with UnitOfWork(engine) as uow:
+            order = orders.get_order(uow, "T1")
+            for _ in range(3):
+                try:
+                    number = shipping.allocate_tracking_number(uow, "ZTO", order)
+                    uow.commit()
+                except Exception as exc:  # noqa: BLE001
+                    if getattr(exc, "code", "") == "pool_exhausted":
+                        return
+                    raise
+                with lock:
+                    got.append(number)
+
+    assert run_at_once(10, allocate) == []
+    assert len(got) == 20
+    assert len(set(got)) == 20

@@ -1,0 +1,82 @@
+"""Order intake, review, reservation and cancellation through the HTTP API."""
+
+from wms.adapters.db.uow import UnitOfWork
+from wms.services.stock import ledger_mismatches
+from tests.integration.conftest import make_order, make_sku
+
+
+def stock_of(api, sku):
+    return next(r for r in api.get("/api/stock").json() if r["sku"] == sku)
+
+
+def test_a_good_order_is_reviewed_and_reserved(api):
+    make_sku(api, "SOCK", 48)
+    api.post("/api/stock/receipts", {"sku": "SOCK", "bin": "A01-01-1", "qty": 5})
+    order = make_order(api, "TB1", [("SOCK", 2)])
+    assert order["status"] == "reserved"
+    assert [h["to"] for h in order["history"]] == ["received", "reviewed", "reserved"]
+    assert stock_of(api, "SOCK")["available"] == 3
+
+
+def test_an_order_with_a_bad_phone_goes_on_hold_with_the_reason(api):
+    make_sku(api, "SOCK", 48)
+    r = api.post("/api/orders", {"order_no": "TB2", "recipient": {
+        "name": "李四", "phone": "1381234567", "province": "广东省", "city": "深圳市",
+        "district": "南山区", "address": "科技园"}, "lines": [{"sku": "SOCK", "qty": 1}]})
+    assert r.status_code == 201
+    assert r.json()["status"] == "on_hold"
+    assert "mainland mobile" in r.json()["hold_reason"]
+
+
+def test_an_unknown_sku_puts_the_order_on_hold_and_nothing_is_dropped(api):
+    order = make_order(api, "TB3", [("NOPE", 1)])
+    assert order["status"] == "on_hold"
+    assert "unknown SKU NOPE" in order["hold_reason"]
+    assert api.get("/api/orders/TB3").json()["lines"] == [{"sku": "NOPE", "qty": 1, "picked": 0, "packed": 0}]
+
+
+def test_posting_the_same_order_twice_creates_nothing_new(api):
+    make_sku(api, "SOCK", 48)
+    api.post("/api/stock/receipts", {"sku": "SOCK", "bin": "A01-01-1", "qty": 5})
+    make_order(api, "TB4", [("SOCK", 2)])
+    again = make_order(api, "TB4", [("SOCK", 2)])
+    assert again["status"] == "reserved"
+    assert stock_of(api, "SOCK")["reserved"] == 2
+
+
+def test_an_order_short_of_stock_is_held_and_reserves_nothing(api):
+    make_sku(api, "A", 10)
+    make_sku(api, "B", 10)
+    api.post("/api/stock/receipts", {"sku": "A", "bin": "A01-01-1", "qty": 5})
+    api.post("/api/stock/receipts", {"sku": "B", "bin": "A01-02-1", "qty": 1})
+    order = make_order(api, "TB5", [("A", 2), ("B", 2)])
+    assert order["status"] == "on_hold"
+    assert "B short by 1" in order["hold_reason"]
+    assert stock_of(api, "A")["reserved"] == 0
+
+
+def test_cancelling_an_order_releases_its_stock(api, engine):
+    make_sku(api, "SOCK", 48)
+    api.post("/api/stock/receipts", {"sku": "SOCK", "bin": "A01-01-1", "qty": 3})
+    make_order(api, "TB6", [("SOCK", 3)])
+    assert stock_of(api, "SOCK")["available"] == 0
+    r = api.as_("supervisor").post("/api/orders/TB6/cancel", {"reason": "buyer asked"})
+    assert r.status_code == 200
+    assert r.json()["status"] == "cancelled"
+    assert stock_of(api, "SOCK")["available"] == 3
+    with UnitOfWork(engine) as uow:
+        assert ledger_mismatches(uow) == []
+
+
+def test_notes_are_appended_with_author_and_time(api):
+    make_order(api, "TB7", [("X", 1)])
+    api.as_("packer").post("/api/orders/TB7/notes", {"text": "客户要求周末送达"})
+    api.post("/api/orders/TB7/notes", {"text": "已电话确认"})
+    notes = api.get("/api/orders/TB7").json()["notes"]
+    assert [(n["author"], n["text"]) for n in notes] == [("test-packer", "客户要求周末送达"), ("test-admin", "已电话确认")]
+
+
+def test_receipt_to_an_unknown_sku_is_a_404(api):
+    r = api.post("/api/stock/receipts", {"sku": "NOPE", "bin": "A01-01-1", "qty": 1})
+    assert r.status_code == 404
+    assert r.json()["error"] == "unknown_sku"

@@ -1,0 +1,169 @@
+"""The pack-station flow over HTTP, as shared/specs/station-api.md describes it."""
+
+import pytest
+
+from tests.integration.conftest import make_order, make_sku
+
+SOCK, SHIRT, CUP = "6901234567892", "6920000000012", "6930000000011"
+
+
+@pytest.fixture
+def order(api):
+    """A 500 g-ish order: a T-shirt (180 g), a cup (272 g) and socks (48 g)."""
+    make_sku(api, "SHIRT", 180, 4, SHIRT, "纯棉T恤 蓝色 L")
+    make_sku(api, "CUP", 272, 5, CUP, "保温杯 500ml")
+    make_sku(api, "SOCK", 48, 2, SOCK, "白色短袜")
+    for sku, bin_ in (("SHIRT", "A01-01-1"), ("CUP", "A02-03-1"), ("SOCK", "A03-05-2")):
+        api.post("/api/stock/receipts", {"sku": sku, "bin": bin_, "qty": 10})
+    make_order(api, "TB100", [("SHIRT", 1), ("CUP", 1), ("SOCK", 1)])
+    return "TB100"
+
+
+def open_session(api, order_no, station="PK-01"):
+    r = api.as_("packer").post("/api/pack/sessions", {"order_no": order_no, "station": station})
+    assert r.status_code == 201, r.text
+    return r.json()["session_id"]
+
+
+def scan(api, sid, code):
+    return api.as_("packer").post(f"/api/pack/sessions/{sid}/scans", {"code": code})
+
+
+def weigh(api, sid, grams, **kw):
+    return api.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": grams, **kw})
+
+
+def test_opening_a_session_lists_the_lines_unscanned(api, order):
+    r = api.as_("packer").post("/api/pack/sessions", {"order_no": order, "station": "PK-01"})
+    assert r.status_code == 201
+    lines = {l["sku"]: (l["qty"], l["scanned"]) for l in r.json()["lines"]}
+    assert lines == {"SHIRT": (1, 0), "CUP": (1, 0), "SOCK": (1, 0)}
+
+
+def test_a_fully_scanned_parcel_at_the_right_weight_passes_and_gets_a_tracking_number(api, order):
+    sid = open_session(api, order)
+    for code in (SHIRT, CUP, SOCK):
+        assert scan(api, sid, code).status_code == 200
+    r = weigh(api, sid, 501)
+    body = r.json()
+    assert r.status_code == 200, body
+    assert body["verdict"] == "pass"
+    assert body["expected_g"] == 500
+    assert body["tracking_no"]
+    assert api.get(f"/api/orders/{order}").json()["status"] == "packed"
+
+
+def test_a_missing_48g_item_in_a_500g_parcel_is_caught_and_named(api, order):
+    sid = open_session(api, order)
+    for code in (SHIRT, CUP, SOCK):
+        scan(api, sid, code)
+    body = weigh(api, sid, 452).json()
+    assert body["verdict"] == "underweight"
+    assert body["tracking_no"] is None
+    assert body["delta_g"] == -48
+    assert {"sku": "SOCK", "qty": 1, "direction": "missing"}.items() <= body["suspects"][0].items()
+
+
+def test_an_item_not_on_the_order_is_rejected_and_changes_nothing(api, order):
+    make_sku(api, "CASE", 40, 2, "6940000000010")
+    sid = open_session(api, order)
+    r = scan(api, sid, "6940000000010")
+    assert r.status_code == 409
+    assert r.json()["error"] == "wrong_item"
+    lines = api.get(f"/api/pack/sessions/{sid}").json()["lines"]
+    assert all(l["scanned"] == 0 for l in lines)
+
+
+def test_one_more_than_ordered_is_an_over_scan(api, order):
+    sid = open_session(api, order)
+    assert scan(api, sid, SOCK).json()["remaining"] == 2
+    api.client  # second unit of the same code, outside the double-read window
+    r = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",
+                               {"code": SOCK, "scanned_at": "2099-01-01T00:00:05Z"})
+    assert r.status_code == 409
+    assert r.json()["error"] == "over_scan"
+
+
+def test_a_code_nobody_knows_is_a_404(api, order):
+    sid = open_session(api, order)
+    r = scan(api, sid, "6950000000019")
+    assert r.status_code == 404
+    assert r.json()["error"] == "unknown_code"
+
+
+def test_a_scanner_double_read_is_not_counted_twice(api, order):
+    make_order(api, "TB101", [("SOCK", 2)])
+    sid = open_session(api, "TB101")
+    first = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",
+                                   {"code": SOCK, "scanned_at": "2026-11-22T10:00:00.000Z"}).json()
+    echo = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",
+                                  {"code": SOCK, "scanned_at": "2026-11-22T10:00:00.120Z"}).json()
+    second = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",
+                                    {"code": SOCK, "scanned_at": "2026-11-22T10:00:01.500Z"}).json()
+    assert (first["scanned"], echo["scanned"], second["scanned"]) == (1, 1, 2)
+    assert echo["double_read"] is True
+
+
+def test_a_resent_scan_with_the_same_event_id_counts_once(api, order):
+    make_order(api, "TB102", [("SOCK", 3)])
+    sid = open_session(api, "TB102")
+    for _ in range(3):
+        r = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans", {"code": SOCK, "event_id": "st1-0001"})
+        assert r.status_code == 200
+    assert api.get(f"/api/pack/sessions/{sid}").json()["lines"][0]["scanned"] == 1
+
+
+def test_a_packer_cannot_override_but_a_supervisor_can_and_it_is_recorded(api, order):
+    sid = open_session(api, order)
+    for code in (SHIRT, CUP, SOCK):
+        scan(api, sid, code)
+    weigh(api, sid, 430)
+    r = api.as_("packer").post(f"/api/pack/sessions/{sid}/override", {"reason": "scale is off"})
+    assert r.status_code == 403
+    r = api.as_("supervisor").post(f"/api/pack/sessions/{sid}/override", {"reason": "sock pack is lighter, checked by hand"})
+    assert r.status_code == 200, r.text
+    tracking = r.json()["tracking_no"]
+    assert tracking
+    assert r.json()["override_by"] == "test-supervisor"
+
+
+def test_weight_history_keeps_the_failed_weighings_of_the_session(api, order):
+    sid = open_session(api, order)
+    for code in (SHIRT, CUP, SOCK):
+        scan(api, sid, code)
+    assert weigh(api, sid, 452).json()["verdict"] == "underweight"
+    tracking = weigh(api, sid, 499).json()["tracking_no"]
+    history = api.as_("after_sales").get(f"/api/parcels/{tracking}/weighings").json()
+    assert [(h["kind"], h["grams"], h["verdict"]) for h in history] == [
+        ("outbound", 452, "underweight"), ("outbound", 499, "pass")]
+    assert all(h["station"] == "PK-01" and h["operator"] == "test-packer" for h in history)
+    assert history[0]["expected_g"] == 500
+
+
+def test_no_tracking_number_before_every_item_is_scanned(api, order):
+    sid = open_session(api, order)
+    scan(api, sid, SHIRT)
+    body = weigh(api, sid, 500).json()
+    assert body["tracking_no"] is None
+
+
+def test_an_unstable_reading_is_not_judged(api, order):
+    sid = open_session(api, order)
+    for code in (SHIRT, CUP, SOCK):
+        scan(api, sid, code)
+    r = weigh(api, sid, 500, stable=False)
+    assert r.status_code == 409
+    assert r.json()["error"] == "unstable_reading"
+
+
+def test_an_order_on_hold_cannot_be_packed(api):
+    make_order(api, "TB103", [("NOPE", 1)])
+    r = api.as_("packer").post("/api/pack/sessions", {"order_no": "TB103", "station": "PK-01"})
+    assert r.status_code == 409
+    assert r.json()["error"] == "order_on_hold"
+
+
+def test_an_unknown_order_is_a_404(api):
+    r = api.as_("packer").post("/api/pack/sessions", {"order_no": "TB-NOPE", "station": "PK-01"})
+    assert r.status_code == 404
+    assert r.json()["error"] == "unknown_order"

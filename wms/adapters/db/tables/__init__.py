@@ -1,0 +1,29 @@
+"""Every SQLModel table, imported so `SQLModel.metadata` is complete for Alembic."""
+
+from wms.adapters.db.tables.aftersales import AfterSalesCase, CaseLine, ReturnItem, ReturnReceipt
+from wms.adapters.db.tables.auth import ApiToken
+from wms.adapters.db.tables.master import (
+    BinRow,
+    Carrier,
+    PackagingRow,
+    Printer,
+    SkuBarcode,
+    SkuRow,
+    SkuWeightEstimate,
+    Station,
+    Warehouse,
+)
+from wms.adapters.db.tables.orders import OrderEvent, OrderLine, OrderNote, OrderRow
+from wms.adapters.db.tables.packing import Override, PackScan, PackSessionRow, Parcel, Weighing
+from wms.adapters.db.tables.picking import PickTask, Wave
+from wms.adapters.db.tables.printing import PrintJob
+from wms.adapters.db.tables.shipping import Handover, TrackingNumber, TrackingPool
+from wms.adapters.db.tables.stock import LedgerEntry, Reservation, StockRow
+
+__all__ = [
+    "AfterSalesCase", "ApiToken", "BinRow", "Carrier", "CaseLine", "Handover", "LedgerEntry",
+    "OrderEvent", "OrderLine", "OrderNote", "OrderRow", "Override", "PackScan", "PackSessionRow",
+    "PackagingRow", "Parcel", "PickTask", "PrintJob", "Printer", "Reservation", "ReturnItem",
+    "ReturnReceipt", "SkuBarcode", "SkuRow", "SkuWeightEstimate", "Station", "StockRow",
+    "TrackingNumber", "TrackingPool", "Warehouse", "Wave", "Weighing",
+]

@@ -1,0 +1,67 @@
+"""Orders, their lines, status history and notes (both append-only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import Field, SQLModel
+
+from wms.adapters.db.tables._fields import created_at, money, optional_time
+
+
+class OrderRow(SQLModel, table=True):
+    __tablename__ = "orders"
+    id: int | None = Field(default=None, primary_key=True)
+    order_no: str = Field(unique=True, max_length=64)
+    channel: str = Field(default="api", max_length=20)
+    order_type: str = Field(default="normal", max_length=20)  # normal presale cod
+    status: str = Field(default="received", max_length=20, index=True)
+    hold_reason: str | None = Field(default=None, max_length=500)
+    recipient_name: str = Field(default="", max_length=100)
+    recipient_phone: str = Field(default="", max_length=40, index=True)
+    province: str = Field(default="", max_length=40)
+    city: str = Field(default="", max_length=40)
+    district: str = Field(default="", max_length=40)
+    address: str = Field(default="", max_length=300)
+    cod_amount: Decimal = money()
+    carrier: str | None = Field(default=None, max_length=20)
+    merge_group: str | None = Field(default=None, max_length=64, index=True)
+    merge_consent: bool = False
+    remark: str | None = Field(default=None, max_length=500)
+    paid_at: datetime | None = optional_time()
+    created_at: datetime = created_at()
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_line"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    sku: str = Field(max_length=64)
+    qty: int
+    picked: int = 0
+    packed: int = 0
+
+
+class OrderEvent(SQLModel, table=True):
+    """A status transition: who, when, why."""
+
+    __tablename__ = "order_event"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    at: datetime = created_at()
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    actor: str = Field(max_length=80)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class OrderNote(SQLModel, table=True):
+    """备注: appended by anyone, never edited."""
+
+    __tablename__ = "order_note"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    at: datetime = created_at()
+    author: str = Field(max_length=80)
+    text: str = Field(max_length=2000)

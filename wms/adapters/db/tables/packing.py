@@ -1,0 +1,83 @@
+"""Pack sessions, their scans, parcels, weighings (never edited) and overrides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from wms.adapters.db.tables._fields import created_at, json_field, optional_time
+
+
+class PackSessionRow(SQLModel, table=True):
+    __tablename__ = "pack_session"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    station: str = Field(max_length=40, index=True)
+    operator: str = Field(max_length=80)
+    status: str = Field(default="open", max_length=20)  # open passed overridden abandoned
+    packaging: str | None = Field(default=None, max_length=40)
+    opened_at: datetime = created_at()
+    closed_at: datetime | None = optional_time()
+
+
+class PackScan(SQLModel, table=True):
+    """Every scan at a station, accepted or not: rejected ones are evidence too."""
+
+    __tablename__ = "pack_scan"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="pack_session.id", index=True)
+    at: datetime = created_at()
+    code: str = Field(max_length=200)
+    sku: str | None = Field(default=None, max_length=64)
+    outcome: str = Field(max_length=20)  # accepted wrong_item over_scan unknown_code double_read
+    station: str = Field(max_length=40, index=True)
+    operator: str = Field(max_length=80)
+    event_id: str | None = Field(default=None, max_length=80, unique=True)
+
+
+class Parcel(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_no: str | None = Field(default=None, max_length=40, unique=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="pack_session.id", index=True)
+    carrier: str | None = Field(default=None, max_length=20)
+    packaging: str | None = Field(default=None, max_length=40)
+    weight_g: int | None = None
+    pieces: int = 1
+    status: str = Field(default="packed", max_length=20)  # packed shipped
+    handover_id: int | None = Field(default=None, foreign_key="handover.id", index=True)
+    created_at: datetime = created_at()
+
+
+class Weighing(SQLModel, table=True):
+    """One reading put on record: outbound, reweigh or return. Inserted once, never updated."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # outbound reweigh return
+    session_id: int | None = Field(default=None, foreign_key="pack_session.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    tracking_no: str | None = Field(default=None, max_length=40, index=True)
+    grams: int
+    expected_g: int | None = None
+    tolerance_g: int | None = None
+    delta_g: int | None = None
+    verdict: str = Field(max_length=20)
+    stable: bool = True
+    suspects: list[dict[str, Any]] = json_field(list)
+    station: str | None = Field(default=None, max_length=40)
+    operator: str = Field(max_length=80)
+    scale_id: str | None = Field(default=None, max_length=60)
+    event_id: str | None = Field(default=None, max_length=80, unique=True)
+    at: datetime = created_at()
+
+
+class Override(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="pack_session.id", index=True)
+    weighing_id: int | None = Field(default=None, foreign_key="weighing.id")
+    by: str = Field(max_length=80)
+    role: str = Field(max_length=20)
+    reason: str = Field(max_length=500)
+    at: datetime = created_at()

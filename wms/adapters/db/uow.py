@@ -1,0 +1,54 @@
+"""Unit of work: one database transaction per use case, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+
+class UnitOfWork:
+    """`with UnitOfWork(engine) as uow: ...; uow.commit()` — services receive one."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.session: Session
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = Session(self.engine, expire_on_commit=False)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def locked(self, statement: Any) -> Any:
+        """Row-lock what we read and then change (PostgreSQL); SQLite locks the file at BEGIN."""
+        return statement.with_for_update() if self.is_postgres else statement
+
+    def get_locked(self, model: type, key: Any) -> Any:
+        pk = model.__table__.primary_key.columns.values()[0]  # type: ignore[attr-defined]
+        return self.session.exec(self.locked(select(model).where(pk == key))).first()
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Serialisation failures and SQLite lock timeouts are worth one more try."""
+    if isinstance(exc, OperationalError):
+        text = str(exc).lower()
+        return "locked" in text or "deadlock" in text or "could not serialize" in text
+    return False

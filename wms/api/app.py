@@ -1,0 +1,46 @@
+"""The FastAPI application: routes under /api, pages at /, errors as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from wms.adapters.db.engine import make_engine
+from wms.api.deps import Anyone, UowDep
+from wms.api.errors import install_error_handlers
+from wms.api.routes import master, orders, packing, picking, stations
+from wms.config import Settings, get_settings
+from wms.services.overview import warehouse_counts
+from wms.web import pages
+
+
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="WMS pack station",
+        version="0.1.0",
+        description="Pick-pack-ship with scan-to-verify, check-weighing and thermal waybills.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    install_error_handlers(app)
+
+    api = APIRouter(prefix="/api")
+    api.include_router(master.router)
+    api.include_router(orders.router)
+    api.include_router(packing.router)
+    api.include_router(stations.router)
+    api.include_router(picking.router)
+
+    @api.get("/overview", tags=["overview"])
+    def overview(uow: UowDep, who: Anyone) -> dict:
+        """Counts of bins, SKUs, stock and orders by status."""
+        return warehouse_counts(uow)
+
+    app.include_router(api)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(Path(pages.__file__).parent / "static")), name="static")
+    return app

@@ -1,0 +1,55 @@
+"""Request dependencies: the unit of work, and who is calling with which role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Callable
+
+from fastapi import Depends, Request
+
+from wms.adapters.db.uow import UnitOfWork
+from wms.api.errors import ApiError
+from wms.services.auth import Principal, authenticate
+
+
+def get_uow(request: Request) -> Iterator[UnitOfWork]:
+    with UnitOfWork(request.app.state.engine) as uow:
+        yield uow
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def get_principal(request: Request, uow: UowDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>",
+                       {"WWW-Authenticate": "Bearer"})
+    principal = authenticate(uow, token.strip())
+    if principal is None:
+        raise ApiError(401, "unauthorized", "the token is not known or was revoked",
+                       {"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only principals whose role grants one of `roles`."""
+
+    def _check(principal: PrincipalDep) -> Principal:
+        if not principal.may(*roles):
+            raise ApiError(403, "forbidden",
+                           f"role {principal.role} may not do this (needs {' or '.join(roles)})")
+        return principal
+
+    return _check
+
+
+Admin = Annotated[Principal, Depends(require("admin"))]
+Packer = Annotated[Principal, Depends(require("packer"))]
+Supervisor = Annotated[Principal, Depends(require("supervisor"))]
+AfterSales = Annotated[Principal, Depends(require("after_sales", "supervisor"))]
+Anyone = PrincipalDep

@@ -1,0 +1,44 @@
+"""Master data and stock receipts (admin)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from wms.api.deps import Admin, Anyone, UowDep
+from wms.api.schemas import ReceiptIn, SkuIn
+from wms.services import catalog, stock
+
+router = APIRouter(tags=["master data"])
+
+
+@router.post("/skus", status_code=201)
+def create_sku(body: SkuIn, uow: UowDep, who: Admin) -> dict:
+    """Create a SKU with its barcodes and weight (grams) and tolerance."""
+    row = catalog.create_sku(uow, body.model_dump())
+    uow.commit()
+    return {"sku": row.sku, "name": row.name, "unit_weight_g": row.unit_weight_g,
+            "weight_tolerance_g": row.weight_tolerance_g, "barcodes": body.barcodes}
+
+
+@router.get("/skus/{sku}")
+def get_sku(sku: str, uow: UowDep, who: Anyone) -> dict:
+    """One SKU with its stock by bin."""
+    row = catalog.get_sku(uow, sku)
+    bins = [{"bin": b.code, "on_hand": s.on_hand, "reserved": s.reserved}
+            for b, s in stock.available_by_bin(uow, sku)]
+    return {"sku": row.sku, "name": row.name, "unit_weight_g": row.unit_weight_g,
+            "weight_tolerance_g": row.weight_tolerance_g, "category": row.category, "bins": bins}
+
+
+@router.post("/stock/receipts", status_code=201)
+def receive_stock(body: ReceiptIn, uow: UowDep, who: Admin) -> dict:
+    """Put received units away into a bin; the ledger records the receipt."""
+    row = stock.receive(uow, body.sku, body.bin, body.qty, who.name)
+    uow.commit()
+    return {"sku": body.sku, "bin": body.bin.upper(), "on_hand": row.on_hand, "reserved": row.reserved}
+
+
+@router.get("/stock")
+def stock_levels(uow: UowDep, who: Anyone) -> list[dict]:
+    """On hand, reserved and available per SKU."""
+    return stock.sku_levels(uow)

@@ -1,0 +1,81 @@
+"""Order intake, look-up, notes and cancellation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from wms.adapters.db.tables import OrderRow
+from wms.adapters.db.uow import UnitOfWork
+from wms.api.deps import Admin, Anyone, Supervisor, UowDep
+from wms.api.schemas import CancelIn, NoteIn, OrderIn
+from wms.domain.errors import Invalid
+from wms.services import order_import, orders
+
+router = APIRouter(tags=["orders"])
+
+
+def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
+    return {
+        "order_no": order.order_no, "status": order.status, "hold_reason": order.hold_reason,
+        "order_type": order.order_type, "channel": order.channel, "carrier": order.carrier,
+        "cod_amount": str(order.cod_amount),
+        "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
+                      "province": order.province, "city": order.city, "district": order.district,
+                      "address": order.address},
+        "lines": [{"sku": l.sku, "qty": l.qty, "picked": l.picked, "packed": l.packed}
+                  for l in orders.order_lines(uow, order)],
+        "history": [{"from": e.from_status, "to": e.to_status, "actor": e.actor, "reason": e.reason,
+                     "at": e.at.isoformat()} for e in orders.history(uow, order)],
+        "notes": [{"author": n.author, "text": n.text, "at": n.at.isoformat()}
+                  for n in orders.notes(uow, order)],
+    }
+
+
+@router.post("/orders", status_code=201)
+def create_order(body: OrderIn, uow: UowDep, who: Admin, response: Response) -> dict:
+    """Take in an order; it is reviewed and reserved at once, or put on hold with the reason."""
+    order, created = orders.create_order(uow, body.model_dump(mode="json"), who.name)
+    uow.commit()
+    if not created:
+        response.status_code = 200
+    return order_view(uow, order)
+
+
+@router.post("/orders/import")
+async def import_orders(request: Request, who: Admin, filename: str = "orders.csv") -> dict:
+    """Import a CSV (one row per order line) or JSON order file sent as the request body.
+
+    Bad rows are reported with their row number; every good order still imports, and
+    orders already present (same order_no) are left as they are.
+    """
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the file must be UTF-8 text", "bad_file") from None
+    fmt = "json" if "json" in request.headers.get("content-type", "") else order_import.detect_format(filename, text)
+    with UnitOfWork(request.app.state.engine) as uow:
+        return order_import.import_orders(uow, text, fmt, who.name).as_dict()
+
+
+@router.get("/orders/{order_no}")
+def get_order(order_no: str, uow: UowDep, who: Anyone) -> dict:
+    """An order with its lines, status history and notes."""
+    return order_view(uow, orders.get_order(uow, order_no))
+
+
+@router.post("/orders/{order_no}/notes", status_code=201)
+def add_note(order_no: str, body: NoteIn, uow: UowDep, who: Anyone) -> dict:
+    """Append a note (备注); notes are never edited."""
+    note = orders.add_note(uow, orders.get_order(uow, order_no), who.name, body.text)
+    uow.commit()
+    return {"author": note.author, "text": note.text, "at": note.at.isoformat()}
+
+
+@router.post("/orders/{order_no}/cancel")
+def cancel_order(order_no: str, body: CancelIn, uow: UowDep, who: Supervisor) -> dict:
+    """Cancel before packing: reservations are released, picked units go back to their bins."""
+    order = orders.get_order(uow, order_no, lock=True)
+    orders.cancel(uow, order, who.name, body.reason)
+    uow.commit()
+    return order_view(uow, order)

@@ -1,0 +1,87 @@
+"""Pack station and weight-history routes, as in shared/specs/station-api.md."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from wms.api.deps import AfterSales, Anyone, Packer, Supervisor, UowDep
+from wms.api.schemas import OverrideIn, PackSessionIn, ReweighIn, ScanIn, WeighingIn
+from wms.services import packing, weight_history
+from wms.services.auth import Principal
+
+router = APIRouter(tags=["packing"])
+
+
+def _actor(p: Principal) -> packing.Actor:
+    return packing.Actor(p.name, p.role)
+
+
+@router.post("/pack/sessions", status_code=201)
+def open_session(body: PackSessionIn, request: Request, response: Response, uow: UowDep, who: Packer) -> dict:
+    """Open (or resume) packing of an order at a station by its order number or tote code."""
+    session, created = packing.open_session(uow, body.order_no, body.station, _actor(who), body.packaging)
+    uow.commit()
+    if not created:
+        response.status_code = 200
+    return packing.session_view(uow, session)
+
+
+@router.get("/pack/sessions/{session_id}")
+def get_session(session_id: int, uow: UowDep, who: Anyone) -> dict:
+    """The session's lines with scanned counts."""
+    return packing.session_view(uow, packing.get_session(uow, session_id))
+
+
+@router.post("/pack/sessions/{session_id}/scans")
+def scan(session_id: int, body: ScanIn, request: Request, uow: UowDep, who: Packer) -> dict:
+    """Check one scanned item; wrong_item / over_scan (409) and unknown_code (404) change nothing."""
+    return packing.scan(uow, session_id, body.code, _actor(who), request.app.state.settings,
+                        body.event_id, body.scanned_at)
+
+
+@router.post("/pack/sessions/{session_id}/weighings")
+def weigh(session_id: int, body: WeighingIn, request: Request, uow: UowDep, who: Packer) -> dict:
+    """Judge the parcel weight; a pass gets its tracking number and its waybill queued."""
+    return packing.weigh(uow, session_id, body.grams, _actor(who), request.app.state.settings,
+                         body.scale_id, body.stable, body.event_id)
+
+
+@router.post("/pack/sessions/{session_id}/override")
+def override(session_id: int, body: OverrideIn, request: Request, uow: UowDep, who: Supervisor) -> dict:
+    """Ship despite a weight mismatch (supervisor); the record keeps who and why."""
+    return packing.override(uow, session_id, body.reason, _actor(who), request.app.state.settings)
+
+
+@router.get("/parcels/{tracking_no}/weighings")
+def parcel_weighings(tracking_no: str, uow: UowDep, who: AfterSales) -> list[dict]:
+    """Every weighing of a parcel, oldest first, its failed pack-session weighings included."""
+    parcel = weight_history.get_parcel(uow, tracking_no)
+    return [weight_history.weighing_record(w) for w in weight_history.parcel_weighings(uow, parcel)]
+
+
+@router.get("/parcels/{tracking_no}/evidence.pdf", response_class=Response)
+def evidence_pdf(tracking_no: str, uow: UowDep, who: AfterSales) -> Response:
+    """The one-page weight evidence sheet (称重证据单) for a dispute, in Chinese."""
+    from wms.adapters.reports.evidence_pdf import render_evidence_pdf
+
+    data = weight_history.evidence(uow, weight_history.get_parcel(uow, tracking_no))
+    return Response(render_evidence_pdf(data), media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="evidence-{tracking_no}.pdf"'})
+
+
+@router.post("/parcels/{tracking_no}/reweighings", status_code=201)
+def reweigh(tracking_no: str, body: ReweighIn, uow: UowDep, who: Anyone) -> dict:
+    """Weigh a shipped parcel again (kept as `reweigh` beside its outbound record)."""
+    parcel = weight_history.get_parcel(uow, tracking_no)
+    row = weight_history.reweigh(uow, parcel, body.grams, "reweigh", body.station, who.name,
+                                 body.scale_id, body.stable)
+    uow.commit()
+    return weight_history.weighing_record(row)
+
+
+@router.get("/parcels")
+def search_parcels(q: str, uow: UowDep, who: AfterSales) -> list[dict]:
+    """Find parcels by tracking number, order number, or recipient phone suffix."""
+    return [{"tracking_no": p.tracking_no, "order_id": p.order_id, "carrier": p.carrier,
+             "weight_g": p.weight_g, "status": p.status, "created_at": p.created_at.isoformat()}
+            for p in weight_history.find_parcels(uow, q)]

@@ -1,0 +1,118 @@
+"""Station agents: heartbeats, device status, and fetching their print jobs."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+
+from wms.api.deps import Anyone, Packer, Supervisor, UowDep
+from wms.api.schemas import Body
+from wms.domain.errors import Invalid, NotFound
+from wms.services import packing, print_queue, stations
+
+router = APIRouter(tags=["stations"])
+
+
+class HeartbeatIn(Body):
+    devices: dict[str, Any] = Field(default_factory=dict)
+    weight_g: int | None = Field(default=None, ge=-100_000, le=1_000_000)
+    stable: bool | None = None
+
+
+class StationEventIn(Body):
+    event_id: str | None = Field(default=None, max_length=80)
+    kind: Literal["scan", "weight"]
+    code: str | None = Field(default=None, max_length=200)
+    grams: int | None = Field(default=None, ge=0, le=1_000_000)
+    stable: bool = True
+    scale_id: str | None = Field(default=None, max_length=60)
+    at: str | None = None
+
+
+class JobResultIn(Body):
+    ok: bool
+    error: str | None = Field(default=None, max_length=500)
+
+
+class ReprintIn(Body):
+    reason: str = Field(min_length=2, max_length=300)
+    printer: str | None = None
+
+
+def job_view(job: Any) -> dict[str, Any]:
+    return {"job_id": job.id, "printer": job.printer, "tracking_no": job.tracking_no, "status": job.status,
+            "attempts": job.attempts, "waybill": job.waybill, "reprint_of": job.reprint_of,
+            "requested_by": job.requested_by, "reason": job.reason, "last_error": job.last_error,
+            "created_at": job.created_at.isoformat(),
+            "printed_at": job.printed_at.isoformat() if job.printed_at else None}
+
+
+@router.post("/stations/{code}/events")
+def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep, who: Packer) -> dict:
+    """A scan or a stable weight from a station agent; resending the same event_id is harmless."""
+    if body.kind == "scan" and not body.code:
+        raise Invalid("code: a scan event needs the scanned code", "missing_field")
+    if body.kind == "weight" and body.grams is None:
+        raise Invalid("grams: a weight event needs the grams", "missing_field")
+    return packing.station_event(uow, code, body.model_dump(), packing.Actor(who.name, who.role),
+                                 request.app.state.settings)
+
+
+@router.post("/stations/{code}/heartbeat")
+def heartbeat(code: str, body: HeartbeatIn, uow: UowDep, who: Packer) -> dict:
+    """A station agent says it is alive, which devices are up, and the scale's live reading."""
+    return stations.station_view(stations.heartbeat(uow, code, body.devices, body.weight_g, body.stable))
+
+
+@router.get("/stations")
+def list_stations(uow: UowDep, who: Anyone) -> list[dict]:
+    """Every station with its devices' status and last heartbeat."""
+    return [stations.station_view(s) for s in stations.all_stations(uow)]
+
+
+@router.get("/stations/{code}")
+def get_station(code: str, uow: UowDep, who: Anyone) -> dict:
+    """One station's status and live scale reading."""
+    row = next((s for s in stations.all_stations(uow) if s.code == code), None)
+    if row is None:
+        raise NotFound(f"no station {code}", "unknown_station")
+    return stations.station_view(row)
+
+
+@router.post("/stations/{code}/print-jobs/claim")
+def claim_job(code: str, uow: UowDep, who: Packer) -> dict:
+    """Take the station's next label to print; {"job": null} when there is none."""
+    job = print_queue.claim_next(uow, stations.station_printers(uow, code), f"agent:{code}")
+    return {"job": job_view(job) if job else None}
+
+
+@router.post("/print-jobs/{job_id}/result")
+def job_result(job_id: int, body: JobResultIn, uow: UowDep, who: Packer) -> dict:
+    """The agent reports whether the printer took the label."""
+    from wms.adapters.db.tables import PrintJob
+
+    job = uow.session.get(PrintJob, job_id)
+    if job is None:
+        raise NotFound(f"no print job {job_id}", "unknown_job")
+    worker = job.claimed_by or ""
+    if body.ok:
+        print_queue.mark_printed(uow, job_id, worker)
+    else:
+        print_queue.mark_failed(uow, job_id, worker, body.error or "printer error", 5)
+    return job_view(uow.session.get(PrintJob, job_id))
+
+
+@router.get("/print-jobs")
+def list_jobs(uow: UowDep, who: Anyone, status: str | None = None, tracking_no: str | None = None) -> list[dict]:
+    """Print jobs, newest first (filter by status or tracking number)."""
+    return [job_view(j) for j in print_queue.list_jobs(uow, status, tracking_no)]
+
+
+@router.post("/parcels/{tracking_no}/reprint", status_code=201)
+def reprint(tracking_no: str, body: ReprintIn, uow: UowDep, who: Supervisor) -> dict:
+    """Print a parcel's label again; the job records who asked and why."""
+    job = print_queue.reprint(uow, tracking_no, who.name, body.reason, body.printer)
+    uow.commit()
+    return job_view(job)

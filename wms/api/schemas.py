@@ -1,0 +1,98 @@
+"""Request bodies of the HTTP API; validation errors name the field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class SkuIn(Body):
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    name_en: str | None = None
+    barcodes: list[str] = Field(default_factory=list)
+    unit_weight_g: int = Field(gt=0, le=1_000_000)
+    weight_tolerance_g: int | None = Field(default=None, ge=0, le=100_000)
+    length_mm: int | None = Field(default=None, gt=0)
+    width_mm: int | None = Field(default=None, gt=0)
+    height_mm: int | None = Field(default=None, gt=0)
+    category: str | None = None
+    returnable: bool = True
+    special_price: bool = False
+    price: Decimal | None = Field(default=None, ge=0)
+
+
+class ReceiptIn(Body):
+    sku: str = Field(min_length=1)
+    bin: str = Field(min_length=1, max_length=40)
+    qty: int = Field(gt=0, le=1_000_000)
+
+
+class RecipientIn(Body):
+    name: str = ""
+    phone: str = ""
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    address: str = ""
+
+
+class LineIn(Body):
+    sku: str
+    qty: int = Field(ge=0, le=100_000)
+
+
+class OrderIn(Body):
+    order_no: str = Field(min_length=1, max_length=64)
+    recipient: RecipientIn
+    lines: list[LineIn]
+    carrier: str | None = None
+    cod_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    order_type: str | None = None
+    channel: str | None = None
+    remark: str | None = None
+    merge_consent: bool = False
+    paid_at: str | None = None
+
+
+class NoteIn(Body):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class CancelIn(Body):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class PackSessionIn(Body):
+    order_no: str = Field(min_length=1, max_length=200)
+    station: str = Field(min_length=1, max_length=40)
+    packaging: str | None = None
+
+
+class ScanIn(Body):
+    code: str = Field(min_length=1, max_length=200)
+    event_id: str | None = Field(default=None, max_length=80)
+    scanned_at: str | None = None
+
+
+class WeighingIn(Body):
+    grams: int = Field(ge=0, le=1_000_000)
+    scale_id: str | None = Field(default=None, max_length=60)
+    stable: bool = True
+    event_id: str | None = Field(default=None, max_length=80)
+
+
+class OverrideIn(Body):
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class ReweighIn(Body):
+    grams: int = Field(ge=0, le=1_000_000)
+    station: str | None = None
+    scale_id: str | None = None
+    stable: bool = True

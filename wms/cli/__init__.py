@@ -1,0 +1,34 @@
+"""The `wms` command: one Typer app, each command group in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    help="Warehouse pick-pack-ship service: packing stations, check-weighing, waybills.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Warehouse pick-pack-ship service: packing stations, check-weighing, waybills."""
+
+
+def _register_all() -> None:
+    """Import each command module; each adds its commands to `app`."""
+    from wms.cli import (  # noqa: F401  (imports register commands)
+        devices,
+        label,
+        orders,
+        picking,
+        route,
+        service,
+        station,
+    )
+
+
+def main() -> None:
+    _register_all()
+    app()

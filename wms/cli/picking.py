@@ -1,0 +1,1 @@
+"""`wms waves ...`: pick waves from the shell (being written)."""

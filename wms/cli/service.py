@@ -1,0 +1,120 @@
+"""`wms serve`, `wms demo`, `wms db upgrade`, `wms token create`: running and setting up the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from wms.cli import app
+
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for stations, staff and integrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+
+DatabaseOpt = Annotated[
+    Optional[str],
+    typer.Option("--database", help="Database URL (sqlite:///path.db or postgresql://...); default from WMS_DATABASE_URL."),
+]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _engine(database: str | None):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from wms.adapters.db.engine import make_engine
+    from wms.adapters.db.migrate import upgrade
+    from wms.config import get_settings
+
+    url = database or get_settings().database_url
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+    except (SQLAlchemyError, OSError, ValueError) as exc:
+        raise fail(f"cannot open or upgrade the database {url}: {str(exc).splitlines()[0]}") from None
+    return engine
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOpt = None) -> None:
+    """Create the schema or upgrade it to the newest revision."""
+    from wms.adapters.db.migrate import current_revision
+
+    engine = _engine(database)
+    typer.echo(f"database at revision {current_revision(engine)}")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option("--role", help="packer, supervisor, after_sales or admin")],
+    name: Annotated[str, typer.Option("--name", help="Who or what uses the token")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Print a new bearer token for ROLE (creates the schema if the database is new)."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services.auth import create_token
+
+    engine = _engine(database)
+    with UnitOfWork(engine) as uow:
+        try:
+            typer.echo(create_token(uow, role, name))
+        except DomainError as exc:
+            raise fail(exc.message) from None
+
+
+def _run(engine, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from wms.api.app import create_app
+
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+
+
+@app.command("serve")
+def serve(
+    database: DatabaseOpt = None,
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port to listen on")] = None,
+) -> None:
+    """Run the service, creating or upgrading the database schema first."""
+    from wms.config import get_settings
+
+    settings = get_settings()
+    engine = _engine(database)
+    _run(engine, host or settings.host, port or settings.port)
+
+
+@app.command("demo")
+def demo(
+    database: Annotated[str, typer.Option("--database", help="Database URL for the demo")] = "sqlite:///./var/demo.db",
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    fixtures: Annotated[Optional[Path], typer.Option("--fixtures", help="Fixture folder")] = None,
+    load_only: Annotated[bool, typer.Option("--load-only", help="Load the demo data and exit")] = False,
+) -> None:
+    """Run the service on an embedded SQLite file loaded with the demo warehouse."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.config import get_settings
+    from wms.services.auth import create_token
+    from wms.services.fixtures import load_demo
+
+    directory = fixtures or get_settings().fixtures_dir
+    if not (directory / "layout.json").exists():
+        raise fail(f"no demo fixtures in {directory}; pass --fixtures DIR")
+    engine = _engine(database)
+    with UnitOfWork(engine) as uow:
+        counts = load_demo(uow, directory)
+        tokens = {role: create_token(uow, role, f"demo-{role}") for role in ("admin", "supervisor", "packer", "after_sales")}
+    typer.echo(f"demo data loaded: {counts}")
+    for role, token in tokens.items():
+        typer.echo(f"  {role:12s} token: {token}")
+    typer.echo(f"WMS demo running at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    if not load_only:
+        _run(engine, host, port)

@@ -1,0 +1,1 @@
+"""`wms station ...` (being written)."""

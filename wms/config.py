@@ -1,0 +1,43 @@
+"""One settings object for the whole service, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob a warehouse sets; each is `WMS_<NAME>` in the environment or `.env`."""
+
+    model_config = SettingsConfigDict(env_prefix="WMS_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./var/wms.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    fixtures_dir: Path = REPO_ROOT / "fixtures"
+    label_size: str = "100x150"
+    label_dpi: int = 203
+    label_format: str = "escpos"
+    label_font: str | None = None
+    station_ids: str = ""
+    scale_resolution_g: int = 1
+    weight_floor_g: int = 5
+    double_read_window_ms: int = 300
+    tracking_pool_low_water: int = 100
+    print_retry_max: int = 5
+    sender_name: str = "丝施品牌店"
+    sender_phone: str = "0571-88886666"
+    sender_address: str = "浙江省杭州市余杭区仓前街道良睦路1399号 3号仓"
+
+    @property
+    def stations(self) -> list[str]:
+        return [s.strip() for s in self.station_ids.split(",") if s.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,36 @@
+"""Errors the core raises; each carries a stable code that the API turns into a 4xx."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base: `code` is machine-readable and stable; the message is for a person."""
+
+    code = "domain_error"
+    status = 400
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class Invalid(DomainError):
+    code = "invalid"
+    status = 422
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403

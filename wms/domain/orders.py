@@ -1,0 +1,134 @@
+"""Order life cycle and the review rules an order desk applies on arrival."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from wms.domain.errors import Conflict
+
+RECEIVED, REVIEWED, RESERVED, RELEASED = "received", "reviewed", "reserved", "released"
+PICKED, PACKED, SHIPPED = "picked", "packed", "shipped"
+ON_HOLD, CANCELLED = "on_hold", "cancelled"
+
+STATUSES = (RECEIVED, REVIEWED, RESERVED, RELEASED, PICKED, PACKED, SHIPPED, ON_HOLD, CANCELLED)
+
+# Which status may follow which; everything not listed is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RECEIVED: frozenset({REVIEWED, ON_HOLD, CANCELLED}),
+    REVIEWED: frozenset({RESERVED, ON_HOLD, CANCELLED}),
+    RESERVED: frozenset({RELEASED, PACKED, ON_HOLD, CANCELLED}),
+    RELEASED: frozenset({PICKED, PACKED, ON_HOLD, CANCELLED}),
+    PICKED: frozenset({PACKED, ON_HOLD, CANCELLED}),
+    PACKED: frozenset({SHIPPED}),
+    SHIPPED: frozenset(),
+    ON_HOLD: frozenset({REVIEWED, RESERVED, RELEASED, CANCELLED}),
+    CANCELLED: frozenset(),
+}
+
+PACKABLE = frozenset({RESERVED, RELEASED, PICKED})
+
+# Mainland mobile numbers: 1, then 3-9, then nine digits (13x 14x 15x 16x 17x 18x 19x).
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def check_transition(current: str, new: str) -> None:
+    if new not in TRANSITIONS.get(current, frozenset()):
+        raise Conflict(f"an order that is {current} cannot become {new}", "bad_transition")
+
+
+def normalise_phone(phone: str) -> str:
+    """Drop spaces, dashes and a +86 / 0086 country prefix, as sellers' exports vary."""
+    digits = re.sub(r"[\s\-()]", "", phone or "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix):]
+    return digits
+
+
+def is_mainland_mobile(phone: str) -> bool:
+    return bool(_MOBILE.match(normalise_phone(phone)))
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: what a label and a screen may show."""
+    p = normalise_phone(phone)
+    if len(p) >= 7:
+        return p[:3] + "****" + p[-4:]
+    return "****"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    address: str
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    sku: str
+    qty: int
+
+
+@dataclass
+class Review:
+    """What the desk found wrong; an order with problems goes on hold, never gets dropped."""
+
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def reason(self) -> str:
+        return "; ".join(self.problems)
+
+
+def review_order(
+    recipient: Recipient,
+    lines: list[DraftLine],
+    known_skus: set[str],
+    order_type: str = "normal",
+    cod_amount: Decimal = Decimal("0"),
+) -> Review:
+    review = Review()
+    for label, value in (
+        ("recipient name", recipient.name),
+        ("phone", recipient.phone),
+        ("province", recipient.province),
+        ("city", recipient.city),
+        ("district", recipient.district),
+        ("address", recipient.address),
+    ):
+        if not (value or "").strip():
+            review.problems.append(f"{label} is missing")
+    if recipient.phone and not is_mainland_mobile(recipient.phone):
+        review.problems.append(f"phone {recipient.phone!r} is not a mainland mobile number")
+    if not lines:
+        review.problems.append("the order has no lines")
+    for line in lines:
+        if line.sku not in known_skus:
+            review.problems.append(f"unknown SKU {line.sku}")
+        if line.qty <= 0:
+            review.problems.append(f"quantity of {line.sku} must be at least 1")
+    if order_type == "cod" and cod_amount <= 0:
+        review.problems.append("a cash-on-delivery order needs a COD amount")
+    return review
+
+
+def parse_money(value: object, field_name: str = "cod_amount") -> Decimal:
+    """Money arrives as strings or numbers; keep it exact, two places, never negative."""
+    from wms.domain.errors import Invalid
+
+    try:
+        amount = Decimal(str(value if value not in (None, "") else "0"))
+    except InvalidOperation as exc:
+        raise Invalid(f"{field_name} must be a decimal amount", "invalid_amount") from exc
+    if amount < 0 or not amount.is_finite():
+        raise Invalid(f"{field_name} cannot be negative", "invalid_amount")
+    return amount.quantize(Decimal("0.01"))

@@ -1,0 +1,55 @@
+"""Bearer tokens with roles. Only a SHA-256 of each token is kept in the database."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from wms.adapters.db.tables import ApiToken
+from wms.adapters.db.uow import UnitOfWork
+from wms.domain.errors import Invalid
+
+ROLES = ("packer", "supervisor", "after_sales", "admin")
+
+# What each role may do beyond its own name; admin may do everything.
+_GRANTS: dict[str, frozenset[str]] = {
+    "packer": frozenset({"packer"}),
+    "supervisor": frozenset({"packer", "supervisor"}),
+    "after_sales": frozenset({"after_sales"}),
+    "admin": frozenset(ROLES),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+
+    def may(self, *roles: str) -> bool:
+        """True if this principal's role grants any of `roles`."""
+        return bool(_GRANTS.get(self.role, frozenset()) & set(roles))
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(uow: UnitOfWork, role: str, name: str) -> str:
+    if role not in ROLES:
+        raise Invalid(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", "unknown_role")
+    if not name.strip():
+        raise Invalid("a token needs a name (who uses it)", "missing_name")
+    token = "wms_" + secrets.token_urlsafe(24)
+    uow.session.add(ApiToken(token_hash=_hash(token), name=name.strip(), role=role))
+    uow.commit()
+    return token
+
+
+def authenticate(uow: UnitOfWork, token: str) -> Principal | None:
+    row = uow.session.exec(select(ApiToken).where(ApiToken.token_hash == _hash(token))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return Principal(name=row.name, role=row.role)

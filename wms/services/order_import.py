@@ -1,0 +1,129 @@
+"""Order files from the shops' exports (CSV, one row per order line; or JSON), imported row-safe.
+
+A bad row is reported with its row number and reason and its order is left out; every
+other order imports. `order_no` is the key, so importing the same file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from wms.adapters.db.uow import UnitOfWork
+from wms.domain.errors import DomainError, Invalid
+from wms.services import orders
+
+CSV_COLUMNS = ("order_no", "channel", "order_type", "cod_amount", "recipient_name", "phone", "province",
+               "city", "district", "address", "sku", "qty", "remark")
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    already_present: list[str] = field(default_factory=list)
+    on_hold: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"imported": len(self.imported), "already_present": len(self.already_present),
+                "on_hold": self.on_hold, "errors": self.errors}
+
+
+def _csv_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("order_no", "sku", "qty") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise Invalid(f"the CSV lacks the column(s) {', '.join(missing)}", "bad_file")
+    grouped: dict[str, tuple[list[int], dict[str, Any]]] = {}
+    bad: set[str] = set()
+    for number, row in enumerate(reader, start=2):  # row 1 is the header
+        order_no = (row.get("order_no") or "").strip()
+        if not order_no:
+            report.errors.append({"row": number, "reason": "order_no is empty"})
+            continue
+        try:
+            qty = int((row.get("qty") or "").strip())
+        except ValueError:
+            report.errors.append({"row": number, "order_no": order_no, "reason": f"qty {row.get('qty')!r} is not a whole number"})
+            bad.add(order_no)
+            continue
+        rows, data = grouped.setdefault(order_no, ([], {
+            "order_no": order_no, "channel": row.get("channel") or "import",
+            "order_type": row.get("order_type") or None, "cod_amount": row.get("cod_amount") or None,
+            "remark": row.get("remark") or None,
+            "recipient": {"name": row.get("recipient_name", ""), "phone": row.get("phone", ""),
+                          "province": row.get("province", ""), "city": row.get("city", ""),
+                          "district": row.get("district", ""), "address": row.get("address", "")},
+            "lines": []}))
+        if data["recipient"]["phone"] != row.get("phone", "") or data["recipient"]["address"] != row.get("address", ""):
+            report.errors.append({"row": number, "order_no": order_no,
+                                  "reason": "recipient differs from the order's first row"})
+            bad.add(order_no)
+            continue
+        rows.append(number)
+        data["lines"].append({"sku": (row.get("sku") or "").strip(), "qty": qty})
+    for order_no in bad:
+        grouped.pop(order_no, None)
+    return list(grouped.values())
+
+
+def _json_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[str, Any]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"the file is not JSON: {exc.msg} at line {exc.lineno}", "bad_file") from None
+    if isinstance(data, dict):
+        data = data.get("orders", [])
+    if not isinstance(data, list):
+        raise Invalid("a JSON order file is a list of orders (or {\"orders\": [...]})", "bad_file")
+    out = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict) or not str(item.get("order_no") or "").strip():
+            report.errors.append({"row": number, "reason": "not an order object with an order_no"})
+            continue
+        lines = item.get("lines")
+        if not isinstance(lines, list) or not all(isinstance(l, dict) for l in lines):
+            report.errors.append({"row": number, "order_no": item["order_no"], "reason": "lines must be a list of {sku, qty}"})
+            continue
+        try:
+            for l in lines:
+                l["qty"] = int(l.get("qty"))
+        except (TypeError, ValueError):
+            report.errors.append({"row": number, "order_no": item["order_no"], "reason": "a line's qty is not a whole number"})
+            continue
+        out.append(([number], item))
+    return out
+
+
+def import_orders(uow: UnitOfWork, text: str, fmt: str, actor: str) -> ImportReport:
+    report = ImportReport()
+    parsed = _csv_orders(text, report) if fmt == "csv" else _json_orders(text, report)
+    for rows, data in parsed:
+        try:
+            order, created = orders.create_order(uow, data, actor)
+            uow.commit()
+        except DomainError as exc:
+            uow.rollback()
+            report.errors.append({"row": rows[0], "order_no": data.get("order_no"), "reason": exc.message})
+            continue
+        except (TypeError, ValueError) as exc:
+            uow.rollback()
+            report.errors.append({"row": rows[0], "order_no": data.get("order_no"), "reason": str(exc)})
+            continue
+        if not created:
+            report.already_present.append(order.order_no)
+            continue
+        report.imported.append(order.order_no)
+        if order.status == "on_hold":
+            report.on_hold.append(f"{order.order_no}: {order.hold_reason}")
+    report.errors.sort(key=lambda e: e["row"])
+    return report
+
+
+def detect_format(filename: str, text: str) -> str:
+    if filename.lower().endswith(".json") or text.lstrip().startswith(("[", "{")):
+        return "json"
+    return "csv"

@@ -1,0 +1,425 @@
+"""The pack station use cases: open a session, scan items, weigh, override, finish a parcel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from wms.adapters.db.tables import (
+    OrderRow,
+    Override,
+    PackagingRow,
+    PackScan,
+    PackSessionRow,
+    Parcel,
+    SkuRow,
+    Weighing,
+)
+from wms.adapters.db.types import utcnow
+from wms.adapters.db.uow import UnitOfWork
+from wms.config import Settings
+from wms.domain import orders as order_rules
+from wms.domain import packing as pack_rules
+from wms.domain import weighing as weight_rules
+from wms.domain.codes import interpret
+from wms.domain.errors import Conflict, DomainError, Invalid, NotFound
+from wms.domain.packaging import ItemDims, suggest_packaging
+from wms.services import catalog, orders, print_queue, shipping, stock, waybills
+from wms.services.learning import learn_from_parcel
+
+RECENT_WRONG_SCANS = timedelta(minutes=15)
+
+
+@dataclass
+class Actor:
+    name: str
+    role: str
+
+
+def get_session(uow: UnitOfWork, session_id: int, lock: bool = False) -> PackSessionRow:
+    row = uow.get_locked(PackSessionRow, session_id) if lock else uow.session.get(PackSessionRow, session_id)
+    if row is None:
+        raise NotFound(f"no pack session {session_id}", "unknown_session")
+    return row
+
+
+def _order_for_code(uow: UnitOfWork, raw: str) -> OrderRow:
+    """An order number as typed or scanned; pick-list and tote codes resolve to their order."""
+    code = interpret(raw)
+    value = code.value if code.kind not in ("invalid",) else raw.strip()
+    row = uow.session.exec(select(OrderRow).where(OrderRow.order_no == value)).first()
+    if row is None and code.kind == "tote":
+        from wms.services.picking import order_in_tote
+
+        row = order_in_tote(uow, value)
+    if row is None:
+        raise NotFound(f"no order {raw.strip()}: scan the order number on the pick list", "unknown_order")
+    return row
+
+
+def _scanned_counts(uow: UnitOfWork, session_id: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for sku in uow.session.exec(
+        select(PackScan.sku).where(PackScan.session_id == session_id, PackScan.outcome == "accepted")
+    ).all():
+        counts[sku] = counts.get(sku, 0) + 1  # type: ignore[index]
+    return counts
+
+
+def _ordered(uow: UnitOfWork, order: OrderRow) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for line in orders.order_lines(uow, order):
+        out[line.sku] = out.get(line.sku, 0) + line.qty
+    return out
+
+
+def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
+    order = uow.session.get(OrderRow, session.order_id)
+    assert order is not None
+    ordered = _ordered(uow, order)
+    scanned = _scanned_counts(uow, session.id)  # type: ignore[arg-type]
+    skus = catalog.skus_by_code(uow, set(ordered))
+    parcel = uow.session.exec(select(Parcel).where(Parcel.session_id == session.id)).first()
+    return {
+        "session_id": session.id,
+        "order_no": order.order_no,
+        "station": session.station,
+        "status": session.status,
+        "packaging": session.packaging,
+        "lines": [
+            {"sku": sku, "name": skus[sku].name if sku in skus else sku, "qty": qty,
+             "scanned": scanned.get(sku, 0),
+             "unit_weight_g": skus[sku].unit_weight_g if sku in skus else None}
+            for sku, qty in ordered.items()
+        ],
+        "complete": all(scanned.get(s, 0) >= q for s, q in ordered.items()),
+        "tracking_no": parcel.tracking_no if parcel else None,
+        "recipient": {"name": order.recipient_name, "phone": order_rules.mask_phone(order.recipient_phone),
+                      "province": order.province, "city": order.city, "district": order.district},
+    }
+
+
+def open_session(uow: UnitOfWork, code: str, station: str, who: Actor,
+                 packaging: str | None = None) -> tuple[PackSessionRow, bool]:
+    """Start packing an order at a station; an order's open session is resumed, not doubled."""
+    found = _order_for_code(uow, code)
+    order = orders.get_order(uow, found.order_no, lock=True)
+    existing = uow.session.exec(
+        select(PackSessionRow).where(PackSessionRow.order_id == order.id, PackSessionRow.status == "open")
+    ).first()
+    if existing is not None:
+        if existing.station != station:
+            existing.station = station
+            uow.session.add(existing)
+        return existing, False
+    if order.status not in order_rules.PACKABLE:
+        if order.status == order_rules.ON_HOLD:
+            raise Conflict(f"order {order.order_no} is on hold: {order.hold_reason}", "order_on_hold")
+        if order.status in (order_rules.PACKED, order_rules.SHIPPED):
+            raise Conflict(f"order {order.order_no} is packed already", "already_packed")
+        if order.status == order_rules.CANCELLED:
+            raise Conflict(f"order {order.order_no} was cancelled: do not pack it", "order_cancelled")
+        raise Conflict(f"order {order.order_no} is {order.status}, not ready to pack", "order_not_ready")
+    if packaging and uow.session.get(PackagingRow, packaging) is None:
+        raise NotFound(f"unknown packaging {packaging}", "unknown_packaging")
+    session = PackSessionRow(order_id=order.id, station=station, operator=who.name,  # type: ignore[arg-type]
+                             packaging=packaging or _suggest_packaging(uow, order))
+    uow.session.add(session)
+    uow.session.flush()
+    return session, True
+
+
+def _suggest_packaging(uow: UnitOfWork, order: OrderRow) -> str | None:
+    options = [_packaging(p) for p in uow.session.exec(
+        select(PackagingRow).where(PackagingRow.kind != "filler")).all()]
+    if not options:
+        return None
+    ordered = _ordered(uow, order)
+    skus = catalog.skus_by_code(uow, set(ordered))
+    items = [(ItemDims(s, skus[s].length_mm or 0, skus[s].width_mm or 0, skus[s].height_mm or 0,
+                       skus[s].unit_weight_g), q) for s, q in ordered.items() if s in skus]
+    return suggest_packaging(items, options).code
+
+
+def _packaging(row: PackagingRow) -> weight_rules.Packaging:
+    return weight_rules.Packaging(row.code, row.name, row.weight_g, row.tolerance_g, row.inner_l_mm,
+                                  row.inner_w_mm, row.inner_h_mm, row.max_load_g)
+
+
+def _parse_time(value: str | None) -> datetime:
+    if not value:
+        return utcnow()
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Invalid(f"scanned_at: {value!r} is not an ISO time", "invalid_time") from exc
+    return at if at.tzinfo else at.replace(tzinfo=utcnow().tzinfo)
+
+
+def scan(uow: UnitOfWork, session_id: int, raw: str, who: Actor, settings: Settings,
+         event_id: str | None = None, scanned_at: str | None = None) -> dict[str, Any]:
+    """Check one scanned item against the order. A rejected scan changes no count."""
+    session = get_session(uow, session_id, lock=True)
+    if event_id:
+        earlier = uow.session.exec(select(PackScan).where(PackScan.event_id == event_id)).first()
+        if earlier is not None:
+            return _replay_scan(uow, session, earlier)
+    if session.status != "open":
+        raise Conflict(f"pack session {session_id} is {session.status}; open a new one", "session_closed")
+    at = _parse_time(scanned_at)
+    code = interpret(raw)
+    sku_row = _resolve_sku(uow, code)
+    order = uow.session.get(OrderRow, session.order_id)
+    last = uow.session.exec(
+        select(PackScan).where(PackScan.session_id == session.id).order_by(PackScan.id.desc())  # type: ignore[union-attr]
+    ).first()
+    record = PackScan(session_id=session.id, code=raw.strip()[:200], sku=sku_row.sku if sku_row else None,  # type: ignore[arg-type]
+                      outcome="accepted", station=session.station, operator=who.name, event_id=event_id, at=at)
+    if last is not None and pack_rules.is_double_read(
+        last.code, _ms(last.at), record.code, _ms(at), settings.double_read_window_ms
+    ):
+        record.outcome = "double_read"
+        uow.session.add(record)
+        uow.commit()
+        view = _scan_answer(uow, session, sku_row.sku if sku_row else None)
+        view["double_read"] = True
+        return view
+    model = pack_rules.PackSession(_ordered(uow, order), _scanned_counts(uow, session.id))  # type: ignore[arg-type]
+    try:
+        accepted = model.scan(sku_row.sku if sku_row else None, raw)
+    except pack_rules.ScanRejected as rejected:
+        record.outcome = rejected.code
+        uow.session.add(record)
+        uow.commit()
+        message = rejected.message
+        if code.kind == "invalid" and code.error:
+            message = f"{raw.strip()}: {code.error}"
+        raise _rejection(rejected.code, message) from None
+    uow.session.add(record)
+    uow.commit()
+    return {"sku": accepted.sku, "scanned": accepted.scanned, "remaining": accepted.remaining,
+            "name": sku_row.name if sku_row else None, "double_read": False,
+            "complete": model.complete}
+
+
+def _rejection(code: str, message: str) -> DomainError:
+    """unknown_code is a 404 (nobody knows it); wrong_item and over_scan are 409s."""
+    return NotFound(message, code) if code == "unknown_code" else Conflict(message, code)
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _resolve_sku(uow: UnitOfWork, code: Any) -> SkuRow | None:
+    if code.kind in ("gtin", "gs1") and code.gtin:
+        return catalog.sku_for_barcode(uow, code.gtin)
+    if code.kind == "text":
+        return catalog.sku_for_barcode(uow, code.value) or uow.session.get(SkuRow, code.value)
+    return None
+
+
+def _scan_answer(uow: UnitOfWork, session: PackSessionRow, sku: str | None) -> dict[str, Any]:
+    order = uow.session.get(OrderRow, session.order_id)
+    ordered = _ordered(uow, order)  # type: ignore[arg-type]
+    scanned = _scanned_counts(uow, session.id)  # type: ignore[arg-type]
+    remaining = sum(max(0, q - scanned.get(s, 0)) for s, q in ordered.items())
+    return {"sku": sku, "scanned": scanned.get(sku, 0) if sku else 0, "remaining": remaining,
+            "complete": remaining == 0}
+
+
+def _replay_scan(uow: UnitOfWork, session: PackSessionRow, earlier: PackScan) -> dict[str, Any]:
+    """The station resent a scan we already have: answer as before, count nothing twice."""
+    if earlier.outcome not in ("accepted", "double_read"):
+        raise _rejection(earlier.outcome, f"scan {earlier.code} was rejected: {earlier.outcome}")
+    view = _scan_answer(uow, session, earlier.sku)
+    view["double_read"] = earlier.outcome == "double_read"
+    view["replayed"] = True
+    return view
+
+
+def _expectation(uow: UnitOfWork, order: OrderRow, session: PackSessionRow, settings: Settings
+                 ) -> tuple[weight_rules.Expectation, list[tuple[weight_rules.ItemWeight, int]]]:
+    ordered = _ordered(uow, order)
+    skus = catalog.skus_by_code(uow, set(ordered))
+    lines = [(_item(skus[s]), q) for s, q in ordered.items() if s in skus]
+    packaging = uow.session.get(PackagingRow, session.packaging) if session.packaging else None
+    expectation = weight_rules.expect(
+        lines, _packaging(packaging) if packaging else None,
+        scale_resolution_g=settings.scale_resolution_g, floor_g=settings.weight_floor_g,
+    )
+    return expectation, lines
+
+
+def _item(row: SkuRow) -> weight_rules.ItemWeight:
+    return weight_rules.ItemWeight(row.sku, row.name, row.unit_weight_g, row.weight_tolerance_g)
+
+
+def _recent_wrong_items(uow: UnitOfWork, station: str) -> list[weight_rules.ItemWeight]:
+    """Items the station scanned but the order did not want: the likeliest extras in a box."""
+    since = utcnow() - RECENT_WRONG_SCANS
+    skus = set(uow.session.exec(
+        select(PackScan.sku).where(PackScan.station == station, PackScan.outcome == "wrong_item",
+                                   PackScan.at >= since, PackScan.sku.is_not(None))  # type: ignore[union-attr]
+    ).all())
+    return [_item(r) for r in catalog.skus_by_code(uow, skus).values()]  # type: ignore[arg-type]
+
+
+def weigh(uow: UnitOfWork, session_id: int, grams: int, who: Actor, settings: Settings,
+          scale_id: str | None = None, stable: bool = True, event_id: str | None = None) -> dict[str, Any]:
+    """Judge the parcel's weight against the order; only a pass gets a tracking number."""
+    session = get_session(uow, session_id, lock=True)
+    if event_id:
+        earlier = uow.session.exec(select(Weighing).where(Weighing.event_id == event_id)).first()
+        if earlier is not None:
+            return weighing_answer(uow, earlier)
+    if session.status != "open":
+        parcel = uow.session.exec(select(Parcel).where(Parcel.session_id == session.id)).first()
+        raise Conflict(f"pack session {session_id} is {session.status}"
+                       + (f"; its parcel is {parcel.tracking_no}" if parcel else ""), "session_closed")
+    if not stable:
+        raise Conflict("the scale is still moving: wait for a stable reading", "unstable_reading")
+    order = orders.get_order(uow, uow.session.get(OrderRow, session.order_id).order_no, lock=True)  # type: ignore[union-attr]
+    expectation, lines = _expectation(uow, order, session, settings)
+    judgement = weight_rules.judge(expectation, grams, True, lines, _recent_wrong_items(uow, session.station))
+    tracking_no = None
+    complete = session_view(uow, session)["complete"]
+    if judgement.verdict == "pass" and complete:
+        tracking_no = _finish_parcel(uow, session, order, grams, who, settings, expectation, lines)
+    row = Weighing(
+        kind="outbound", session_id=session.id, order_id=order.id, tracking_no=tracking_no, grams=grams,
+        expected_g=expectation.expected_g, tolerance_g=expectation.tolerance_g, delta_g=judgement.delta_g,
+        verdict=judgement.verdict, stable=True, station=session.station, operator=who.name,
+        scale_id=scale_id, event_id=event_id,
+        suspects=[_suspect(s) for s in judgement.suspects],
+    )
+    uow.session.add(row)
+    uow.commit()
+    answer = weighing_answer(uow, row)
+    if judgement.verdict == "pass" and not complete:
+        answer["label_blocked"] = "scan_incomplete"
+        answer["message"] = "the weight matches, but not every item was scanned: scan the rest and weigh again"
+    return answer
+
+
+def _suspect(s: Any) -> dict[str, Any]:
+    return {"sku": s.sku, "name": s.name, "qty": s.qty, "direction": s.direction, "weight_g": s.weight_g}
+
+
+def weighing_answer(uow: UnitOfWork, row: Weighing) -> dict[str, Any]:
+    explanation = "; ".join(
+        f"{s['direction']} {s['qty']} × {s['name']} (≈{s['weight_g']} g)" for s in row.suspects
+    )
+    return {
+        "weighing_id": row.id, "verdict": row.verdict, "grams": row.grams, "expected_g": row.expected_g,
+        "tolerance_g": row.tolerance_g, "delta_g": row.delta_g, "suspects": row.suspects,
+        "explanation": explanation, "tracking_no": row.tracking_no, "session_id": row.session_id,
+    }
+
+
+def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, order: OrderRow, grams: int, who: Actor,
+                   settings: Settings, expectation: weight_rules.Expectation | None = None,
+                   lines: list[tuple[weight_rules.ItemWeight, int]] | None = None,
+                   learn: bool = True) -> str:
+    """Take the stock, number the parcel, queue its waybill: all in one transaction."""
+    carrier = shipping.pick_carrier(uow, order, grams)
+    tracking_no = shipping.allocate_tracking_number(uow, carrier, order)
+    parcel = Parcel(tracking_no=tracking_no, order_id=order.id, session_id=session.id, carrier=carrier,  # type: ignore[arg-type]
+                    packaging=session.packaging, weight_g=grams)
+    uow.session.add(parcel)
+    uow.session.flush()
+    stock.pick_reserved(uow, order, who.name)
+    for line in orders.order_lines(uow, order):
+        line.packed = line.qty
+        uow.session.add(line)
+    order.carrier = carrier
+    orders.transition(uow, order, order_rules.PACKED, who.name, f"parcel {tracking_no}")
+    session.status = "passed"
+    session.closed_at = utcnow()
+    uow.session.add(session)
+    waybill = waybills.build_waybill(uow, order, parcel, session.station, settings)
+    print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)
+    if learn and expectation is not None and lines is not None:
+        learn_from_parcel(uow, lines, expectation, grams)
+    return tracking_no
+
+
+def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings: Settings) -> dict[str, Any]:
+    """A supervisor ships a parcel despite a weight mismatch; who and why go on record."""
+    session = get_session(uow, session_id, lock=True)
+    if session.status != "open":
+        raise Conflict(f"pack session {session_id} is {session.status}", "session_closed")
+    last = uow.session.exec(
+        select(Weighing).where(Weighing.session_id == session.id).order_by(Weighing.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if last is None:
+        raise Conflict("weigh the parcel first: there is nothing to override", "no_weighing")
+    if not session_view(uow, session)["complete"]:
+        raise Conflict("not every item is scanned; an override covers the weight, not missing scans",
+                       "scan_incomplete")
+    order = orders.get_order(uow, uow.session.get(OrderRow, session.order_id).order_no, lock=True)  # type: ignore[union-attr]
+    tracking_no = _finish_parcel(uow, session, order, last.grams, who, settings, learn=False)
+    session.status = "overridden"
+    uow.session.add(session)
+    uow.session.add(Override(session_id=session.id, weighing_id=last.id, by=who.name, role=who.role,  # type: ignore[arg-type]
+                             reason=reason))
+    uow.commit()
+    answer = weighing_answer(uow, last)
+    answer.update({"tracking_no": tracking_no, "overridden": True, "override_by": who.name,
+                   "override_reason": reason})
+    return answer
+
+
+def current_session(uow: UnitOfWork, station: str) -> PackSessionRow | None:
+    """The station's most recently opened session that is still open."""
+    return uow.session.exec(
+        select(PackSessionRow).where(PackSessionRow.station == station, PackSessionRow.status == "open")
+        .order_by(PackSessionRow.id.desc())  # type: ignore[union-attr]
+    ).first()
+
+
+def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Actor,
+                  settings: Settings) -> dict[str, Any]:
+    """One event from a station agent, interpreted the way the packer meant it.
+
+    A scan of an order number (or tote) opens that order's session at the station; an
+    item code goes into the station's current session; a stable weight is judged against
+    it. Event ids make a resend harmless: the same id is answered, never counted again.
+    """
+    event_id = event.get("event_id")
+    if event["kind"] == "weight":
+        session = current_session(uow, station)
+        if session is None and event_id:
+            done = uow.session.exec(select(Weighing).where(Weighing.event_id == event_id)).first()
+            if done is not None:
+                return {"action": "replayed", "result": weighing_answer(uow, done)}
+        if session is None:
+            raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
+        result = weigh(uow, session.id, int(event["grams"]), who, settings,  # type: ignore[arg-type]
+                       event.get("scale_id"), bool(event.get("stable", True)), event_id)
+        return {"action": "weighed", "result": result}
+    raw = str(event.get("code") or "").strip()
+    if event_id:
+        done_scan = uow.session.exec(select(PackScan).where(PackScan.event_id == event_id)).first()
+        if done_scan is not None:
+            return {"action": "replayed", "result": scan(uow, done_scan.session_id, raw, who, settings, event_id)}
+    code = interpret(raw)
+    if code.kind not in ("gtin", "gs1"):
+        try:
+            found = _order_for_code(uow, raw)
+        except NotFound:
+            found = None
+        if found is not None:
+            session, _ = open_session(uow, found.order_no, station, who)
+            uow.commit()
+            return {"action": "opened", "result": session_view(uow, session)}
+    session = current_session(uow, station)
+    if session is None:
+        if _resolve_sku(uow, code) is None:
+            raise NotFound(f"{raw}: no order and no item has this code", "unknown_code")
+        raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
+    result = scan(uow, session.id, raw, who, settings, event_id, event.get("at"))  # type: ignore[arg-type]
+    return {"action": "double_read" if result.get("double_read") else "scanned", "result": result}

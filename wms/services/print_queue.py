@@ -1,0 +1,126 @@
+"""The durable print queue: jobs live in the database until a printer has taken them.
+
+queued -> sending -> printed | failed (after the retries run out); a claimed job whose
+sender died goes back to queued after a lease, so a restart never loses a job, and the
+claim is a conditional update so two service instances never send the same job.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import select
+
+from wms.adapters.db.tables import PrintJob, Printer, Station
+from wms.adapters.db.types import utcnow
+from wms.adapters.db.uow import UnitOfWork
+from wms.domain.errors import Conflict, NotFound
+
+LEASE = timedelta(minutes=2)
+
+
+def printer_for_station(uow: UnitOfWork, station: str) -> str:
+    row = uow.session.get(Station, station)
+    if row is not None and row.printer_name:
+        return row.printer_name
+    return f"station:{station}"
+
+
+def enqueue(uow: UnitOfWork, printer: str, waybill: dict[str, Any], parcel_id: int | None,
+            requested_by: str, reprint_of: int | None = None, reason: str | None = None) -> PrintJob:
+    job = PrintJob(printer=printer, tracking_no=waybill.get("tracking_no"), parcel_id=parcel_id,
+                   waybill=waybill, requested_by=requested_by, reprint_of=reprint_of, reason=reason,
+                   next_attempt_at=utcnow())
+    uow.session.add(job)
+    uow.session.flush()
+    return job
+
+
+def reprint(uow: UnitOfWork, tracking_no: str, who: str, reason: str, printer: str | None = None) -> PrintJob:
+    """A person asked for the label again: a new job that says who and why."""
+    first = uow.session.exec(
+        select(PrintJob).where(PrintJob.tracking_no == tracking_no, PrintJob.reprint_of.is_(None))  # type: ignore[union-attr]
+    ).first()
+    if first is None:
+        raise NotFound(f"no label was ever queued for {tracking_no}", "unknown_parcel")
+    if not reason.strip():
+        raise Conflict("a reprint needs a reason", "reason_required")
+    return enqueue(uow, printer or first.printer, first.waybill, first.parcel_id, who, first.id, reason)
+
+
+def claim_next(uow: UnitOfWork, printers: list[str], worker: str) -> PrintJob | None:
+    """Take the oldest due job for these printers, or None. Safe across service instances."""
+    now = utcnow()
+    candidates = uow.session.exec(
+        select(PrintJob.id)
+        .where(
+            PrintJob.printer.in_(printers),  # type: ignore[attr-defined]
+            or_(
+                (PrintJob.status == "queued") & (PrintJob.next_attempt_at <= now),  # type: ignore[operator]
+                (PrintJob.status == "sending") & (PrintJob.claimed_at < now - LEASE),  # type: ignore[operator]
+            ),
+        )
+        .order_by(PrintJob.id)  # type: ignore[arg-type]
+        .limit(5)
+    ).all()
+    for job_id in candidates:
+        claimed = uow.session.execute(
+            update(PrintJob)
+            .where(PrintJob.id == job_id)  # type: ignore[arg-type]
+            .where(or_(PrintJob.status == "queued",
+                       (PrintJob.status == "sending") & (PrintJob.claimed_at < now - LEASE)))  # type: ignore[operator]
+            .values(status="sending", claimed_by=worker, claimed_at=now, attempts=PrintJob.attempts + 1)
+        )
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            uow.commit()
+            return uow.session.get(PrintJob, job_id)
+    uow.commit()
+    return None
+
+
+def mark_printed(uow: UnitOfWork, job_id: int, worker: str) -> None:
+    uow.session.execute(
+        update(PrintJob).where(PrintJob.id == job_id, PrintJob.claimed_by == worker)  # type: ignore[arg-type]
+        .values(status="printed", printed_at=utcnow(), last_error=None)
+    )
+    uow.commit()
+
+
+def mark_failed(uow: UnitOfWork, job_id: int, worker: str, error: str, max_attempts: int) -> None:
+    """Back off and retry; after `max_attempts` the job waits as failed for a person."""
+    job = uow.session.get(PrintJob, job_id)
+    if job is None or job.claimed_by != worker:
+        return
+    if job.attempts >= max_attempts:
+        job.status = "failed"
+    else:
+        job.status = "queued"
+        job.next_attempt_at = utcnow() + timedelta(seconds=min(300, 2 ** job.attempts))
+    job.last_error = error[:500]
+    uow.session.add(job)
+    uow.commit()
+
+
+def retry_failed(uow: UnitOfWork, job_id: int) -> None:
+    job = uow.session.get(PrintJob, job_id)
+    if job is None:
+        raise NotFound(f"no print job {job_id}", "unknown_job")
+    job.status, job.attempts, job.next_attempt_at = "queued", 0, utcnow()
+    uow.session.add(job)
+    uow.commit()
+
+
+def printers(uow: UnitOfWork) -> list[Printer]:
+    return list(uow.session.exec(select(Printer).order_by(Printer.name)).all())
+
+
+def list_jobs(uow: UnitOfWork, status: str | None = None, tracking_no: str | None = None,
+              limit: int = 200) -> list[PrintJob]:
+    stmt = select(PrintJob)
+    if status:
+        stmt = stmt.where(PrintJob.status == status)
+    if tracking_no:
+        stmt = stmt.where(PrintJob.tracking_no == tracking_no)
+    return list(uow.session.exec(stmt.order_by(PrintJob.id.desc()).limit(limit)).all())  # type: ignore[union-attr]

@@ -1,0 +1,86 @@
+"""Carriers and tracking numbers: choosing a carrier, handing out numbers exactly once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, update
+from sqlmodel import select
+
+from wms.adapters.db.tables import Carrier, OrderRow, TrackingNumber, TrackingPool
+from wms.adapters.db.uow import UnitOfWork
+from wms.domain.carriers import CarrierRule, PoolFormat, choose_carrier, format_tracking, validate_pool
+from wms.domain.errors import Conflict, NotFound
+
+# Used when a warehouse has no carrier set up yet: numbers of our own, never reused.
+HOUSE_CARRIER = "WMS"
+
+
+def carrier_rules(uow: UnitOfWork) -> list[CarrierRule]:
+    return [
+        CarrierRule(c.code, tuple(c.regions), tuple(c.excluded_regions), c.cod, c.max_weight_g,
+                    c.is_default, c.is_fallback)
+        for c in uow.session.exec(select(Carrier).order_by(Carrier.code)).all()
+    ]
+
+
+def ensure_house_carrier(uow: UnitOfWork) -> None:
+    if uow.session.get(Carrier, HOUSE_CARRIER) is None:
+        uow.session.add(Carrier(code=HOUSE_CARRIER, name="仓内单号 (no carrier configured)",
+                                regions=["*"], cod=True, is_fallback=True))
+        uow.session.flush()
+        add_pool(uow, HOUSE_CARRIER, "WMS", "", 10, 1, 9_999_999_999)
+
+
+def add_pool(uow: UnitOfWork, carrier: str, prefix: str, suffix: str, digits: int, start: int, end: int,
+             scheme: str = "plain") -> TrackingPool:
+    if uow.session.get(Carrier, carrier) is None:
+        raise NotFound(f"unknown carrier {carrier}", "unknown_carrier")
+    validate_pool(PoolFormat(prefix, suffix, digits, scheme), start, end)
+    pool = TrackingPool(carrier=carrier, prefix=prefix, suffix=suffix, digits=digits, start=start,
+                        end=end, next_value=start, scheme=scheme)
+    uow.session.add(pool)
+    uow.session.flush()
+    return pool
+
+
+def pick_carrier(uow: UnitOfWork, order: OrderRow, weight_g: int) -> str:
+    rules = carrier_rules(uow)
+    if not rules:
+        ensure_house_carrier(uow)
+        rules = carrier_rules(uow)
+    return choose_carrier(rules, order.province, order.cod_amount > 0, weight_g, order.carrier)
+
+
+def allocate_tracking_number(uow: UnitOfWork, carrier: str, order: OrderRow) -> str:
+    """Atomically bump a pool's counter; a number once taken is never handed out again.
+
+    The counter moves in the same transaction that records the number against the
+    order, so a crash either keeps both or neither; a rolled-back number is simply
+    skipped, never reissued to someone else.
+    """
+    pools = uow.session.exec(
+        select(TrackingPool)
+        .where(TrackingPool.carrier == carrier, TrackingPool.next_value <= TrackingPool.end)
+        .order_by(TrackingPool.id)  # type: ignore[arg-type]
+    ).all()
+    for pool in pools:
+        value = uow.session.execute(
+            update(TrackingPool)
+            .where(TrackingPool.id == pool.id, TrackingPool.next_value <= TrackingPool.end)  # type: ignore[arg-type]
+            .values(next_value=TrackingPool.next_value + 1)
+            .returning(TrackingPool.next_value)
+        ).scalar_one_or_none()
+        if value is None:
+            continue
+        number = format_tracking(PoolFormat(pool.prefix, pool.suffix, pool.digits, pool.scheme), value - 1)
+        uow.session.add(TrackingNumber(tracking_no=number, carrier=carrier, pool_id=pool.id, order_id=order.id))  # type: ignore[arg-type]
+        uow.session.flush()
+        return number
+    raise Conflict(f"carrier {carrier} has no tracking numbers left; load a new range", "pool_exhausted")
+
+
+def pool_levels(uow: UnitOfWork) -> list[dict[str, object]]:
+    rows = uow.session.exec(
+        select(TrackingPool.carrier, func.sum(TrackingPool.end - TrackingPool.next_value + 1))
+        .group_by(TrackingPool.carrier)
+    ).all()
+    return [{"carrier": c, "remaining": max(0, int(r or 0))} for c, r in rows]

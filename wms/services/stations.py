@@ -1,0 +1,54 @@
+"""Stations report heartbeats, device status and live scale readings to the service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from wms.adapters.db.tables import Printer, Station
+from wms.adapters.db.types import utcnow
+from wms.adapters.db.uow import UnitOfWork
+
+STALE_AFTER = timedelta(seconds=30)
+
+
+def heartbeat(uow: UnitOfWork, code: str, devices: dict[str, Any], weight_g: int | None = None,
+              stable: bool | None = None) -> Station:
+    row = uow.get_locked(Station, code) or Station(code=code, name=code)
+    now = utcnow()
+    row.last_heartbeat_at = now
+    row.devices = {k: str(v)[:200] for k, v in devices.items()}
+    if weight_g is not None:
+        row.last_weight_g, row.last_weight_stable, row.last_weight_at = weight_g, stable, now
+    uow.session.add(row)
+    uow.commit()
+    return row
+
+
+def station_view(row: Station) -> dict[str, Any]:
+    now = utcnow()
+    online = bool(row.last_heartbeat_at and now - row.last_heartbeat_at < STALE_AFTER)
+    return {
+        "code": row.code, "name": row.name, "printer": row.printer_name, "scale_id": row.scale_id,
+        "online": online,
+        "last_heartbeat_at": row.last_heartbeat_at.isoformat() if row.last_heartbeat_at else None,
+        "devices": row.devices if online else {k: "unknown" for k in row.devices},
+        "weight_g": row.last_weight_g, "weight_stable": row.last_weight_stable,
+        "weight_at": row.last_weight_at.isoformat() if row.last_weight_at else None,
+    }
+
+
+def all_stations(uow: UnitOfWork) -> list[Station]:
+    return list(uow.session.exec(select(Station).order_by(Station.code)).all())
+
+
+def station_printers(uow: UnitOfWork, code: str) -> list[str]:
+    """The queue names a station agent prints for: its configured printer(s) and its own."""
+    names = {f"station:{code}"}
+    row = uow.session.get(Station, code)
+    if row is not None and row.printer_name:
+        names.add(row.printer_name)
+    names.update(p.name for p in uow.session.exec(select(Printer).where(Printer.station == code)).all())
+    return sorted(names)

@@ -1,0 +1,271 @@
+"""Stock per bin: receipts, reservations that never oversell, picks, and the ledger."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, update
+from sqlmodel import select
+
+from wms.adapters.db.tables import (
+    BinRow,
+    LedgerEntry,
+    OrderLine,
+    OrderRow,
+    Reservation,
+    SkuRow,
+    StockRow,
+    Warehouse,
+)
+from wms.adapters.db.uow import UnitOfWork
+from wms.domain.errors import Conflict, Invalid, NotFound
+
+_BIN_AISLE = re.compile(r"^([A-Za-z]+\d*)-")
+
+
+def default_warehouse(uow: UnitOfWork) -> Warehouse:
+    wh = uow.session.exec(select(Warehouse).order_by(Warehouse.id)).first()  # type: ignore[arg-type]
+    if wh is None:
+        wh = Warehouse(code="main", name="Main warehouse", layout={})
+        uow.session.add(wh)
+        uow.session.flush()
+    return wh
+
+
+def find_bin(uow: UnitOfWork, code: str, create_if_unmapped: bool = False) -> BinRow:
+    """Bins come from the layout; a warehouse with no layout loaded accepts new bin codes."""
+    wh = default_warehouse(uow)
+    code = code.strip().upper()
+    row = uow.session.exec(
+        select(BinRow).where(BinRow.warehouse_id == wh.id, BinRow.code == code)
+    ).first()
+    if row is not None:
+        return row
+    if create_if_unmapped and not wh.layout:
+        m = _BIN_AISLE.match(code)
+        row = BinRow(warehouse_id=wh.id, code=code, aisle=m.group(1) if m else "", y=0.0)  # type: ignore[arg-type]
+        uow.session.add(row)
+        uow.session.flush()
+        return row
+    raise NotFound(f"unknown bin {code}: it is not in the warehouse layout", "unknown_bin")
+
+
+def special_bin(uow: UnitOfWork, kind: str) -> BinRow:
+    """Quarantine, scrap and supplier-return areas are bins too, so the ledger covers them."""
+    wh = default_warehouse(uow)
+    code = {"quarantine": "QUARANTINE", "scrap": "SCRAP", "supplier": "RTV"}[kind]
+    row = uow.session.exec(
+        select(BinRow).where(BinRow.warehouse_id == wh.id, BinRow.code == code)
+    ).first()
+    if row is None:
+        row = BinRow(warehouse_id=wh.id, code=code, aisle="", y=0.0, kind=kind)  # type: ignore[arg-type]
+        uow.session.add(row)
+        uow.session.flush()
+    return row
+
+
+def _stock_row(uow: UnitOfWork, bin_id: int, sku: str) -> StockRow:
+    row = uow.session.exec(
+        uow.locked(select(StockRow).where(StockRow.bin_id == bin_id, StockRow.sku == sku))
+    ).first()
+    if row is None:
+        row = StockRow(bin_id=bin_id, sku=sku, on_hand=0, reserved=0)
+        uow.session.add(row)
+        uow.session.flush()
+    return row
+
+
+def move(
+    uow: UnitOfWork,
+    bin_row: BinRow,
+    sku: str,
+    delta: int,
+    kind: str,
+    operator: str,
+    ref: str | None = None,
+    reason: str | None = None,
+) -> StockRow:
+    """The one place stock changes: on-hand and a ledger row, in the same transaction."""
+    if uow.session.get(SkuRow, sku) is None:
+        raise NotFound(f"unknown SKU {sku}", "unknown_sku")
+    row = _stock_row(uow, bin_row.id, sku)  # type: ignore[arg-type]
+    if delta < 0:
+        result = uow.session.execute(
+            update(StockRow)
+            .where(StockRow.id == row.id, StockRow.on_hand + delta >= 0)  # type: ignore[arg-type]
+            .values(on_hand=StockRow.on_hand + delta)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(
+                f"bin {bin_row.code} holds fewer than {-delta} of {sku}", "insufficient_stock"
+            )
+    else:
+        uow.session.execute(
+            update(StockRow).where(StockRow.id == row.id).values(on_hand=StockRow.on_hand + delta)  # type: ignore[arg-type]
+        )
+    uow.session.add(
+        LedgerEntry(
+            bin_id=bin_row.id, sku=sku, delta=delta, kind=kind, ref=ref, operator=operator,  # type: ignore[arg-type]
+            reason=reason,
+        )
+    )
+    uow.session.flush()
+    uow.session.refresh(row)
+    return row
+
+
+def receive(uow: UnitOfWork, sku: str, bin_code: str, qty: int, operator: str, ref: str | None = None) -> StockRow:
+    if qty <= 0:
+        raise Invalid("qty: a receipt must add at least one unit", "invalid_qty")
+    bin_row = find_bin(uow, bin_code, create_if_unmapped=True)
+    return move(uow, bin_row, sku, qty, "receipt", operator, ref=ref)
+
+
+def available_by_bin(uow: UnitOfWork, sku: str) -> list[tuple[BinRow, StockRow]]:
+    rows = uow.session.exec(
+        select(BinRow, StockRow)
+        .join(StockRow, StockRow.bin_id == BinRow.id)  # type: ignore[arg-type]
+        .where(StockRow.sku == sku, BinRow.kind == "storage", StockRow.on_hand > StockRow.reserved)
+        .order_by(BinRow.code)
+    ).all()
+    return [(b, s) for b, s in rows]
+
+
+def _try_reserve(uow: UnitOfWork, stock_id: int, qty: int) -> bool:
+    """Conditional update: succeeds only if the units are still free when we write."""
+    result = uow.session.execute(
+        update(StockRow)
+        .where(StockRow.id == stock_id, StockRow.on_hand - StockRow.reserved >= qty)  # type: ignore[arg-type]
+        .values(reserved=StockRow.reserved + qty)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def reserve_order(uow: UnitOfWork, order: OrderRow) -> list[str]:
+    """Reserve every line or nothing; returns the shortfalls (empty when all is reserved)."""
+    lines = uow.session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    shortfalls: list[str] = []
+    made: list[Reservation] = []
+    for line in lines:
+        need = line.qty - _reserved_for_line(uow, line.id)  # type: ignore[arg-type]
+        for bin_row, stock in available_by_bin(uow, line.sku):
+            if need <= 0:
+                break
+            take = min(need, stock.on_hand - stock.reserved)
+            while take > 0 and not _try_reserve(uow, stock.id, take):  # type: ignore[arg-type]
+                uow.session.refresh(stock)
+                take = min(need, stock.on_hand - stock.reserved)
+            if take > 0:
+                res = Reservation(
+                    order_id=order.id, line_id=line.id, stock_id=stock.id, sku=line.sku, qty=take  # type: ignore[arg-type]
+                )
+                uow.session.add(res)
+                made.append(res)
+                need -= take
+        if need > 0:
+            shortfalls.append(f"{line.sku} short by {need}")
+    if shortfalls:
+        for res in made:
+            _unreserve(uow, res)
+            uow.session.delete(res)
+    uow.session.flush()
+    return shortfalls
+
+
+def _reserved_for_line(uow: UnitOfWork, line_id: int) -> int:
+    total = uow.session.exec(
+        select(func.coalesce(func.sum(Reservation.qty), 0)).where(
+            Reservation.line_id == line_id, Reservation.status != "released"
+        )
+    ).one()
+    return int(total)
+
+
+def _unreserve(uow: UnitOfWork, res: Reservation) -> None:
+    open_qty = res.qty - res.picked
+    if open_qty > 0:
+        uow.session.execute(
+            update(StockRow)
+            .where(StockRow.id == res.stock_id)  # type: ignore[arg-type]
+            .values(reserved=StockRow.reserved - open_qty)
+        )
+
+
+def release_order(uow: UnitOfWork, order: OrderRow, operator: str, reason: str) -> None:
+    """Give back unpicked reservations, and put picked units back in their bins."""
+    reservations = uow.session.exec(
+        select(Reservation).where(Reservation.order_id == order.id, Reservation.status != "released")
+    ).all()
+    for res in reservations:
+        _unreserve(uow, res)
+        if res.picked > 0:
+            stock = uow.session.get(StockRow, res.stock_id)
+            bin_row = uow.session.get(BinRow, stock.bin_id)  # type: ignore[union-attr]
+            move(uow, bin_row, res.sku, res.picked, "return_restock", operator,  # type: ignore[arg-type]
+                 ref=f"order:{order.order_no}", reason=reason)
+        res.status = "released"
+        uow.session.add(res)
+    uow.session.flush()
+
+
+def pick_reserved(uow: UnitOfWork, order: OrderRow, operator: str) -> None:
+    """Take an order's reserved units out of their bins (when it is packed without a wave)."""
+    reservations = uow.session.exec(
+        select(Reservation).where(Reservation.order_id == order.id, Reservation.status == "active")
+    ).all()
+    for res in reservations:
+        open_qty = res.qty - res.picked
+        if open_qty > 0:
+            stock = uow.session.get(StockRow, res.stock_id)
+            bin_row = uow.session.get(BinRow, stock.bin_id)  # type: ignore[union-attr]
+            uow.session.execute(
+                update(StockRow)
+                .where(StockRow.id == res.stock_id)  # type: ignore[arg-type]
+                .values(reserved=StockRow.reserved - open_qty)
+            )
+            move(uow, bin_row, res.sku, -open_qty, "pick", operator, ref=f"order:{order.order_no}")  # type: ignore[arg-type]
+            res.picked = res.qty
+        res.status = "picked"
+        uow.session.add(res)
+    uow.session.flush()
+
+
+def ledger_mismatches(uow: UnitOfWork) -> list[tuple[int, str, int, int]]:
+    """(bin_id, sku, on_hand, ledger sum) wherever they disagree: should always be empty."""
+    sums = dict(
+        ((b, s), int(t))
+        for b, s, t in uow.session.exec(
+            select(LedgerEntry.bin_id, LedgerEntry.sku, func.sum(LedgerEntry.delta)).group_by(
+                LedgerEntry.bin_id, LedgerEntry.sku
+            )
+        ).all()
+    )
+    out = []
+    for row in uow.session.exec(select(StockRow)).all():
+        total = sums.pop((row.bin_id, row.sku), 0)
+        if total != row.on_hand or row.reserved < 0 or row.reserved > row.on_hand:
+            out.append((row.bin_id, row.sku, row.on_hand, total))
+    out.extend((b, s, 0, t) for (b, s), t in sums.items() if t != 0)
+    return out
+
+
+def sku_levels(uow: UnitOfWork) -> list[dict[str, object]]:
+    """On hand, reserved and available per SKU across storage bins."""
+    rows = uow.session.exec(
+        select(
+            SkuRow.sku,
+            SkuRow.name,
+            func.coalesce(func.sum(StockRow.on_hand), 0),
+            func.coalesce(func.sum(StockRow.reserved), 0),
+        )
+        .select_from(SkuRow)
+        .outerjoin(StockRow, StockRow.sku == SkuRow.sku)  # type: ignore[arg-type]
+        .outerjoin(BinRow, BinRow.id == StockRow.bin_id)  # type: ignore[arg-type]
+        .where((BinRow.kind == "storage") | (BinRow.id.is_(None)))  # type: ignore[union-attr]
+        .group_by(SkuRow.sku, SkuRow.name)
+        .order_by(SkuRow.sku)
+    ).all()
+    return [
+        {"sku": s, "name": n, "on_hand": int(o), "reserved": int(r), "available": int(o) - int(r)}
+        for s, n, o, r in rows
+    ]

@@ -1,0 +1,41 @@
+"""What goes on a parcel's electronic waybill, assembled from the order and the parcel."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from wms.adapters.db.tables import OrderRow, Parcel
+from wms.adapters.db.uow import UnitOfWork
+from wms.config import Settings
+from wms.services import catalog, orders
+
+
+def sort_code(order: OrderRow, station: str) -> str:
+    """A stable sorting code per destination district (carriers issue the real 三段码)."""
+    area = zlib.crc32(f"{order.province}{order.city}".encode()) % 900 + 100
+    spot = zlib.crc32(order.district.encode()) % 40 + 1
+    return f"{area}-{station or 'WH01'}-{chr(ord('A') + spot % 26)}{spot:02d}"
+
+
+def build_waybill(uow: UnitOfWork, order: OrderRow, parcel: Parcel, station: str, settings: Settings) -> dict[str, Any]:
+    lines = orders.order_lines(uow, order)
+    skus = catalog.skus_by_code(uow, {l.sku for l in lines})
+    return {
+        "tracking_no": parcel.tracking_no,
+        "carrier": parcel.carrier,
+        "service": "标准快递",
+        "sort_code": sort_code(order, station),
+        "order_no": order.order_no,
+        "sender": {"name": settings.sender_name, "phone": settings.sender_phone,
+                   "address": settings.sender_address},
+        "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
+                      "province": order.province, "city": order.city, "district": order.district,
+                      "address": order.address},
+        "cod_amount": str(order.cod_amount),
+        "weight_g": parcel.weight_g,
+        "pieces": parcel.pieces,
+        "items": [{"sku": l.sku, "name": skus[l.sku].name if l.sku in skus else l.sku, "qty": l.qty}
+                  for l in lines],
+        "remark": order.remark or "",
+    }
