@@ -96,6 +96,12 @@ def _parse_env(value: str) -> tuple[str, int]:
     return path.strip(), int(index) if index.strip() else 0
 
 
+def font_candidates() -> list[tuple[str, int]]:
+    """Where to look, in order: fontconfig's choice for Chinese, known system paths,
+    then the font shipped by the paperang_p2_fonts_cjk package."""
+    return [*_fc_match(), *KNOWN_PATHS, *_package_font()]
+
+
 @lru_cache(maxsize=1)
 def find_cjk_font() -> tuple[str, int]:
     """(path, subfont index) of a CJK TrueType font reportlab can embed; raises FontNotFound."""
@@ -107,7 +113,7 @@ def find_cjk_font() -> tuple[str, int]:
             raise FontNotFound(f"{ENV_VAR} font is not usable: {problem}; {HOW_TO_FIX}")
         return path, index
     tried: list[str] = []
-    for path, index in [*_fc_match(), *KNOWN_PATHS, *_package_font()]:
+    for path, index in font_candidates():
         problem = usable_font_problem(path, index)
         if problem is None:
             return path, index

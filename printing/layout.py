@@ -344,9 +344,10 @@ def _fits_height(n_lines: int, size: float, height: float) -> bool:
     return (n_lines - 1) * size * LINE_SPACING + (ascent + descent) * size <= height + 1e-6
 
 
-def wrap_text(text: str, width: float, size: float) -> list[str]:
+def wrap_text(text: str, width: float, size: float, split_words: bool = True
+              ) -> list[str] | None:
     """Greedy wrap: break between Chinese characters or between Latin words; split a
-    word only if it is wider than a whole line."""
+    word only if it is wider than a whole line (None if that is needed but not allowed)."""
     lines: list[str] = []
     line = ""
     for token in _TOKENS.findall(text):
@@ -363,6 +364,8 @@ def wrap_text(text: str, width: float, size: float) -> list[str]:
         if text_width(token, size) <= width:
             line = token
             continue
+        if not split_words:
+            return None
         for ch in token:  # a word longer than the line: break it by characters
             if line and text_width(line + ch, size) > width:
                 lines.append(line)
@@ -384,19 +387,18 @@ def _fit_single(text: str, rect: Rect, size: float) -> float:
 def fit_text(text: str, rect: Rect, size: float, min_size: float, wrap: bool,
              field: str) -> tuple[float, tuple[str, ...]]:
     """(size, lines) at the largest size from `size` down to `min_size` where the whole
-    text fits the box; WaybillError naming `field` if it cannot."""
-    current = size
-    while current >= min_size - 1e-9:
-        if wrap:
-            lines = wrap_text(text, rect.w, current)
-        else:
-            lines = [text]
-        if (_fits_height(len(lines), current, rect.h)
-                and all(text_width(ln, current) <= rect.w + 1e-6 for ln in lines)):
-            return current, tuple(lines)
-        if current == min_size:
-            break
-        current = max(min_size, current * SHRINK_STEP)
+    text fits the box; WaybillError naming `field` if it cannot. Shrinking is preferred
+    to breaking a Latin word (a sort code or house number split in two misleads)."""
+    for split_words in (False, True) if wrap else (False,):
+        current = size
+        while current >= min_size - 1e-9:
+            lines = wrap_text(text, rect.w, current, split_words) if wrap else [text]
+            if (lines is not None and _fits_height(len(lines), current, rect.h)
+                    and all(text_width(ln, current) <= rect.w + 1e-6 for ln in lines)):
+                return current, tuple(lines)
+            if current == min_size:
+                break
+            current = max(min_size, current * SHRINK_STEP)
     raise WaybillError(field, f"is too long to fit its box on the label ({len(text)} characters)")
 
 

@@ -146,8 +146,8 @@ def parse_zpl_host_status(reply: bytes) -> Status:
 def zpl_status(transport: Transport, timeout: float = 1.0) -> Status:
     transport.write(b"~HS")
     reply = b""
-    while reply.count(ETX) < 3:
-        chunk = transport.read(256, timeout)
+    while reply.count(ETX) < 3:  # the length varies: read up to the third ETX
+        chunk = transport.read(1, timeout)
         if not chunk:
             return unknown(f"no complete ~HS reply within {timeout:g}s")
         reply += chunk

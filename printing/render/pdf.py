@@ -9,8 +9,6 @@ has them, so a PDF sent to a 203 dpi office/label printer scans like the raster 
 from __future__ import annotations
 
 import io
-from datetime import datetime
-
 from reportlab.pdfgen import canvas
 
 from printing.barcodes import mm_to_dots, place_code128, place_qr, qr_row_runs
@@ -20,15 +18,15 @@ from printing.layout import QR, Barcode, Layout, Rule, Text
 PT_PER_MM = 72 / 25.4
 
 
-def encode_pdf(layout: Layout, dpi: int, title: str = "", created: datetime | None = None
-               ) -> bytes:
+def encode_pdf(layout: Layout, dpi: int, title: str = "", compress: bool = True) -> bytes:
     buf = io.BytesIO()
     page_h = layout.height * PT_PER_MM
+    font = pdf_font_name()
+    # initialFontName: otherwise every page starts by selecting (unembedded) Helvetica.
     pdf = canvas.Canvas(buf, pagesize=(layout.width * PT_PER_MM, page_h), invariant=1,
-                        pageCompression=1)
+                        pageCompression=int(compress), initialFontName=font)
     pdf.setTitle(title or "waybill")
     pdf.setCreator("wms printing")
-    font = pdf_font_name()
     dot = 72 / dpi  # one printer dot in points
 
     def y_pt(y_mm: float) -> float:

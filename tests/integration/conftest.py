@@ -71,3 +71,27 @@ def make_order(api: Api, order_no: str, lines: list[tuple[str, int]], **extra: A
     r = api.post("/api/orders", body)
     assert r.status_code in (200, 201), r.text
     return r.json()
+
+
+@pytest.fixture
+def live_url(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The real service on a free local port (uvicorn in a thread), for concurrent clients."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(engine, settings), host="127.0.0.1", port=port,
+                                           log_level="warning", workers=1))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

@@ -46,7 +46,7 @@ def load(name: str) -> Any:
 
 
 def gtin_is_valid(code: str) -> bool:
-    """Mod-10: weights 1,3,1,3... from the left for EAN-13, i.e. 3,1,... counted from the check digit."""
+    """GS1 mod-10: from the digit left of the check digit, weights 3, 1, 3, 1, ..."""
     if not code.isdigit():
         return False
     digits = [int(c) for c in code]
@@ -98,7 +98,9 @@ def test_check_digit_helpers_agree_with_published_examples() -> None:
 # --- layout ------------------------------------------------------------------------------
 
 
-def test_layout_has_twelve_aisles_three_cross_aisles_and_over_a_thousand_bins(layout: dict[str, Any]) -> None:
+def test_layout_has_twelve_aisles_three_cross_aisles_and_over_a_thousand_bins(
+    layout: dict[str, Any],
+) -> None:
     assert layout["name"] == "demo-dc" and layout["unit"] == "m"
     assert [a["id"] for a in layout["aisles"]] == [f"A{n:02d}" for n in range(1, 13)]
     assert len(layout["cross_aisles"]) == 3
@@ -160,7 +162,9 @@ def test_there_are_at_least_200_skus_with_unique_codes(skus: list[dict[str, Any]
     assert all(re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)*", c) for c in codes)
 
 
-def test_every_barcode_has_a_valid_check_digit_and_belongs_to_one_sku(skus: list[dict[str, Any]]) -> None:
+def test_every_barcode_has_a_valid_check_digit_and_belongs_to_one_sku(
+    skus: list[dict[str, Any]],
+) -> None:
     seen: dict[str, str] = {}
     for s in skus:
         first = s["barcodes"][0]
@@ -175,14 +179,15 @@ def test_every_barcode_has_a_valid_check_digit_and_belongs_to_one_sku(skus: list
 
 
 def test_sku_master_data_is_plausible(skus: list[dict[str, Any]]) -> None:
-    categories = {"apparel", "underwear", "socks", "shoes", "electronics", "accessories", "beauty", "home",
-                  "kitchen", "books", "toys", "food", "gift"}
+    categories = {"apparel", "underwear", "socks", "shoes", "electronics", "accessories", "beauty",
+                  "home", "kitchen", "books", "toys", "food", "gift"}
     for s in skus:
         assert s["category"] in categories, s["sku"]
         assert s["returnable"] is (s["category"] not in ("underwear", "food")), s["sku"]
         assert 5 <= s["unit_weight_g"] <= 5000, s["sku"]
         tolerance = s["weight_tolerance_g"]
-        assert tolerance >= 2 and (tolerance == 2 or tolerance <= s["unit_weight_g"] * 0.05 + 0.5), s["sku"]
+        assert tolerance >= 2, s["sku"]
+        assert tolerance == 2 or tolerance <= s["unit_weight_g"] * 0.05 + 0.5, s["sku"]
         assert re.fullmatch(r"\d+\.\d\d", s["price"]) and Decimal(s["price"]) > 0, s["sku"]
         assert re.search(r"[\u4e00-\u9fff]", s["name"]), s["sku"]
         assert all(s[k] > 0 for k in ("length_mm", "width_mm", "height_mm")), s["sku"]
@@ -250,7 +255,9 @@ def test_every_normal_and_cod_order_can_be_filled_from_stock(
 # --- orders ------------------------------------------------------------------------------
 
 
-def test_there_are_at_least_300_orders_with_well_formed_numbers(orders: list[dict[str, Any]]) -> None:
+def test_there_are_at_least_300_orders_with_well_formed_numbers(
+    orders: list[dict[str, Any]],
+) -> None:
     assert len(orders) >= 300
     numbers = [o["order_no"] for o in orders]
     assert len(numbers) == len(set(numbers))
@@ -284,7 +291,8 @@ def test_clean_orders_have_valid_mobiles_full_addresses_and_known_skus(
             continue
         r = o["recipient"]
         assert MOBILE.fullmatch(r["phone"]), (o["order_no"], r["phone"])
-        assert all(r[k].strip() for k in ("name", "province", "city", "district", "address")), o["order_no"]
+        fields = ("name", "province", "city", "district", "address")
+        assert all(r[k].strip() for k in fields), o["order_no"]
         assert re.fullmatch(r"[\u4e00-\u9fff]{2,4}", r["name"]), o["order_no"]
         for line in o["lines"]:
             assert line["sku"] in codes and line["qty"] >= 1, o["order_no"]
@@ -293,7 +301,8 @@ def test_clean_orders_have_valid_mobiles_full_addresses_and_known_skus(
 def test_recipients_cover_all_31_mainland_provinces(orders: list[dict[str, Any]]) -> None:
     provinces = {o["recipient"]["province"] for o in orders}
     assert provinces == PROVINCES
-    triples = {(o["recipient"]["province"], o["recipient"]["city"], o["recipient"]["district"]) for o in orders}
+    triples = {(o["recipient"]["province"], o["recipient"]["city"], o["recipient"]["district"])
+               for o in orders}
     assert len(triples) >= 40
 
 
@@ -320,16 +329,20 @@ def test_no_two_clean_orders_share_a_recipient(orders: list[dict[str, Any]]) -> 
     assert max(people.values()) == 1
 
 
-def test_the_csv_export_has_one_row_per_order_line_matching_the_json(orders: list[dict[str, Any]]) -> None:
+def test_the_csv_export_has_one_row_per_order_line_matching_the_json(
+    orders: list[dict[str, Any]],
+) -> None:
     with (FIXTURES / "orders.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0])[:13] == ["order_no", "channel", "order_type", "cod_amount", "recipient_name", "phone",
-                                  "province", "city", "district", "address", "sku", "qty", "remark"]
-    expected = [(o["order_no"], o["recipient"]["phone"], o["recipient"]["district"], line["sku"], str(line["qty"]),
-                 o.get("cod_amount", ""), o.get("remark", ""))
+    assert list(rows[0])[:13] == [
+        "order_no", "channel", "order_type", "cod_amount", "recipient_name", "phone", "province",
+        "city", "district", "address", "sku", "qty", "remark",
+    ]
+    expected = [(o["order_no"], o["recipient"]["phone"], o["recipient"]["district"], line["sku"],
+                 str(line["qty"]), o.get("cod_amount", ""), o.get("remark", ""))
                 for o in orders for line in o["lines"]]
-    actual = [(r["order_no"], r["phone"], r["district"], r["sku"], r["qty"], r["cod_amount"], r["remark"])
-              for r in rows]
+    actual = [(r["order_no"], r["phone"], r["district"], r["sku"], r["qty"], r["cod_amount"],
+               r["remark"]) for r in rows]
     assert actual == expected
 
 
@@ -349,18 +362,22 @@ def test_tracking_pools_hold_thousands_and_ems_numbers_carry_valid_s10_check_dig
     for carrier in load("carriers.json"):
         for pool in carrier["tracking_pools"]:
             assert 1000 <= pool["end"] - pool["start"] + 1 <= 20000, carrier["code"]
+            first = pool["samples"][0]
+            assert first.startswith(pool["prefix"]) and first.endswith(pool["suffix"])
             if pool["scheme"] == "s10":
                 assert all(s10_is_valid(n) for n in pool["samples"]), pool["samples"]
-                assert pool["samples"][0] == f"{pool['prefix']}{pool['start']:08d}" + pool["samples"][0][10:]
+                assert first[2:10] == f"{pool['start']:08d}"
             else:
-                assert pool["samples"][0] == f"{pool['prefix']}{pool['start']:0{pool['digits']}d}{pool['suffix']}"
+                number = f"{pool['start']:0{pool['digits']}d}"
+                assert first == pool["prefix"] + number + pool["suffix"]
     ems = next(c for c in load("carriers.json") if c["code"] == "EMS")
     assert ems["tracking_pools"][0]["samples"][0] == "EA123400004CN"
 
 
 def test_packaging_has_bags_five_cartons_and_filler() -> None:
     packaging = {p["code"]: p for p in load("packaging.json")}
-    assert {"BAG-S", "BAG-M", "BAG-L", "BOX-1", "BOX-2", "BOX-3", "BOX-4", "BOX-5"} <= set(packaging)
+    expected = {"BAG-S", "BAG-M", "BAG-L", "BOX-1", "BOX-2", "BOX-3", "BOX-4", "BOX-5"}
+    assert expected <= set(packaging)
     assert any(p["kind"] == "filler" and p["weight_g"] > 0 for p in packaging.values())
     boxes = [packaging[f"BOX-{n}"] for n in range(1, 6)]
     volumes = [b["inner_l_mm"] * b["inner_w_mm"] * b["inner_h_mm"] for b in boxes]

@@ -12,6 +12,9 @@ from wms.api.errors import ApiError
 from wms.services.auth import Principal, authenticate
 
 
+TOKEN_COOKIE = "wms_token"
+
+
 def get_uow(request: Request) -> Iterator[UnitOfWork]:
     with UnitOfWork(request.app.state.engine) as uow:
         yield uow
@@ -23,6 +26,8 @@ UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 def get_principal(request: Request, uow: UowDep) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
+    if not header and request.cookies.get(TOKEN_COOKIE):
+        scheme, token = "bearer", request.cookies[TOKEN_COOKIE]  # the pages log in with a cookie
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>",
                        {"WWW-Authenticate": "Bearer"})

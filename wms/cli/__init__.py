@@ -19,6 +19,7 @@ def _root() -> None:
 def _register_all() -> None:
     """Import each command module; each adds its commands to `app`."""
     from wms.cli import (  # noqa: F401  (imports register commands)
+        aftersales,
         devices,
         label,
         orders,

@@ -69,12 +69,20 @@ def token_create(
             raise fail(exc.message) from None
 
 
-def _run(engine, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+def _run(engine, host: str, port: int, print_worker: bool = True) -> None:  # type: ignore[no-untyped-def]
     import uvicorn
 
     from wms.api.app import create_app
+    from wms.services.print_worker import PrintWorker
 
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+    worker = PrintWorker(engine) if print_worker else None
+    if worker:
+        worker.start()
+    try:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+    finally:
+        if worker:
+            worker.stop()
 
 
 @app.command("serve")
@@ -82,13 +90,30 @@ def serve(
     database: DatabaseOpt = None,
     host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on")] = None,
     port: Annotated[Optional[int], typer.Option("--port", help="Port to listen on")] = None,
+    print_worker: Annotated[bool, typer.Option("--print-worker/--no-print-worker",
+                                               help="Send queued labels to network/serial printers")] = True,
 ) -> None:
     """Run the service, creating or upgrading the database schema first."""
     from wms.config import get_settings
 
     settings = get_settings()
     engine = _engine(database)
-    _run(engine, host or settings.host, port or settings.port)
+    _run(engine, host or settings.host, port or settings.port, print_worker)
+
+
+DEMO_PASSWORD = "demo1234"
+DEMO_USERS = (("admin", "admin"), ("supervisor", "supervisor"), ("packer", "packer"), ("aftersales", "after_sales"))
+
+
+def _demo_users(uow) -> None:  # type: ignore[no-untyped-def]
+    from wms.domain.errors import Conflict
+    from wms.services.auth import create_user
+
+    for username, role in DEMO_USERS:
+        try:
+            create_user(uow, username, DEMO_PASSWORD, role)
+        except Conflict:
+            uow.rollback()
 
 
 @app.command("demo")
@@ -112,9 +137,36 @@ def demo(
     with UnitOfWork(engine) as uow:
         counts = load_demo(uow, directory)
         tokens = {role: create_token(uow, role, f"demo-{role}") for role in ("admin", "supervisor", "packer", "after_sales")}
+        _demo_users(uow)
     typer.echo(f"demo data loaded: {counts}")
+    typer.echo(f"page logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _ in DEMO_USERS))
     for role, token in tokens.items():
         typer.echo(f"  {role:12s} token: {token}")
     typer.echo(f"WMS demo running at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     if not load_only:
         _run(engine, host, port)
+
+
+user_app = typer.Typer(help="People who log in to the pages.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Option("--username", help="Login name")],
+    role: Annotated[str, typer.Option("--role", help="packer, supervisor, after_sales or admin")],
+    password: Annotated[str, typer.Option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                                          help="At least 8 characters (prompted when left out)")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Create a user who logs in to the pages with a password."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services.auth import create_user
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            create_user(uow, username, password, role)
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    typer.echo(f"user {username} ({role}) created")

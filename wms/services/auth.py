@@ -53,3 +53,48 @@ def authenticate(uow: UnitOfWork, token: str) -> Principal | None:
     if row is None or row.revoked_at is not None:
         return None
     return Principal(name=row.name, role=row.role)
+
+
+_PBKDF2_ROUNDS = 200_000
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, _PBKDF2_ROUNDS)
+    return f"pbkdf2_sha256${_PBKDF2_ROUNDS}${salt.hex()}${digest.hex()}"
+
+
+def _check_password(password: str, stored: str) -> bool:
+    try:
+        _, rounds, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    got = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), bytes.fromhex(salt), int(rounds))
+    return secrets.compare_digest(got.hex(), digest)
+
+
+def create_user(uow: UnitOfWork, username: str, password: str, role: str) -> None:
+    from wms.adapters.db.tables import UserAccount
+    from wms.domain.errors import Conflict
+
+    if role not in ROLES:
+        raise Invalid(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", "unknown_role")
+    if len(password) < 8:
+        raise Invalid("a password needs at least 8 characters", "weak_password")
+    if uow.session.exec(select(UserAccount).where(UserAccount.username == username)).first():
+        raise Conflict(f"user {username} exists already", "duplicate_user")
+    uow.session.add(UserAccount(username=username, password_hash=hash_password(password), role=role))
+    uow.commit()
+
+
+def login(uow: UnitOfWork, username: str, password: str) -> tuple[str, Principal] | None:
+    """A user name and password become a fresh bearer token for the pages (cookie)."""
+    from wms.adapters.db.tables import UserAccount
+
+    user = uow.session.exec(select(UserAccount).where(UserAccount.username == username)).first()
+    if user is None or user.disabled_at is not None or not _check_password(password, user.password_hash):
+        return None
+    token = "wms_" + secrets.token_urlsafe(24)
+    uow.session.add(ApiToken(token_hash=_hash(token), name=user.username, role=user.role))
+    uow.commit()
+    return token, Principal(user.username, user.role)

@@ -1,8 +1,11 @@
 """The durable print queue: jobs live in the database until a printer has taken them.
 
-queued -> sending -> printed | failed (after the retries run out); a claimed job whose
-sender died goes back to queued after a lease, so a restart never loses a job, and the
-claim is a conditional update so two service instances never send the same job.
+queued -> sending -> printed | failed. A printer that is off, offline or out of paper
+keeps its jobs queued, retried with back-off; only a label that cannot be rendered
+fails at once. The claim is a conditional update, so two service instances never send
+the same job. A job found still `sending` after its lease (the sender died mid-send) is
+not sent again by itself, since the label may already be on paper: it is marked failed
+with that explanation and waits for a person, whose reprint is recorded with who and why.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import select
 
 from wms.adapters.db.tables import PrintJob, Printer, Station
@@ -57,10 +60,8 @@ def claim_next(uow: UnitOfWork, printers: list[str], worker: str) -> PrintJob | 
         select(PrintJob.id)
         .where(
             PrintJob.printer.in_(printers),  # type: ignore[attr-defined]
-            or_(
-                (PrintJob.status == "queued") & (PrintJob.next_attempt_at <= now),  # type: ignore[operator]
-                (PrintJob.status == "sending") & (PrintJob.claimed_at < now - LEASE),  # type: ignore[operator]
-            ),
+            PrintJob.status == "queued",
+            PrintJob.next_attempt_at <= now,  # type: ignore[operator]
         )
         .order_by(PrintJob.id)  # type: ignore[arg-type]
         .limit(5)
@@ -69,8 +70,7 @@ def claim_next(uow: UnitOfWork, printers: list[str], worker: str) -> PrintJob | 
         claimed = uow.session.execute(
             update(PrintJob)
             .where(PrintJob.id == job_id)  # type: ignore[arg-type]
-            .where(or_(PrintJob.status == "queued",
-                       (PrintJob.status == "sending") & (PrintJob.claimed_at < now - LEASE)))  # type: ignore[operator]
+            .where(PrintJob.status == "queued")
             .values(status="sending", claimed_by=worker, claimed_at=now, attempts=PrintJob.attempts + 1)
         )
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
@@ -88,19 +88,33 @@ def mark_printed(uow: UnitOfWork, job_id: int, worker: str) -> None:
     uow.commit()
 
 
-def mark_failed(uow: UnitOfWork, job_id: int, worker: str, error: str, max_attempts: int) -> None:
-    """Back off and retry; after `max_attempts` the job waits as failed for a person."""
+def mark_failed(uow: UnitOfWork, job_id: int, worker: str, error: str, give_up: bool = False) -> None:
+    """Printer trouble: back off (2 s, 4 s ... at most 60 s) and keep the job. `give_up`:
+    the label itself is bad, so it waits as failed for a person."""
     job = uow.session.get(PrintJob, job_id)
-    if job is None or job.claimed_by != worker:
+    if job is None or job.claimed_by != worker or job.status != "sending":
         return
-    if job.attempts >= max_attempts:
+    if give_up:
         job.status = "failed"
     else:
         job.status = "queued"
-        job.next_attempt_at = utcnow() + timedelta(seconds=min(300, 2 ** job.attempts))
+        job.next_attempt_at = utcnow() + timedelta(seconds=min(60, 2 ** min(job.attempts, 6)))
     job.last_error = error[:500]
     uow.session.add(job)
     uow.commit()
+
+
+def fail_interrupted(uow: UnitOfWork) -> int:
+    """Jobs left `sending` past their lease: maybe printed, maybe not; a person decides."""
+    stale = uow.session.exec(
+        select(PrintJob).where(PrintJob.status == "sending", PrintJob.claimed_at < utcnow() - LEASE)  # type: ignore[operator]
+    ).all()
+    for job in stale:
+        job.status = "failed"
+        job.last_error = "interrupted while sending: check the printer, reprint if no label came out"
+        uow.session.add(job)
+    uow.commit()
+    return len(stale)
 
 
 def retry_failed(uow: UnitOfWork, job_id: int) -> None:

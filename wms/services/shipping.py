@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from wms.adapters.db.tables import Carrier, OrderRow, TrackingNumber, TrackingPool
@@ -23,11 +24,17 @@ def carrier_rules(uow: UnitOfWork) -> list[CarrierRule]:
 
 
 def ensure_house_carrier(uow: UnitOfWork) -> None:
-    if uow.session.get(Carrier, HOUSE_CARRIER) is None:
-        uow.session.add(Carrier(code=HOUSE_CARRIER, name="仓内单号 (no carrier configured)",
-                                regions=["*"], cod=True, is_fallback=True))
-        uow.session.flush()
-        add_pool(uow, HOUSE_CARRIER, "WMS", "", 10, 1, 9_999_999_999)
+    """Create the house carrier once, even when several stations need it at the same moment."""
+    if uow.session.get(Carrier, HOUSE_CARRIER) is not None:
+        return
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(Carrier(code=HOUSE_CARRIER, name="仓内单号 (no carrier configured)",
+                                    regions=["*"], cod=True, is_fallback=True))
+            uow.session.flush()
+            add_pool(uow, HOUSE_CARRIER, "WMS", "", 10, 1, 9_999_999_999)
+    except IntegrityError:
+        pass  # another request created it first; its row is visible now
 
 
 def add_pool(uow: UnitOfWork, carrier: str, prefix: str, suffix: str, digits: int, start: int, end: int,

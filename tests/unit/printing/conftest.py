@@ -83,6 +83,10 @@ class TcpPrinter:
         return sum(len(j) for j in self.jobs)
 
     def close(self) -> None:
+        try:  # wakes the accept() in the server thread; close() alone would not
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.server.close()
 
 

@@ -24,7 +24,8 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.rollback()
+        # close() rolls back anything uncommitted; unlike rollback() it leaves loaded
+        # objects readable (detached, not expired) for the caller.
         self.session.close()
 
     def commit(self) -> None:

@@ -34,6 +34,7 @@ class StationEventIn(Body):
 class JobResultIn(Body):
     ok: bool
     error: str | None = Field(default=None, max_length=500)
+    give_up: bool = False  # the label cannot be printed at all (bad data), not a printer problem
 
 
 class ReprintIn(Body):
@@ -100,7 +101,7 @@ def job_result(job_id: int, body: JobResultIn, uow: UowDep, who: Packer) -> dict
     if body.ok:
         print_queue.mark_printed(uow, job_id, worker)
     else:
-        print_queue.mark_failed(uow, job_id, worker, body.error or "printer error", 5)
+        print_queue.mark_failed(uow, job_id, worker, body.error or "printer error", body.give_up)
     return job_view(uow.session.get(PrintJob, job_id))
 
 

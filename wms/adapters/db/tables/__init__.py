@@ -1,7 +1,7 @@
 """Every SQLModel table, imported so `SQLModel.metadata` is complete for Alembic."""
 
 from wms.adapters.db.tables.aftersales import AfterSalesCase, CaseLine, ReturnItem, ReturnReceipt
-from wms.adapters.db.tables.auth import ApiToken
+from wms.adapters.db.tables.auth import ApiToken, UserAccount
 from wms.adapters.db.tables.master import (
     BinRow,
     Carrier,
@@ -25,5 +25,5 @@ __all__ = [
     "OrderEvent", "OrderLine", "OrderNote", "OrderRow", "Override", "PackScan", "PackSessionRow",
     "PackagingRow", "Parcel", "PickTask", "PrintJob", "Printer", "Reservation", "ReturnItem",
     "ReturnReceipt", "SkuBarcode", "SkuRow", "SkuWeightEstimate", "Station", "StockRow",
-    "TrackingNumber", "TrackingPool", "Warehouse", "Wave", "Weighing",
+    "TrackingNumber", "TrackingPool", "UserAccount", "Warehouse", "Wave", "Weighing",
 ]

@@ -21,6 +21,11 @@ class AfterSalesCase(SQLModel, table=True):
     responsibility: str | None = Field(default=None, max_length=20)  # shop buyer carrier
     return_shipping_payer: str | None = Field(default=None, max_length=20)
     refund_amount: Decimal = money()
+    compensation_amount: Decimal = money()
+    tracking_no: str | None = Field(default=None, max_length=40, index=True)
+    claimed_sku: str | None = Field(default=None, max_length=64)
+    claimed_qty: int = 0
+    notes: str | None = Field(default=None, max_length=2000)
     outcome: str | None = Field(default=None, max_length=500)
     replacement_order_id: int | None = Field(default=None, foreign_key="orders.id")
     created_by: str = Field(max_length=80)
@@ -42,6 +47,7 @@ class ReturnReceipt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int | None = Field(default=None, foreign_key="after_sales_case.id", index=True)
     scanned_code: str = Field(max_length=80)
+    tracking_no: str | None = Field(default=None, max_length=40, index=True)
     unidentified: bool = False
     notes: str | None = Field(default=None, max_length=1000)
     weight_g: int | None = None

@@ -48,6 +48,8 @@ class Parcel(SQLModel, table=True):
     pieces: int = 1
     status: str = Field(default="packed", max_length=20)  # packed shipped
     handover_id: int | None = Field(default=None, foreign_key="handover.id", index=True)
+    shipped_at: datetime | None = optional_time()
+    delivered_at: datetime | None = optional_time()
     created_at: datetime = created_at()
 
 

@@ -144,6 +144,19 @@ def upgrade() -> None:
     sa.Column('last_weight_at', wms.adapters.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('code')
     )
+    op.create_table('user_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('created_at', wms.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('disabled_at', wms.adapters.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('username')
+    )
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_account_created_at'), ['created_at'], unique=False)
+
     op.create_table('warehouse',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -178,6 +191,11 @@ def upgrade() -> None:
     sa.Column('responsibility', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('return_shipping_payer', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('refund_amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('compensation_amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('tracking_no', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('claimed_sku', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('claimed_qty', sa.Integer(), nullable=False),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('replacement_order_id', sa.Integer(), nullable=True),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -191,6 +209,7 @@ def upgrade() -> None:
     with op.batch_alter_table('after_sales_case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_after_sales_case_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_after_sales_case_order_id'), ['order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_after_sales_case_tracking_no'), ['tracking_no'], unique=False)
 
     op.create_table('bin',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -347,6 +366,8 @@ def upgrade() -> None:
     sa.Column('pieces', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('handover_id', sa.Integer(), nullable=True),
+    sa.Column('shipped_at', wms.adapters.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', wms.adapters.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', wms.adapters.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['handover_id'], ['handover.id'], ),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], ),
@@ -364,6 +385,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('scanned_code', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('tracking_no', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('unidentified', sa.Boolean(), nullable=False),
     sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.Column('weight_g', sa.Integer(), nullable=True),
@@ -375,6 +397,7 @@ def upgrade() -> None:
     with op.batch_alter_table('return_receipt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_return_receipt_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_return_receipt_received_at'), ['received_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_return_receipt_tracking_no'), ['tracking_no'], unique=False)
 
     op.create_table('stock',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -616,6 +639,7 @@ def downgrade() -> None:
 
     op.drop_table('stock')
     with op.batch_alter_table('return_receipt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_return_receipt_tracking_no'))
         batch_op.drop_index(batch_op.f('ix_return_receipt_received_at'))
         batch_op.drop_index(batch_op.f('ix_return_receipt_case_id'))
 
@@ -673,6 +697,7 @@ def downgrade() -> None:
 
     op.drop_table('bin')
     with op.batch_alter_table('after_sales_case', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_after_sales_case_tracking_no'))
         batch_op.drop_index(batch_op.f('ix_after_sales_case_order_id'))
         batch_op.drop_index(batch_op.f('ix_after_sales_case_created_at'))
 
@@ -685,6 +710,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_warehouse_created_at'))
 
     op.drop_table('warehouse')
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_account_created_at'))
+
+    op.drop_table('user_account')
     op.drop_table('station')
     with op.batch_alter_table('sku', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sku_created_at'))

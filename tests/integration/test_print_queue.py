@@ -1,0 +1,199 @@
+"""The durable print queue: what a printer on the network really receives, and when."""
+
+import json
+import socket
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from scanners.emulators.escpos_printer import EscPosPrinter
+from wms.adapters.db.tables import Printer, PrintJob
+from wms.adapters.db.types import utcnow
+from wms.adapters.db.uow import UnitOfWork
+from wms.services import print_queue
+from wms.services.print_worker import run_once
+
+WAYBILL = json.loads((Path(__file__).parents[2] / "fixtures" / "waybill-sample.json").read_text("utf-8"))
+
+
+ZPL_READY = (b"\x02030,0,0,1245,000,0,0,0,000,0,0,0\x03\r\n"
+             b"\x02000,0,0,0,0,2,4,0,00000000,1,000\x03\r\n\x021234,0\x03\r\n")
+
+
+class Listener:
+    """A raw TCP 9100-style ZPL printer: answers ~HS as ready, keeps every label it gets."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.jobs: list[bytes] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn):
+        data = bytearray()
+        conn.settimeout(5)
+        try:
+            while chunk := conn.recv(65536):
+                data.extend(chunk)
+                if bytes(data).strip() == b"~HS":
+                    conn.sendall(ZPL_READY)
+                    data.clear()
+        except OSError:
+            pass
+        conn.close()
+        if data:
+            with self._lock:
+                self.jobs.append(bytes(data))
+
+    def close(self):
+        self.sock.close()
+
+
+def add_printer(engine, name, url, protocol="zpl"):
+    with UnitOfWork(engine) as uow:
+        uow.session.add(Printer(name=name, url=url, protocol=protocol, dpi=203, label_size="100x150"))
+        uow.commit()
+
+
+def queue(engine, printer, n=1):
+    with UnitOfWork(engine) as uow:
+        ids = []
+        for i in range(n):
+            job = print_queue.enqueue(uow, printer, {**WAYBILL, "tracking_no": f"SF14000123{i:05d}"}, None, "test")
+            ids.append(job.id)
+        uow.commit()
+        return ids
+
+
+def jobs(engine):
+    with UnitOfWork(engine) as uow:
+        return {j.id: j for j in uow.session.exec(select(PrintJob)).all()}
+
+
+def test_a_queued_label_reaches_a_network_printer_once(engine):
+    printer = Listener()
+    add_printer(engine, "P1", f"tcp://127.0.0.1:{printer.port}")
+    (job_id,) = queue(engine, "P1")
+    assert run_once(engine, "w1") == 1
+    assert run_once(engine, "w1") == 0
+    _wait(lambda: len(printer.jobs) == 1)
+    assert printer.jobs[0].startswith(b"^XA") and b"^GF" in printer.jobs[0]
+    assert jobs(engine)[job_id].status == "printed"
+
+
+def test_a_printer_that_is_off_keeps_its_jobs(engine):
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    port = dead.getsockname()[1]
+    dead.close()  # nothing listens there now
+    add_printer(engine, "P1", f"tcp://127.0.0.1:{port}")
+    (job_id,) = queue(engine, "P1")
+    assert run_once(engine, "w1") == 0
+    job = jobs(engine)[job_id]
+    assert job.status == "queued"
+    assert job.last_error
+    assert job.next_attempt_at > utcnow()
+
+
+def test_paper_out_keeps_the_job_and_it_prints_once_paper_is_back(engine):
+    emulator = EscPosPrinter(transport="tcp", paper_out=True).start()
+    try:
+        url = emulator.path.replace("socket://", "tcp://")
+        add_printer(engine, "P1", url, protocol="escpos")
+        (job_id,) = queue(engine, "P1")
+        assert run_once(engine, "w1") == 0
+        job = jobs(engine)[job_id]
+        assert job.status == "queued" and "paper out" in job.last_error
+        assert b"\x1dv0" not in emulator.received
+        emulator.paper_out = False
+        with UnitOfWork(engine) as uow:  # skip the back-off wait
+            row = uow.session.get(PrintJob, job_id)
+            row.next_attempt_at = utcnow()
+            uow.session.add(row)
+            uow.commit()
+        assert run_once(engine, "w1") == 1
+        assert emulator.wait_received(lambda b: b.count(b"\x1dv0") >= 1, timeout=5)
+        assert jobs(engine)[job_id].status == "printed"
+    finally:
+        emulator.stop()
+
+
+def test_two_service_instances_never_send_the_same_job_twice(engine):
+    printer = Listener()
+    add_printer(engine, "P1", f"tcp://127.0.0.1:{printer.port}")
+    ids = queue(engine, "P1", 8)
+    done = []
+    threads = [threading.Thread(target=lambda w=w: done.append(run_once(engine, w))) for w in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sum(done) == 8
+    _wait(lambda: len(printer.jobs) == 8)
+    assert all(j.status == "printed" for j in jobs(engine).values())
+    assert len(ids) == 8
+
+
+def test_a_job_interrupted_mid_send_is_not_resent_by_itself(engine):
+    printer = Listener()
+    add_printer(engine, "P1", f"tcp://127.0.0.1:{printer.port}")
+    (job_id,) = queue(engine, "P1")
+    with UnitOfWork(engine) as uow:
+        assert print_queue.claim_next(uow, ["P1"], "crashed-worker").id == job_id
+        row = uow.session.get(PrintJob, job_id)
+        row.claimed_at = utcnow() - timedelta(minutes=10)
+        uow.session.add(row)
+        uow.commit()
+    assert run_once(engine, "w2") == 0
+    job = jobs(engine)[job_id]
+    assert job.status == "failed" and "interrupted" in job.last_error
+    assert printer.jobs == []
+
+
+def test_a_reprint_is_a_new_job_that_records_who_and_why(api, engine):
+    add_printer(engine, "P1", "memory://reprint-test")
+    (job_id,) = queue(engine, "P1")
+    tracking = jobs(engine)[job_id].tracking_no
+    assert api.as_("packer").post(f"/api/parcels/{tracking}/reprint", {"reason": "label smudged"}).status_code == 403
+    r = api.as_("supervisor").post(f"/api/parcels/{tracking}/reprint", {"reason": "label smudged"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["reprint_of"], r.json()["requested_by"], r.json()["reason"]) == (job_id, "test-supervisor", "label smudged")
+
+
+def test_a_label_that_cannot_be_rendered_fails_at_once_and_sends_nothing(engine):
+    printer = Listener()
+    add_printer(engine, "P1", f"tcp://127.0.0.1:{printer.port}")
+    with UnitOfWork(engine) as uow:
+        bad = {**WAYBILL, "recipient": {**WAYBILL["recipient"], "address": ""}}
+        bad.pop("tracking_no")
+        job_id = print_queue.enqueue(uow, "P1", bad, None, "test").id
+        uow.commit()
+    run_once(engine, "w1")
+    job = jobs(engine)[job_id]
+    assert job.status == "failed" and "bad label" in job.last_error
+    assert printer.jobs == []
+
+
+def _wait(cond, timeout=5.0):
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.02)
+    pytest.fail("condition not met in time")

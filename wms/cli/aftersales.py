@@ -1,0 +1,1 @@
+"""`wms cases` / `wms returns` (being written)."""
