@@ -51,7 +51,7 @@ class Sink:
                 return
             with conn:
                 first = True
-                while chunk := conn.recv(262144):
+                while conn.recv(262144):
                     if first:
                         self.first_byte.append(time.perf_counter())
                         first = False

@@ -336,7 +336,12 @@ def slots(size: str) -> tuple[Slot, ...]:
 
 # --- text fitting ----------------------------------------------------------------------
 
-_TOKENS = re.compile(r"[\x21-\x7e\u00c0-\u024f]+|\s+|.", re.S)
+# Chinese line breaking: closing punctuation never starts a line, opening never ends one,
+# so they travel with the character next to them.
+_CLOSERS = "，。、；：！？）》」』”’"
+_OPENERS = "（《「『“‘"
+_TOKENS = re.compile(
+    rf"[{_OPENERS}]*(?:[\x21-\x7e\u00c0-\u024f]+|[^\s])[{_CLOSERS}]*|\s+", re.S)
 
 
 def _fits_height(n_lines: int, size: float, height: float) -> bool:

@@ -27,8 +27,8 @@ STATUS_PROTOCOL = {"escpos": "escpos", "zpl": "zpl", "tspl": "tspl"}
 class Printer:
     """Prints waybills in one format/size/dpi through an open transport."""
 
-    def __init__(self, transport: Transport, format: str = "escpos",
-                 size: str = DEFAULT_SIZE, dpi: int = DEFAULT_DPI) -> None:
+    def __init__(self, format: str, transport: Transport, size: str = DEFAULT_SIZE,
+                 dpi: int = DEFAULT_DPI) -> None:
         self.transport = transport
         self.format = check_format(format)
         check_size(size)

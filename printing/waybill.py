@@ -209,7 +209,8 @@ def _money(data: dict, key: str) -> Decimal:
         raise WaybillError(key, f"must be a decimal string like \"12.50\" (got {value!r})")
     text = str(value).strip()
     if not _MONEY.match(text):
-        raise WaybillError(key, f"must be a non-negative amount with at most 2 decimals (got {value!r})")
+        raise WaybillError(
+            key, f"must be a non-negative amount with at most 2 decimals (got {value!r})")
     try:
         return Decimal(text).quantize(Decimal("0.01"))
     except InvalidOperation:

@@ -1,6 +1,7 @@
 """ZPL II: the label as one `^GF` graphic field in ASCII hex, by default ZPL-compressed.
 
-    ^XA ^PW<width dots> ^LL<height dots> ^LH0,0 ^FO0,0^GFA,<bytes>,<bytes>,<row bytes>,<data>^FS ^PQ1 ^XZ
+    ^XA ^PW<width dots> ^LL<height dots> ^LH0,0
+    ^FO0,0^GFA,<bytes>,<bytes>,<row bytes>,<data>^FS ^PQ1 ^XZ
 
 Plain hex doubles the bitmap (a 100x150 mm label at 203 dpi is ~240 kB); Zebra's
 compressed ASCII hex ("alternative data compression scheme" of ~DG/^GF) shrinks a
@@ -33,18 +34,22 @@ def _count_code(n: int) -> str:
     return (_HIGH[high] if high else "") + (_LOW[low] if low else "")
 
 
-_RUNS = re.compile(r"(.)\1*")
+_REPEATS = re.compile(r"(.)\1+")  # single digits are written as they are
+
+
+@lru_cache(maxsize=4096)
+def _encode_run(run: str) -> str:
+    ch, n = run[0], len(run)
+    out = []
+    while n > 0:
+        chunk = min(n, MAX_RUN)
+        out.append(_count_code(chunk) + ch if chunk > 1 else ch)
+        n -= chunk
+    return "".join(out)
 
 
 def _run_length(hex_row: str) -> str:
-    out = []
-    for match in _RUNS.finditer(hex_row):
-        ch, n = match.group(1), match.end() - match.start()
-        while n > 0:
-            chunk = min(n, MAX_RUN)
-            out.append(_count_code(chunk) + ch if chunk > 1 else ch)
-            n -= chunk
-    return "".join(out)
+    return _REPEATS.sub(lambda m: _encode_run(m.group(0)), hex_row)
 
 
 def compress_hex_row(hex_row: str, previous: str | None) -> str:

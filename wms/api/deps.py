@@ -16,7 +16,8 @@ TOKEN_COOKIE = "wms_token"
 
 
 def get_uow(request: Request) -> Iterator[UnitOfWork]:
-    with UnitOfWork(request.app.state.engine) as uow:
+    """One unit of work per request; GETs read without taking the SQLite write lock."""
+    with UnitOfWork(request.app.state.engine, read_only=request.method in ("GET", "HEAD")) as uow:
         yield uow
 
 

@@ -286,7 +286,7 @@ def weigh(uow: UnitOfWork, session_id: int, grams: int, who: Actor, settings: Se
     expectation, lines = _expectation(uow, order, session, settings)
     judgement = weight_rules.judge(expectation, grams, True, lines, _recent_wrong_items(uow, session.station))
     tracking_no = None
-    complete = session_view(uow, session)["complete"]
+    complete = _is_complete(uow, order, session)
     if judgement.verdict == "pass" and complete:
         tracking_no = _finish_parcel(uow, session, order, grams, who, settings, expectation, lines)
     row = Weighing(
@@ -303,6 +303,11 @@ def weigh(uow: UnitOfWork, session_id: int, grams: int, who: Actor, settings: Se
         answer["label_blocked"] = "scan_incomplete"
         answer["message"] = "the weight matches, but not every item was scanned: scan the rest and weigh again"
     return answer
+
+
+def _is_complete(uow: UnitOfWork, order: OrderRow, session: PackSessionRow) -> bool:
+    scanned = _scanned_counts(uow, session.id)  # type: ignore[arg-type]
+    return all(scanned.get(s, 0) >= q for s, q in _ordered(uow, order).items())
 
 
 def _suspect(s: Any) -> dict[str, Any]:
@@ -357,7 +362,7 @@ def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings
     ).first()
     if last is None:
         raise Conflict("weigh the parcel first: there is nothing to override", "no_weighing")
-    if not session_view(uow, session)["complete"]:
+    if not _is_complete(uow, uow.session.get(OrderRow, session.order_id), session):  # type: ignore[arg-type]
         raise Conflict("not every item is scanned; an override covers the weight, not missing scans",
                        "scan_incomplete")
     order = orders.get_order(uow, uow.session.get(OrderRow, session.order_id).order_no, lock=True)  # type: ignore[union-attr]

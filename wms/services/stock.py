@@ -69,6 +69,8 @@ def _stock_row(uow: UnitOfWork, bin_id: int, sku: str) -> StockRow:
         uow.locked(select(StockRow).where(StockRow.bin_id == bin_id, StockRow.sku == sku))
     ).first()
     if row is None:
+        if uow.session.get(SkuRow, sku) is None:
+            raise NotFound(f"unknown SKU {sku}", "unknown_sku")
         row = StockRow(bin_id=bin_id, sku=sku, on_hand=0, reserved=0)
         uow.session.add(row)
         uow.session.flush()
@@ -86,8 +88,6 @@ def move(
     reason: str | None = None,
 ) -> StockRow:
     """The one place stock changes: on-hand and a ledger row, in the same transaction."""
-    if uow.session.get(SkuRow, sku) is None:
-        raise NotFound(f"unknown SKU {sku}", "unknown_sku")
     row = _stock_row(uow, bin_row.id, sku)  # type: ignore[arg-type]
     if delta < 0:
         result = uow.session.execute(
@@ -143,7 +143,10 @@ def _try_reserve(uow: UnitOfWork, stock_id: int, qty: int) -> bool:
 
 def reserve_order(uow: UnitOfWork, order: OrderRow) -> list[str]:
     """Reserve every line or nothing; returns the shortfalls (empty when all is reserved)."""
-    lines = uow.session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    # Lines in SKU order and bins in code order: every transaction locks rows in one order.
+    lines = uow.session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.sku)
+    ).all()
     shortfalls: list[str] = []
     made: list[Reservation] = []
     for line in lines:
@@ -209,21 +212,31 @@ def release_order(uow: UnitOfWork, order: OrderRow, operator: str, reason: str) 
 
 
 def pick_reserved(uow: UnitOfWork, order: OrderRow, operator: str) -> None:
-    """Take an order's reserved units out of their bins (when it is packed without a wave)."""
+    """Take an order's reserved units out of their bins (when it is packed without a wave).
+
+    One conditional update per stock row moves reserved and on-hand down together, and
+    the ledger rows go in with them: the same rule as `move`, in fewer round trips.
+    """
     reservations = uow.session.exec(
         select(Reservation).where(Reservation.order_id == order.id, Reservation.status == "active")
+        .order_by(Reservation.stock_id)  # one lock order for every transaction: no deadlocks
     ).all()
+    stock_rows = {r.id: r for r in uow.session.exec(
+        select(StockRow).where(StockRow.id.in_([r.stock_id for r in reservations]))  # type: ignore[union-attr]
+    ).all()}
     for res in reservations:
         open_qty = res.qty - res.picked
         if open_qty > 0:
-            stock = uow.session.get(StockRow, res.stock_id)
-            bin_row = uow.session.get(BinRow, stock.bin_id)  # type: ignore[union-attr]
-            uow.session.execute(
+            done = uow.session.execute(
                 update(StockRow)
-                .where(StockRow.id == res.stock_id)  # type: ignore[arg-type]
-                .values(reserved=StockRow.reserved - open_qty)
+                .where(StockRow.id == res.stock_id, StockRow.on_hand >= open_qty,  # type: ignore[arg-type]
+                       StockRow.reserved >= open_qty)
+                .values(reserved=StockRow.reserved - open_qty, on_hand=StockRow.on_hand - open_qty)
             )
-            move(uow, bin_row, res.sku, -open_qty, "pick", operator, ref=f"order:{order.order_no}")  # type: ignore[arg-type]
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(f"stock of {res.sku} changed under the order; recount the bin", "insufficient_stock")
+            uow.session.add(LedgerEntry(bin_id=stock_rows[res.stock_id].bin_id, sku=res.sku, delta=-open_qty,
+                                        kind="pick", ref=f"order:{order.order_no}", operator=operator))
             res.picked = res.qty
         res.status = "picked"
         uow.session.add(res)

@@ -111,3 +111,11 @@ def test_tracking_number_that_fits_wide_labels_is_refused_on_the_narrow_one(wayb
         build_layout(long_one, "76x130", 203, PRINTED_AT)
     assert caught.value.field == "tracking_no"
     assert "76x130" in str(caught.value)
+
+
+def test_closing_punctuation_never_starts_a_line():
+    text = "请从北门进入，电梯到十七楼后右转，前台签收；如无人请放丰巢快递柜）。" * 3
+    for width in (20, 23, 27, 31):
+        _, lines = fit_text(text, Rect(0, 0, width, 200), 3, 3, True, "x")
+        assert "".join(lines) == text
+        assert not any(line[0] in "，。；）" for line in lines)

@@ -88,3 +88,13 @@ def test_escpos_width_in_bytes_rounds_up_partial_bytes(waybill):
     label = render_label(waybill, "escpos", "100x150", 203, PRINTED_AT)
     assert label.bitmap.width == 799
     assert decode_escpos(label.data).bands[0][0] == 100
+
+
+def test_zpl_compressed_hex_follows_the_manual():
+    from printing.render.zpl import compress_hex_row
+
+    assert compress_hex_row("B" * 327, None) == "vMB"  # 320 + 7 repeats of B
+    assert compress_hex_row("FF00000000", None) == "HF,"  # rest of the row is 0
+    assert compress_hex_row("00FFFFFFFF", None) == "H0!"  # rest of the row is F
+    assert compress_hex_row("0F0F", "0F0F") == ":"  # same as the row above
+    assert compress_hex_row("0000", None) == ","

@@ -181,7 +181,7 @@ def test_printer_that_does_not_answer_is_unknown_not_fine(emulator):
 def test_serial_printer_status_over_a_pty(emulator, waybill):
     emu = emulator("pty", paper_out=True)
     with open_transport(f"serial://{emu.path}?baudrate=115200") as transport:
-        printer = Printer(transport, "escpos")
+        printer = Printer("escpos", transport)
         assert printer.status().paper_out
         emu.state.paper_out = False
         assert printer.status().ready
@@ -207,3 +207,19 @@ def test_tspl_status_byte_bits():
     assert parse_tspl_status(0x00).ready
     assert parse_tspl_status(0x40).cover_open
     assert parse_tspl_status(0x02).error  # paper jam
+
+
+def test_label_then_status_on_the_projects_escpos_printer_emulator(waybill):
+    """Interop with scanners/emulators: it skips our raster by length and answers DLE EOT."""
+    emulators = pytest.importorskip("scanners.emulators")
+    emu = emulators.EscPosPrinter(paper_near_end=True).start()
+    try:
+        with open_transport(emu.path) as transport:
+            printer = Printer("escpos", transport)
+            data = printer.print(waybill)
+            assert emu.wait_received(len(data), timeout=5)
+            status = printer.status()
+        assert status.online and status.paper_near_end and not status.paper_out
+        assert emu.received[:len(data)] == data
+    finally:
+        emu.close()

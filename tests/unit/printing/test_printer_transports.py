@@ -52,7 +52,7 @@ def test_file_url_writes_the_stream(tmp_path, waybill):
 
 def test_memory_printer_keeps_the_bytes(waybill):
     with open_transport("memory://desk-7") as transport:
-        Printer(transport, "tspl").print(waybill, PRINTED_AT)
+        Printer("tspl", transport).print(waybill, PRINTED_AT)
     assert sent("desk-7").startswith(b"SIZE 100 mm,150 mm")
 
 

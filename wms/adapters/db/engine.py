@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,11 @@ def _configure_sqlite(engine: Engine) -> None:
     pysqlite's own transaction handling starts transactions lazily, which lets two
     writers both read the last unit before either writes; taking the write lock at
     BEGIN makes read-check-write sequences atomic, like row locks on PostgreSQL.
+    Writers of this process queue on a Python lock first: SQLite's own busy handler
+    sleeps in growing steps, which turns a short wait into a long tail under load.
+    Read-only units of work (`read_only=True`) begin deferred and take no lock.
     """
+    writer = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -53,7 +58,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("read_only"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        writer.acquire()
+        conn.info["wms_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn)
+            raise
+
+    def _release(conn: Any, *_: Any) -> None:
+        if conn.info.pop("wms_writer", False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 def is_postgres(engine: Engine) -> bool:

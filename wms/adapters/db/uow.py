@@ -13,12 +13,14 @@ from sqlmodel import Session, select
 class UnitOfWork:
     """`with UnitOfWork(engine) as uow: ...; uow.commit()` — services receive one."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, read_only: bool = False) -> None:
         self.engine = engine
+        self.read_only = read_only
         self.session: Session
 
     def __enter__(self) -> "UnitOfWork":
-        self.session = Session(self.engine, expire_on_commit=False)
+        bind = self.engine.execution_options(read_only=True) if self.read_only else self.engine
+        self.session = Session(bind, expire_on_commit=False)
         return self
 
     def __exit__(

@@ -1,0 +1,236 @@
+"""Pack-station benchmark: detection, false alarms and latency, through the real HTTP API.
+
+Replays simulated parcels with realistic noise (each unit's weight drawn around its master
+weight with the SKU's spread, the packaging's own spread, the scale's 1 g resolution) and a
+known share of packing errors: one unit missing, one unit extra (something the packer did
+not scan), one unit swapped for another SKU. 20 stations work at once against `wms`'s
+service on an embedded SQLite file, each scan and weighing a real HTTP request.
+
+    python bench/packing.py [--parcels 10000] [--stations 20] [--database sqlite:///...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import json
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from wms.adapters.db.engine import make_engine  # noqa: E402
+from wms.adapters.db.migrate import upgrade  # noqa: E402
+from wms.adapters.db.tables import OrderLine, OrderRow, PackagingRow  # noqa: E402
+from wms.adapters.db.uow import UnitOfWork  # noqa: E402
+from wms.services import catalog, stock  # noqa: E402
+from wms.services.auth import create_token  # noqa: E402
+from wms.services.fixtures import load_layout  # noqa: E402
+
+KINDS = {"correct": 0.85, "missing": 0.05, "extra": 0.05, "swapped": 0.05}
+
+
+def load_catalogue(engine, rng):
+    skus = json.loads((ROOT / "fixtures" / "skus.json").read_text("utf-8"))
+    with UnitOfWork(engine) as uow:
+        load_layout(uow, json.loads((ROOT / "fixtures" / "layout.json").read_text("utf-8")))
+        for p in json.loads((ROOT / "fixtures" / "packaging.json").read_text("utf-8")):
+            if p["kind"] != "filler":
+                uow.session.add(PackagingRow(**{k: p[k] for k in PackagingRow.model_fields if k in p}))
+        uow.commit()
+        bins = [f"A{a:02d}-{p:02d}-1" for a in range(1, 13) for p in range(1, 33)]
+        for sku, bin_code in zip(skus, bins):
+            catalog.create_sku(uow, sku)
+            stock.receive(uow, sku["sku"], bin_code, 1_000_000, "bench")
+        uow.commit()
+        packaging = {p.code: p for p in uow.session.exec(__import__("sqlmodel").select(PackagingRow)).all()}
+    return skus, packaging
+
+
+def make_orders(engine, skus, n, rng):
+    """Orders straight into the database as reserved (the order desk is not what we time)."""
+    plan = []
+    with UnitOfWork(engine) as uow:
+        for i in range(n):
+            lines = {}
+            for sku in rng.sample(skus, rng.choice([1, 1, 2, 2, 3, 4, 5, 6])):
+                lines[sku["sku"]] = rng.choice([1, 1, 1, 2, 3])
+            order = OrderRow(order_no=f"BENCH{i:06d}", status="reserved", recipient_name="测试",
+                             recipient_phone="13800000000", province="浙江省", city="杭州市",
+                             district="余杭区", address="良睦路1399号")
+            uow.session.add(order)
+            uow.session.flush()
+            for sku, qty in lines.items():
+                uow.session.add(OrderLine(order_id=order.id, sku=sku, qty=qty))
+            plan.append((order.order_no, lines, rng.choices(list(KINDS), weights=list(KINDS.values()))[0]))
+        uow.commit()
+    return plan
+
+
+def unit_weight(rng, sku):
+    return rng.gauss(sku["unit_weight_g"], sku["weight_tolerance_g"] / 3)
+
+
+def simulate_contents(rng, lines, kind, by_sku, skus):
+    """What physically goes in the box, and the error's SKU (for scoring suspects)."""
+    units = [s for s, q in lines.items() for _ in range(q)]
+    culprit = None
+    if kind == "missing":
+        culprit = rng.choice(units)
+        units.remove(culprit)
+    elif kind == "extra":
+        culprit = rng.choice(skus)["sku"]
+        units.append(culprit)
+    elif kind == "swapped":
+        gone = rng.choice(units)
+        came = rng.choice([s for s in skus if s["sku"] != gone])["sku"]
+        units.remove(gone)
+        units.append(came)
+        culprit = gone
+    return sum(unit_weight(rng, by_sku[s]) for s in units), culprit
+
+
+def serve(url):
+    """`wms serve` in its own process, as in production (the clients here would share its GIL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-c", "from wms.cli import main; main()", "serve", "--database", url,
+                             "--port", str(port), "--no-print-worker"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(base + "/openapi.json", timeout=1)
+            return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the service did not start")
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--parcels", type=int, default=10_000)
+    ap.add_argument("--stations", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--database", default=None, help="default: a new SQLite file in a temp folder")
+    ap.add_argument("--pace-ms", type=float, default=150.0,
+                    help="a packer's time between two scans (a real one needs 1-3 s; 150 ms is a fast one x10)")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    url = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    t0 = time.perf_counter()
+    skus, packaging = load_catalogue(engine, rng)
+    by_sku = {s["sku"]: s for s in skus}
+    plan = make_orders(engine, skus, args.parcels, rng)
+    with UnitOfWork(engine) as uow:
+        token = create_token(uow, "packer", "bench")
+    print(f"setup: {len(skus)} SKUs, {len(plan)} orders on {engine.dialect.name} in {time.perf_counter() - t0:.1f} s")
+    server, base = serve(url)
+    queue = list(enumerate(plan))
+    lock = threading.Lock()
+    outcomes, scan_ms, verdict_ms, errors = [], [], [], []
+
+    def station(n: int) -> None:
+        code = f"PK-{n:02d}"
+        srng = random.Random(args.seed * 1000 + n)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    i, (order_no, lines, kind) = queue.pop()
+                try:
+                    r = http.post(f"/api/stations/{code}/events", json={"event_id": f"{i}-o", "kind": "scan", "code": order_no})
+                    r.raise_for_status()
+                    pack = packaging.get(r.json()["result"]["packaging"])
+                    k = 0
+                    for sku, qty in lines.items():
+                        barcode = by_sku[sku]["barcodes"][0]
+                        for _ in range(qty):
+                            k += 1
+                            time.sleep(srng.uniform(0.5, 1.5) * args.pace_ms / 1000)
+                            t = time.perf_counter()
+                            r = http.post(f"/api/stations/{code}/events", json={
+                                "event_id": f"{i}-{k}", "kind": "scan", "code": barcode,
+                                "at": f"2026-11-22T10:{k // 60:02d}:{k % 60:02d}.000Z"})
+                            scan_ms.append((time.perf_counter() - t) * 1000)
+                            r.raise_for_status()
+                    items_g, culprit = simulate_contents(srng, lines, kind, by_sku, skus)
+                    box_g = srng.gauss(pack.weight_g, pack.tolerance_g / 3) if pack else 0.0
+                    grams = int(round(items_g + box_g))
+                    time.sleep(2 * args.pace_ms / 1000)  # onto the scale until the reading settles
+                    t = time.perf_counter()
+                    r = http.post(f"/api/stations/{code}/events", json={
+                        "event_id": f"{i}-w", "kind": "weight", "grams": grams, "stable": True})
+                    verdict_ms.append((time.perf_counter() - t) * 1000)
+                    r.raise_for_status()
+                    res = r.json()["result"]
+                    named = {s["sku"] for s in res["suspects"]}
+                    culprit_weight = by_sku[culprit]["unit_weight_g"] if culprit else 0
+                    culprit_tol = by_sku[culprit]["weight_tolerance_g"] if culprit else 0
+                    with lock:
+                        outcomes.append((kind, res["verdict"], culprit in named if culprit else None,
+                                         culprit_weight > 3 * culprit_tol, abs(res["delta_g"])))
+                    if res["verdict"] != "pass":  # leave the station free for the next order
+                        http.post(f"/api/stations/{code}/events", json={
+                            "event_id": f"{i}-x", "kind": "scan", "code": "BENCH-NEXT"})
+                except Exception as exc:  # noqa: BLE001 - counted and printed
+                    with lock:
+                        errors.append(f"{order_no}: {exc}")
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=station, args=(n + 1,)) for n in range(args.stations)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    server.terminate()
+    server.wait(10)
+    print(f"packer pace: {args.pace_ms:.0f} ms between scans (x0.5-1.5), {2 * args.pace_ms:.0f} ms on the scale")
+    print(f"replayed {len(outcomes)} parcels with {args.stations} stations in {elapsed:.1f} s "
+          f"({len(outcomes) / elapsed:.0f} parcels/s, {len(scan_ms) + len(verdict_ms) + len(outcomes)} requests); errors: {len(errors)}")
+    for e in errors[:5]:
+        print("  error:", e)
+    print(f"{'kind':10s} {'parcels':>8s} {'flagged':>9s} {'suspect named':>14s}")
+    for kind in KINDS:
+        rows = [o for o in outcomes if o[0] == kind]
+        flagged = sum(1 for o in rows if o[1] != "pass")
+        named = [o for o in rows if o[1] != "pass" and o[2] is not None]
+        right = sum(1 for o in named if o[2])
+        print(f"{kind:10s} {len(rows):8d} {100 * flagged / max(1, len(rows)):8.2f}% "
+              f"{(100 * right / len(named)) if named else float('nan'):13.1f}%")
+    heavy = [o for o in outcomes if o[0] == "missing" and o[3]]
+    caught = sum(1 for o in heavy if o[1] != "pass")
+    correct = [o for o in outcomes if o[0] == "correct"]
+    false_alarms = sum(1 for o in correct if o[1] != "pass")
+    print(f"single missing item heavier than 3x its tolerance: caught {caught}/{len(heavy)} = "
+          f"{100 * caught / max(1, len(heavy)):.2f}%  (target >= 99.5%)")
+    print(f"false alarms on correct parcels: {false_alarms}/{len(correct)} = "
+          f"{100 * false_alarms / max(1, len(correct)):.2f}%  (target <= 0.5%)")
+    print(f"scan latency ms:    p50 {pct(scan_ms, 50):.1f}  p99 {pct(scan_ms, 99):.1f}")
+    print(f"verdict latency ms: p50 {pct(verdict_ms, 50):.1f}  p99 {pct(verdict_ms, 99):.1f}  (target p99 <= 25 ms on SQLite)")
+
+
+if __name__ == "__main__":
+    main()
