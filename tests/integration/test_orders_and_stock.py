@@ -80,3 +80,50 @@ def test_receipt_to_an_unknown_sku_is_a_404(api):
     r = api.post("/api/stock/receipts", {"sku": "NOPE", "bin": "A01-01-1", "qty": 1})
     assert r.status_code == 404
     assert r.json()["error"] == "unknown_sku"
+
+
+def test_a_presale_order_is_reserved_when_its_stock_arrives_oldest_first(api):
+    make_sku(api, "NEW", 200)
+    make_order(api, "PS1", [("NEW", 2)], order_type="presale", paid_at="2026-11-20T08:00:00Z")
+    make_order(api, "PS2", [("NEW", 2)], order_type="presale", paid_at="2026-11-20T09:00:00Z")
+    held = api.get("/api/orders/PS1").json()
+    assert held["status"] == "on_hold" and held["hold_reason"].startswith("presale: waiting for stock")
+    r = api.post("/api/stock/receipts", {"sku": "NEW", "bin": "A01-01-1", "qty": 3})
+    assert r.json()["orders_released"] == ["PS1"]
+    assert api.get("/api/orders/PS1").json()["status"] == "reserved"
+    assert api.get("/api/orders/PS2").json()["status"] == "on_hold"
+    api.post("/api/stock/receipts", {"sku": "NEW", "bin": "A01-01-1", "qty": 1})
+    assert api.get("/api/orders/PS2").json()["status"] == "reserved"
+
+
+def test_changing_an_order_redoes_its_reservation(api, engine):
+    make_sku(api, "A", 10)
+    make_sku(api, "B", 10)
+    api.post("/api/stock/receipts", {"sku": "A", "bin": "A01-01-1", "qty": 5})
+    api.post("/api/stock/receipts", {"sku": "B", "bin": "A01-02-1", "qty": 5})
+    make_order(api, "CH1", [("A", 3)])
+    r = api.as_("supervisor").client.put("/api/orders/CH1/lines", json={
+        "lines": [{"sku": "A", "qty": 1}, {"sku": "B", "qty": 2}], "reason": "buyer changed"},
+        headers={"Authorization": f"Bearer {api.tokens['supervisor']}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "reserved"
+    assert stock_of(api, "A")["reserved"] == 1 and stock_of(api, "B")["reserved"] == 2
+    assert "lines changed" in r.json()["notes"][-1]["text"]
+    with UnitOfWork(engine) as uow:
+        assert ledger_mismatches(uow) == []
+
+
+def test_two_orders_of_one_buyer_with_consent_are_packed_as_one_parcel(api):
+    from tests.integration.test_pack_station import SOCK
+    make_sku(api, "SOCK", 48, 2, SOCK)
+    api.post("/api/stock/receipts", {"sku": "SOCK", "bin": "A01-01-1", "qty": 10})
+    make_order(api, "M1", [("SOCK", 1)])
+    second = make_order(api, "M2", [("SOCK", 2)], merge_consent=True)
+    assert second["merge_group"] == "M1"
+    packer = api.as_("packer")
+    sid = packer.post("/api/pack/sessions", {"order_no": "M1", "station": "PK-01"}).json()["session_id"]
+    for i in range(3):
+        assert packer.post(f"/api/pack/sessions/{sid}/scans", {"code": SOCK, "scanned_at": f"2026-11-22T10:00:0{i}Z"}).status_code == 200
+    result = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 144}).json()
+    assert result["verdict"] == "pass" and result["tracking_no"]
+    assert api.get("/api/orders/M2").json()["status"] == "packed"

@@ -64,6 +64,11 @@ class NoteIn(Body):
     text: str = Field(min_length=1, max_length=2000)
 
 
+class ChangeLinesIn(Body):
+    lines: list[LineIn] = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class CancelIn(Body):
     reason: str = Field(min_length=1, max_length=500)
 

@@ -26,7 +26,9 @@ def _register_all() -> None:
         picking,
         route,
         service,
+        shipping,
         station,
+        stock,
     )
 
 

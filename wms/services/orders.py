@@ -93,6 +93,7 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[Ord
         return order, True
     transition(uow, order, rules.REVIEWED, "review")
     try_reserve(uow, order, "review")
+    merge_if_consented(uow, order, "review")
     return order, True
 
 
@@ -102,6 +103,9 @@ def try_reserve(uow: UnitOfWork, order: OrderRow, actor: str) -> bool:
         why = ("presale: waiting for stock; " if order.order_type == "presale" else "stock short: ") + ", ".join(shortfalls)
         if order.status != rules.ON_HOLD:
             transition(uow, order, rules.ON_HOLD, actor, why)
+        else:
+            order.hold_reason = why
+            uow.session.add(order)
         return False
     transition(uow, order, rules.RESERVED, actor)
     return True
@@ -137,3 +141,94 @@ def notes(uow: UnitOfWork, order: OrderRow) -> list[OrderNote]:
             select(OrderNote).where(OrderNote.order_id == order.id).order_by(OrderNote.id)  # type: ignore[arg-type]
         ).all()
     )
+
+
+STOCK_HOLDS = ("presale: waiting for stock", "stock short")
+
+
+def retry_waiting_orders(uow: UnitOfWork, skus: set[str], actor: str) -> list[str]:
+    """Stock arrived: orders held for it are reserved again, oldest paid first (presales too)."""
+    held = uow.session.exec(
+        select(OrderRow).where(OrderRow.status == rules.ON_HOLD)
+        .order_by(OrderRow.paid_at, OrderRow.id)  # type: ignore[arg-type]
+    ).all()
+    released = []
+    for order in held:
+        if not (order.hold_reason or "").startswith(STOCK_HOLDS):
+            continue
+        if not skus & {line.sku for line in order_lines(uow, order)}:
+            continue
+        if try_reserve(uow, order, actor):
+            released.append(order.order_no)
+    return released
+
+
+MERGEABLE = (rules.REVIEWED, rules.RESERVED, rules.RELEASED, rules.PICKED)
+
+
+def merge_candidates(uow: UnitOfWork, order: OrderRow) -> list[OrderRow]:
+    """Other open orders of the same recipient at the same address (合并发货)."""
+    return list(uow.session.exec(
+        select(OrderRow).where(
+            OrderRow.id != order.id, OrderRow.recipient_name == order.recipient_name,
+            OrderRow.recipient_phone == order.recipient_phone, OrderRow.province == order.province,
+            OrderRow.city == order.city, OrderRow.district == order.district, OrderRow.address == order.address,
+            OrderRow.status.in_(MERGEABLE),  # type: ignore[attr-defined]
+        ).order_by(OrderRow.id)  # type: ignore[arg-type]
+    ).all())
+
+
+def merge_if_consented(uow: UnitOfWork, order: OrderRow, actor: str) -> str | None:
+    """Join an order to the recipient's other open orders when the buyer agreed to one parcel."""
+    others = merge_candidates(uow, order)
+    if not others or not (order.merge_consent or any(o.merge_consent for o in others)):
+        return None
+    group = next((o.merge_group for o in others if o.merge_group), None) or others[0].order_no
+    for o in [order, *others]:
+        if o.merge_group != group:
+            o.merge_group = group
+            uow.session.add(o)
+            add_note(uow, o, actor, f"合并发货: packed as one parcel with group {group} (buyer consented)")
+    uow.session.flush()
+    return group
+
+
+def group_of(uow: UnitOfWork, order: OrderRow) -> list[OrderRow]:
+    """The orders that leave in one parcel with `order` (just itself unless merged)."""
+    if not order.merge_group:
+        return [order]
+    members = uow.session.exec(
+        select(OrderRow).where(OrderRow.merge_group == order.merge_group,
+                               OrderRow.status.in_(rules.PACKABLE | {rules.PACKED}))  # type: ignore[attr-defined]
+        .order_by(OrderRow.id)  # type: ignore[arg-type]
+    ).all()
+    return list(members) if order in members else [order, *members]
+
+
+def change_lines(uow: UnitOfWork, order: OrderRow, lines: list[dict[str, Any]], actor: str, reason: str) -> None:
+    """Change what an order contains before it is packed: give everything back, review again."""
+    if order.status in (rules.PACKED, rules.SHIPPED, rules.CANCELLED):
+        raise Conflict(f"order {order.order_no} is {order.status}; its lines can no longer change", "too_late")
+    stock.release_order(uow, order, actor, f"order changed: {reason}")
+    drafts = [rules.DraftLine(str(l.get("sku", "")).strip(), int(l.get("qty", 0))) for l in lines]
+    wanted = {d.sku: d.qty for d in drafts}
+    # Lines are changed in place (a removed SKU keeps its line at qty 0): reservations
+    # and picks already made still point at them, and the history stays readable.
+    for line in order_lines(uow, order):
+        line.qty = wanted.pop(line.sku, 0)
+        uow.session.add(line)
+    for sku, qty in wanted.items():
+        uow.session.add(OrderLine(order_id=order.id, sku=sku, qty=qty))  # type: ignore[arg-type]
+    uow.session.flush()
+    add_note(uow, order, actor, f"lines changed ({reason}): " + ", ".join(f"{d.sku}×{d.qty}" for d in drafts))
+    review = rules.review_order(
+        rules.Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
+                        order.district, order.address),
+        drafts, set(catalog.skus_by_code(uow, {d.sku for d in drafts})), order.order_type, order.cod_amount)
+    if not review.ok:
+        if order.status != rules.ON_HOLD:
+            transition(uow, order, rules.ON_HOLD, actor, review.reason())
+        return
+    if order.status != rules.ON_HOLD:
+        transition(uow, order, rules.ON_HOLD, actor, f"stock short: re-reserving after change ({reason})")
+    try_reserve(uow, order, actor)

@@ -70,9 +70,11 @@ def _scanned_counts(uow: UnitOfWork, session_id: int) -> dict[str, int]:
 
 
 def _ordered(uow: UnitOfWork, order: OrderRow) -> dict[str, int]:
+    """What goes in the parcel: the order's lines, and its merge group's (合并发货)."""
     out: dict[str, int] = {}
-    for line in orders.order_lines(uow, order):
-        out[line.sku] = out.get(line.sku, 0) + line.qty
+    for member in orders.group_of(uow, order):
+        for line in orders.order_lines(uow, member):
+            out[line.sku] = out.get(line.sku, 0) + line.qty
     return out
 
 
@@ -336,12 +338,13 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, order: OrderRow, gr
                     packaging=session.packaging, weight_g=grams)
     uow.session.add(parcel)
     uow.session.flush()
-    stock.pick_reserved(uow, order, who.name)
-    for line in orders.order_lines(uow, order):
-        line.packed = line.qty
-        uow.session.add(line)
-    order.carrier = carrier
-    orders.transition(uow, order, order_rules.PACKED, who.name, f"parcel {tracking_no}")
+    for member in orders.group_of(uow, order):
+        stock.pick_reserved(uow, member, who.name)
+        for line in orders.order_lines(uow, member):
+            line.packed = line.qty
+            uow.session.add(line)
+        member.carrier = carrier
+        orders.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}")
     session.status = "passed"
     session.closed_at = utcnow()
     uow.session.add(session)

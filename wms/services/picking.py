@@ -8,7 +8,9 @@ than expected is counted down on the ledger, and the missing units are picked fr
 another bin on the same trip, or the order waits on hold with the reason.
 
 PickTask.status: open (to pick), picked (done), short (nothing could be taken from
-this bin), cancelled (its order went on hold before anything was picked).
+this bin), cancelled (its order went on hold before anything was picked). Pick lists
+show an open task of an order no longer released (cancelled, packed elsewhere) as
+"stopped"; such tasks cannot be picked and do not keep a wave open.
 """
 
 from __future__ import annotations
@@ -257,7 +259,7 @@ def create_wave(
         chosen = [o for o in chosen if o.order_no not in {s["order_no"] for s in skipped}]
     trips = batch_orders(layout, pick_orders, cart, route_method=method)
 
-    wave = _new_wave(uow, actor)
+    wave = _new_wave(uow, actor, method)
     by_no = {o.order_no: o for o in chosen}
     proven: dict[int, bool] = {}
     for n, trip in enumerate(trips, start=1):
@@ -346,7 +348,7 @@ def _unit_volume_cm3(sku: SkuRow) -> int:
     return 0
 
 
-def _new_wave(uow: UnitOfWork, actor: str) -> Wave:
+def _new_wave(uow: UnitOfWork, actor: str, method: str | None = None) -> Wave:
     """W<yyyymmdd>-<nnn>, numbered per day; a clash with a concurrent wave takes the next number."""
     prefix = f"W{datetime.now().astimezone():%Y%m%d}-"
     last = uow.session.exec(
@@ -354,7 +356,7 @@ def _new_wave(uow: UnitOfWork, actor: str) -> Wave:
     ).one()
     n = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
     for _ in range(20):
-        wave = Wave(code=f"{prefix}{n:03d}", created_by=actor)
+        wave = Wave(code=f"{prefix}{n:03d}", created_by=actor, method=method)
         try:
             with uow.session.begin_nested():
                 uow.session.add(wave)
@@ -592,6 +594,7 @@ def picklists(
 ) -> list[dict[str, Any]]:
     """Each trip's stops in walking order, with tote labels and what is picked so far."""
     layout = layout or warehouse_layout(uow)
+    method = method or (wave.method if wave.method not in (None, "auto") else None)
     tasks = _tasks(uow, wave.id, trip)  # type: ignore[arg-type]
     if trip is not None and not tasks:
         raise NotFound(f"wave {wave.code} has no trip {trip}", "unknown_trip")

@@ -19,7 +19,7 @@ def sort_code(order: OrderRow, station: str) -> str:
 
 
 def build_waybill(uow: UnitOfWork, order: OrderRow, parcel: Parcel, station: str, settings: Settings) -> dict[str, Any]:
-    lines = orders.order_lines(uow, order)
+    lines = [l for member in orders.group_of(uow, order) for l in orders.order_lines(uow, member)]
     skus = catalog.skus_by_code(uow, {l.sku for l in lines})
     return {
         "tracking_no": parcel.tracking_no,

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from wms.api.deps import Admin, Anyone, UowDep
 from wms.api.schemas import ReceiptIn, SkuIn
-from wms.services import catalog, stock
+from wms.services import catalog, orders, stock
 
 router = APIRouter(tags=["master data"])
 
@@ -34,8 +34,11 @@ def get_sku(sku: str, uow: UowDep, who: Anyone) -> dict:
 def receive_stock(body: ReceiptIn, uow: UowDep, who: Admin) -> dict:
     """Put received units away into a bin; the ledger records the receipt."""
     row = stock.receive(uow, body.sku, body.bin, body.qty, who.name)
+    on_hand, reserved = row.on_hand, row.reserved
+    released = orders.retry_waiting_orders(uow, {body.sku}, who.name)
     uow.commit()
-    return {"sku": body.sku, "bin": body.bin.upper(), "on_hand": row.on_hand, "reserved": row.reserved}
+    return {"sku": body.sku, "bin": body.bin.upper(), "on_hand": on_hand, "reserved": reserved,
+            "orders_released": released}
 
 
 @router.get("/stock")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from wms.adapters.db.tables import OrderRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import Admin, Anyone, Supervisor, UowDep
-from wms.api.schemas import CancelIn, NoteIn, OrderIn
+from wms.api.schemas import CancelIn, ChangeLinesIn, NoteIn, OrderIn
 from wms.domain.errors import Invalid
 from wms.services import order_import, orders
 
@@ -18,7 +18,7 @@ def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
     return {
         "order_no": order.order_no, "status": order.status, "hold_reason": order.hold_reason,
         "order_type": order.order_type, "channel": order.channel, "carrier": order.carrier,
-        "cod_amount": str(order.cod_amount),
+        "cod_amount": str(order.cod_amount), "merge_group": order.merge_group,
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
                       "province": order.province, "city": order.city, "district": order.district,
                       "address": order.address},
@@ -70,6 +70,15 @@ def add_note(order_no: str, body: NoteIn, uow: UowDep, who: Anyone) -> dict:
     note = orders.add_note(uow, orders.get_order(uow, order_no), who.name, body.text)
     uow.commit()
     return {"author": note.author, "text": note.text, "at": note.at.isoformat()}
+
+
+@router.put("/orders/{order_no}/lines")
+def change_lines(order_no: str, body: ChangeLinesIn, uow: UowDep, who: Supervisor) -> dict:
+    """Change an order's lines before packing: reservations are redone, picked units go back."""
+    order = orders.get_order(uow, order_no, lock=True)
+    orders.change_lines(uow, order, [l.model_dump() for l in body.lines], who.name, body.reason)
+    uow.commit()
+    return order_view(uow, order)
 
 
 @router.post("/orders/{order_no}/cancel")

@@ -138,7 +138,10 @@ def confirm_pick(code: str, body: PickIn, uow: UowDep, who: Packer) -> dict[str,
 
 @router.post("/waves/{code}/shorts")
 def short_pick(code: str, body: ShortIn, uow: UowDep, who: Packer) -> dict[str, Any]:
-    """The bin holds fewer than expected: count it down and pick the rest elsewhere, or hold the order."""
+    """The bin holds fewer than expected: count it down and pick the rest elsewhere, or hold the order.
+
+    `found_qty` is what is in the bin now (after any units already picked from it).
+    """
     wave = picking.get_wave(uow, code)
     result = picking.short_pick(uow, wave, body.bin, body.sku, body.found_qty, who.name)
     uow.commit()

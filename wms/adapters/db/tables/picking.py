@@ -13,6 +13,7 @@ class Wave(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=40)
     status: str = Field(default="open", max_length=20)
+    method: str | None = Field(default=None, max_length=20)  # routing method the wave was planned with
     created_by: str = Field(max_length=80)
     created_at: datetime = created_at()
 
