@@ -167,3 +167,66 @@ def test_an_unknown_order_is_a_404(api):
     r = api.as_("packer").post("/api/pack/sessions", {"order_no": "TB-NOPE", "station": "PK-01"})
     assert r.status_code == 404
     assert r.json()["error"] == "unknown_order"
+
+
+def packed(api, order_no="TB100", grams=500):
+    sid = open_session(api, order_no)
+    for code in (SHIRT, CUP, SOCK):
+        scan(api, sid, code)
+    return weigh(api, sid, grams).json()["tracking_no"]
+
+
+def test_after_sales_finds_a_parcel_by_tracking_order_or_phone_suffix(api, order):
+    tracking = packed(api)
+    sales = api.as_("after_sales")
+    for q in (tracking, "TB100", "5678"):
+        hits = sales.get("/api/parcels", params={"q": q}).json()
+        assert [h["tracking_no"] for h in hits] == [tracking], q
+
+
+def test_the_evidence_sheet_is_a_one_page_pdf_with_the_chinese_text_embedded(api, order):
+    import shutil
+    import subprocess
+
+    tracking = packed(api)
+    r = api.as_("after_sales").get(f"/api/parcels/{tracking}/evidence.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and b"FontFile2" in r.content
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=r.content, capture_output=True).stdout.decode()
+        assert "称重证据单" in text and tracking in text and "白色短袜" in text
+        assert "test-packer" in text
+
+
+def test_a_reweigh_is_kept_beside_the_outbound_record(api, order):
+    tracking = packed(api)
+    r = api.as_("after_sales").post(f"/api/parcels/{tracking}/reweighings", {"grams": 451, "station": "AS-1"})
+    assert r.status_code == 201
+    assert r.json()["verdict"] == "underweight"
+    kinds = [h["kind"] for h in api.as_("after_sales").get(f"/api/parcels/{tracking}/weighings").json()]
+    assert kinds == ["outbound", "reweigh"]
+
+
+def test_an_unknown_parcel_is_a_404(api):
+    r = api.as_("after_sales").get("/api/parcels/SF000/weighings")
+    assert r.status_code == 404 and r.json()["error"] == "unknown_parcel"
+
+
+def test_a_passed_parcel_queues_its_waybill_with_the_order_on_it(api, order):
+    tracking = packed(api)
+    jobs = api.get("/api/print-jobs", params={"tracking_no": tracking}).json()
+    assert len(jobs) == 1
+    assert jobs[0]["waybill"]["order_no"] == "TB100"
+    assert jobs[0]["waybill"]["recipient"]["province"] == "广东省"
+    assert {i["sku"] for i in jobs[0]["waybill"]["items"]} == {"SHIRT", "CUP", "SOCK"}
+
+
+def test_stock_leaves_the_bins_when_the_parcel_passes(api, order, engine):
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services.stock import ledger_mismatches
+
+    packed(api)
+    levels = {r["sku"]: r for r in api.get("/api/stock").json()}
+    assert (levels["SOCK"]["on_hand"], levels["SOCK"]["reserved"]) == (9, 0)
+    with UnitOfWork(engine) as uow:
+        assert ledger_mismatches(uow) == []

@@ -85,3 +85,11 @@ def search_parcels(q: str, uow: UowDep, who: AfterSales) -> list[dict]:
     return [{"tracking_no": p.tracking_no, "order_id": p.order_id, "carrier": p.carrier,
              "weight_g": p.weight_g, "status": p.status, "created_at": p.created_at.isoformat()}
             for p in weight_history.find_parcels(uow, q)]
+
+
+@router.get("/reports/sku-weights")
+def sku_weight_report(uow: UowDep, who: Supervisor, min_samples: int = 20) -> list[dict]:
+    """SKUs whose weight learned from passed parcels differs from the master (never auto-changed)."""
+    from wms.services.learning import off_master_report
+
+    return off_master_report(uow, min_samples)
