@@ -1,1 +1,204 @@
-"""(being written)"""
+"""`wms carriers`, `wms pools`, `wms handover`: carrier set-up and the daily handover from the shell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from wms.cli import app
+from wms.cli.service import DatabaseOpt, _engine, fail
+
+carriers_app = typer.Typer(help="Carriers: who ships where, COD, weight limits.", no_args_is_help=True)
+pools_app = typer.Typer(help="Tracking-number pools bought from the carriers.", no_args_is_help=True)
+handover_app = typer.Typer(help="Daily handover (交接) to the couriers, with manifests.", no_args_is_help=True)
+app.add_typer(carriers_app, name="carriers")
+app.add_typer(pools_app, name="pools")
+app.add_typer(handover_app, name="handover")
+
+ActorOpt = Annotated[str, typer.Option("--as", help="Name recorded as who did it")]
+
+
+@carriers_app.command("list")
+def carriers_list(database: DatabaseOpt = None) -> None:
+    """Print the carriers with their rules and how many tracking numbers each has left."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.config import get_settings
+    from wms.services import handover
+
+    with UnitOfWork(_engine(database)) as uow:
+        rows = handover.list_carriers(uow)
+        left = {c["carrier"]: c["remaining"] for c in
+                handover.pool_status(uow, get_settings().tracking_pool_low_water)["carriers"]}
+    if not rows:
+        typer.echo("no carriers; load some with `wms carriers load FILE`")
+    for c in rows:
+        flags = ", ".join(f for f, on in (("default", c.is_default), ("fallback", c.is_fallback), ("COD", c.cod)) if on)
+        reach = ", ".join(c.regions) + (f" except {', '.join(c.excluded_regions)}" if c.excluded_regions else "")
+        limit = f"{c.max_weight_g} g" if c.max_weight_g else "no limit"
+        typer.echo(f"{c.code:6s} {c.name}  [{flags or '-'}]  reaches {reach}; max {limit}; "
+                   f"{left.get(c.code, 0)} numbers left")
+
+
+@carriers_app.command("load")
+def carriers_load(
+    file: Annotated[Path, typer.Argument(help="JSON list of carriers, as fixtures/carriers.json")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Create or update carriers and their pools from a file; loading twice adds nothing."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import handover
+
+    if not file.is_file():
+        raise fail(f"no such file: {file}")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise fail(f"{file} is not a JSON file: {exc}") from None
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            counts = handover.load_carriers(uow, data)
+        except DomainError as exc:
+            raise fail(exc.message) from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(f"{file}: a carrier or pool lacks or mistypes a field ({exc})") from None
+        uow.commit()
+    typer.echo(f"carriers created {counts['created']}, updated {counts['updated']}; "
+               f"pools added {counts['pools_added']}, already present {counts['pools_present']}")
+
+
+@pools_app.command("add")
+def pools_add(
+    carrier: Annotated[str, typer.Option("--carrier", help="Carrier code, e.g. SF")],
+    start: Annotated[int, typer.Option("--start", min=0, help="First number of the range (the counter value)")],
+    end: Annotated[int, typer.Option("--end", min=0, help="Last number of the range")],
+    prefix: Annotated[str, typer.Option("--prefix", help="Letters printed before the number")] = "",
+    suffix: Annotated[str, typer.Option("--suffix", help="Letters printed after it (S10: country, e.g. CN)")] = "",
+    digits: Annotated[Optional[int], typer.Option("--digits", min=1, max=18,
+                                                  help="Zero-padded width (plain; default 12)")] = None,
+    scheme: Annotated[str, typer.Option("--scheme", help="plain, or s10 (UPU, with check digit)")] = "plain",
+    database: DatabaseOpt = None,
+) -> None:
+    """Load a purchased range of tracking numbers; an overlapping range is refused."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import handover
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            pool = handover.add_pool(uow, carrier, prefix, suffix, digits, start, end, scheme)
+        except DomainError as exc:
+            raise fail(exc.message) from None
+        uow.commit()
+        view = next(p for p in handover.pool_status(uow, 0)["pools"] if p["id"] == pool.id)
+    typer.echo(f"pool {view['id']} for {view['carrier']}: {view['first_number']} .. {view['last_number']} "
+               f"({view['size']} numbers)")
+
+
+@pools_app.command("status")
+def pools_status(database: DatabaseOpt = None) -> None:
+    """Numbers left per pool and carrier; warns where a carrier is below the low-water mark."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.config import get_settings
+    from wms.services import handover
+
+    with UnitOfWork(_engine(database)) as uow:
+        status = handover.pool_status(uow, get_settings().tracking_pool_low_water)
+    for p in status["pools"]:
+        typer.echo(f"pool {p['id']:<4} {p['carrier']:6s} {p['first_number']} .. {p['last_number']}  "
+                   f"used {p['used']}, left {p['remaining']}{'  LOW' if p['low'] else ''}")
+    for c in status["carriers"]:
+        typer.echo(f"{c['carrier']:6s} {c['remaining']} left in {c['pools']} pool(s)")
+    for w in status["warnings"]:
+        typer.secho(f"warning: {w}", err=True, fg=typer.colors.YELLOW)
+
+
+@handover_app.command("close")
+def handover_close(
+    carrier: Annotated[str, typer.Option("--carrier", help="Carrier whose courier is here, e.g. SF")],
+    database: DatabaseOpt = None,
+    actor: ActorOpt = "cli",
+) -> None:
+    """Close the carrier's batch: its packed parcels (and their orders) become shipped."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import handover
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            batch = handover.close_handover(uow, carrier, actor)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    typer.echo(f"handover batch {batch.id}: {batch.parcels} parcels, {batch.total_weight_g} g, to {batch.carrier}; "
+               f"manifest: wms handover manifest {batch.id} --format pdf -o handover-{batch.id}.pdf")
+
+
+@handover_app.command("list")
+def handover_list(
+    carrier: Annotated[Optional[str], typer.Option("--carrier", help="Only this carrier")] = None,
+    day: Annotated[Optional[str], typer.Option("--date", help="Warehouse day YYYY-MM-DD (China time)")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """List handover batches, newest first."""
+    from datetime import date
+
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services import handover
+
+    try:
+        when = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise fail(f"--date {day!r} is not YYYY-MM-DD") from None
+    with UnitOfWork(_engine(database)) as uow:
+        rows = handover.list_handovers(uow, carrier, when)
+    if not rows:
+        typer.echo("no handover batches")
+    for r in rows:
+        typer.echo(f"#{r['id']:<5} {r['carrier']:6s} {r['closed_at_local']}  {r['parcels']} parcels  "
+                   f"{r['total_weight_g']} g  by {r['closed_by']}")
+
+
+@handover_app.command("manifest")
+def handover_manifest(
+    handover_id: Annotated[int, typer.Argument(help="Handover batch id")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or pdf")] = "pdf",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write (default: stdout for csv)")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Write a batch's manifest (快递交接清单) as CSV or a signable A4 PDF."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import handover
+
+    if fmt not in ("csv", "pdf"):
+        raise fail(f"--format {fmt!r}: choose csv or pdf")
+    if fmt == "pdf" and output is None:
+        raise fail("a PDF needs a file: add -o FILE")
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            view = handover.handover_view(uow, handover_id)
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    if fmt == "csv":
+        text = handover.manifest_csv(view)
+        if output is None:
+            typer.echo(text.lstrip("\ufeff"), nl=False)
+            return
+        data = text.encode("utf-8")
+    else:
+        from printing.fonts import FontNotFound
+        from wms.adapters.reports.manifest_pdf import render_manifest_pdf
+
+        try:
+            data = render_manifest_pdf(view)
+        except FontNotFound as exc:
+            raise fail(str(exc)) from None
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror}") from None
+    typer.echo(f"manifest of batch {handover_id} ({view['parcels']} parcels) written to {output}")

@@ -1,1 +1,110 @@
-"""(being written)"""
+"""`wms stock ...`: moving stock, cycle counts, the low-stock report and the ledger."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from wms.cli import app
+from wms.cli.service import DatabaseOpt, _engine, fail
+
+stock_app = typer.Typer(help="Stock: move between bins, cycle counts, reports.", no_args_is_help=True)
+app.add_typer(stock_app, name="stock")
+
+ActorOpt = Annotated[str, typer.Option("--as", help="Name recorded on the ledger")]
+SkuOpt = Annotated[str, typer.Option("--sku", help="SKU code")]
+
+
+@stock_app.command("move")
+def move(
+    sku: SkuOpt,
+    from_bin: Annotated[str, typer.Option("--from", help="Bin to take the units from")],
+    to_bin: Annotated[str, typer.Option("--to", help="Bin to put them in")],
+    qty: Annotated[int, typer.Option("--qty", min=1, help="How many units")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (optional)")] = None,
+    database: DatabaseOpt = None,
+    actor: ActorOpt = "cli",
+) -> None:
+    """Move available units between bins (reserved units stay where their orders expect them)."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import stock_ops
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            r = stock_ops.move_stock(uow, sku, from_bin, to_bin, qty, actor, reason)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    typer.echo(f"moved {r['qty']} {r['sku']} {r['from']['bin']} -> {r['to']['bin']} ({r['ref']}); "
+               f"{r['from']['bin']} now {r['from']['on_hand']}, {r['to']['bin']} now {r['to']['on_hand']}")
+
+
+@stock_app.command("count")
+def count(
+    sku: SkuOpt,
+    bin_code: Annotated[str, typer.Option("--bin", help="Bin counted")],
+    qty: Annotated[int, typer.Option("--qty", min=0, help="Units found on the shelf")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required), e.g. 'cycle count'")],
+    database: DatabaseOpt = None,
+    actor: ActorOpt = "cli",
+) -> None:
+    """Record a cycle count; the difference to the books goes on the ledger as an adjustment."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import stock_ops
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            r = stock_ops.count_bin(uow, sku, bin_code, qty, reason, actor)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    typer.echo(f"{r['bin']} {r['sku']}: books {r['books_qty']}, counted {r['counted_qty']}, "
+               f"difference {r['difference']:+d}; reserved {r['reserved']}, available {r['available']}")
+    if r["warning"]:
+        typer.secho(f"warning: {r['warning']}", err=True, fg=typer.colors.YELLOW)
+
+
+@stock_app.command("report")
+def report(
+    low: Annotated[int, typer.Option("--low", min=0, help="Available at or below this is low")] = 5,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table")] = False,
+    database: DatabaseOpt = None,
+) -> None:
+    """Per SKU: on hand, reserved, available and ok/low/out; out-of-stock first."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services import stock_ops
+
+    with UnitOfWork(_engine(database), read_only=True) as uow:
+        rows = stock_ops.stock_report(uow, low)
+    columns = ("sku", "name", "on_hand", "reserved", "available", "status")
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([r[c] for c in columns] for r in rows)
+        return
+    typer.echo(f"{'status':6s} {'sku':16s} {'on_hand':>8s} {'reserved':>8s} {'available':>9s}  name")
+    for r in rows:
+        typer.echo(f"{r['status']:6s} {r['sku']:16s} {r['on_hand']:8d} {r['reserved']:8d} {r['available']:9d}  {r['name']}")
+
+
+@stock_app.command("ledger")
+def ledger(
+    sku: Annotated[Optional[str], typer.Option("--sku", help="Only this SKU")] = None,
+    bin_code: Annotated[Optional[str], typer.Option("--bin", help="Only this bin")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=5000, help="Newest N rows")] = 50,
+    database: DatabaseOpt = None,
+) -> None:
+    """Print the stock ledger (append-only history), newest first."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services import stock_ops
+
+    with UnitOfWork(_engine(database), read_only=True) as uow:
+        rows = stock_ops.ledger(uow, sku, bin_code, limit)
+    for e in rows:
+        typer.echo(f"{e['at'][:19]} {e['bin']:12s} {e['sku']:16s} {e['delta']:+6d} {e['kind']:14s} "
+                   f"{e['ref'] or '':20s} {e['operator'] or ''} {e['reason'] or ''}")

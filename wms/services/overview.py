@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from typing import Any
+
 from sqlalchemy import func
 from sqlmodel import select
 
-from wms.adapters.db.tables import BinRow, OrderRow, SkuRow, StockRow, Weighing
+from wms.adapters.db.tables import BinRow, OrderRow, PrintJob, SkuRow, StockRow, Weighing
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.orders import STATUSES
 
@@ -29,3 +32,93 @@ def warehouse_counts(uow: UnitOfWork) -> dict[str, object]:
         "weighings": judged,
         "mismatch_rate": round(mismatches / judged, 4) if judged else 0.0,
     }
+
+
+LOW_STOCK_AT = 5
+
+
+def start_of_local_day(now: datetime | None = None) -> datetime:
+    """Midnight of the warehouse's day (the server's local time zone), as an aware time.
+
+    "Today" on a wall board means the floor's day, not UTC's: in Hangzhou UTC midnight
+    is 08:00, half-way through the morning shift."""
+    local = (now or datetime.now(timezone.utc)).astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def mismatch_rate_today(uow: UnitOfWork, now: datetime | None = None) -> dict[str, object]:
+    """Outbound weighings judged since local midnight, and the share that did not match."""
+    since = start_of_local_day(now).astimezone(timezone.utc)
+    verdicts = dict(
+        uow.session.exec(select(Weighing.verdict, func.count())
+                         .where(Weighing.kind == "outbound", Weighing.at >= since)  # type: ignore[operator]
+                         .group_by(Weighing.verdict)).all()
+    )
+    judged = sum(v for k, v in verdicts.items() if k != "unstable")
+    mismatches = sum(v for k, v in verdicts.items() if k in ("underweight", "overweight"))
+    return {"since": since.isoformat(), "weighings": judged, "mismatches": mismatches,
+            "rate": round(mismatches / judged, 4) if judged else 0.0}
+
+
+def waves_in_progress(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Waves with picking still to do (newest first), with trips, orders and open tasks."""
+    from wms.services.picking import list_waves
+
+    return [w for w in list_waves(uow) if w["status"] != "done"]
+
+
+def printer_status(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every label printer with its last known status and how many jobs wait on it.
+
+    Jobs for a printer that has no Printer row (a station's own `station:PK-01` queue)
+    are listed too, so a label waiting for an agent nobody configured is not invisible."""
+    from wms.services.print_queue import printers
+
+    queues: dict[str, dict[str, int]] = {}
+    for name, status, n in uow.session.exec(
+        select(PrintJob.printer, PrintJob.status, func.count())
+        .where(PrintJob.status.in_(("queued", "sending", "failed")))  # type: ignore[attr-defined]
+        .group_by(PrintJob.printer, PrintJob.status)
+    ).all():
+        queues.setdefault(name, {})[status] = int(n)
+    out = []
+    for p in printers(uow):
+        q = queues.pop(p.name, {})
+        out.append({"name": p.name, "protocol": p.protocol, "station": p.station, "status": p.status,
+                    "status_at": p.status_at.isoformat() if p.status_at else None,
+                    "queued": q.get("queued", 0), "sending": q.get("sending", 0),
+                    "failed": q.get("failed", 0)})
+    for name, q in sorted(queues.items()):
+        out.append({"name": name, "protocol": None, "station": None, "status": "not configured",
+                    "status_at": None, "queued": q.get("queued", 0), "sending": q.get("sending", 0),
+                    "failed": q.get("failed", 0)})
+    return out
+
+
+def print_queue_waiting(uow: UnitOfWork, limit: int = 20) -> list[dict[str, Any]]:
+    """Labels not yet on paper: queued, being sent, or failed and waiting for a person."""
+    rows = uow.session.exec(
+        select(PrintJob).where(PrintJob.status.in_(("queued", "sending", "failed")))  # type: ignore[attr-defined]
+        .order_by(PrintJob.id).limit(limit)  # type: ignore[arg-type]
+    ).all()
+    return [{"job_id": j.id, "printer": j.printer, "tracking_no": j.tracking_no, "status": j.status,
+             "attempts": j.attempts, "last_error": j.last_error, "created_at": j.created_at.isoformat()}
+            for j in rows]
+
+
+def low_stock(uow: UnitOfWork, at_most: int = LOW_STOCK_AT, limit: int = 20) -> list[dict[str, object]]:
+    """SKUs whose available units (on hand minus reserved, storage bins) are at or below
+    `at_most`, fewest first: what to replenish or stop selling."""
+    from wms.services.stock import sku_levels
+
+    levels = [r for r in sku_levels(uow) if int(r["available"]) <= at_most]  # type: ignore[call-overload]
+    levels.sort(key=lambda r: (int(r["available"]), str(r["sku"])))  # type: ignore[call-overload]
+    return levels[:limit]
+
+
+def warehouse_name(uow: UnitOfWork) -> str:
+    """The board's title; read only (an empty database shows a neutral name)."""
+    from wms.adapters.db.tables import Warehouse
+
+    name = uow.session.exec(select(Warehouse.name).order_by(Warehouse.id)).first()  # type: ignore[arg-type]
+    return name or "Warehouse 仓库"

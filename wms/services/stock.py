@@ -263,19 +263,18 @@ def ledger_mismatches(uow: UnitOfWork) -> list[tuple[int, str, int, int]]:
 
 
 def sku_levels(uow: UnitOfWork) -> list[dict[str, object]]:
-    """On hand, reserved and available per SKU across storage bins."""
+    """On hand, reserved and available per SKU across storage bins (every SKU, zeros too)."""
+    storage = (
+        select(StockRow.sku, func.sum(StockRow.on_hand).label("on_hand"),
+               func.sum(StockRow.reserved).label("reserved"))
+        .join(BinRow, BinRow.id == StockRow.bin_id)  # type: ignore[arg-type]
+        .where(BinRow.kind == "storage")
+        .group_by(StockRow.sku)
+        .subquery()
+    )
     rows = uow.session.exec(
-        select(
-            SkuRow.sku,
-            SkuRow.name,
-            func.coalesce(func.sum(StockRow.on_hand), 0),
-            func.coalesce(func.sum(StockRow.reserved), 0),
-        )
-        .select_from(SkuRow)
-        .outerjoin(StockRow, StockRow.sku == SkuRow.sku)  # type: ignore[arg-type]
-        .outerjoin(BinRow, BinRow.id == StockRow.bin_id)  # type: ignore[arg-type]
-        .where((BinRow.kind == "storage") | (BinRow.id.is_(None)))  # type: ignore[union-attr]
-        .group_by(SkuRow.sku, SkuRow.name)
+        select(SkuRow.sku, SkuRow.name, func.coalesce(storage.c.on_hand, 0), func.coalesce(storage.c.reserved, 0))
+        .outerjoin(storage, storage.c.sku == SkuRow.sku)
         .order_by(SkuRow.sku)
     ).all()
     return [

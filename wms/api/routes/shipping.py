@@ -1,5 +1,122 @@
-"""(being written)"""
+"""Carriers and tracking pools (admin), and the daily handover to couriers with its manifest."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
+
+from wms.api.deps import Admin, Anyone, Supervisor, UowDep
+from wms.api.schemas import Body
+from wms.services import handover
 
 router = APIRouter(tags=["shipping"])
+
+
+class CarrierIn(Body):
+    code: str = Field(min_length=1, max_length=20)
+    name: str = Field(default="", max_length=100)
+    regions: list[str] = Field(default_factory=lambda: ["*"])
+    excluded_regions: list[str] = Field(default_factory=list)
+    cod: bool = False
+    max_weight_g: int = Field(default=0, ge=0, le=10_000_000)
+    default: bool = False
+    fallback: bool = False
+
+
+class PoolIn(Body):
+    prefix: str = Field(default="", max_length=10)
+    suffix: str = Field(default="", max_length=10)
+    digits: int | None = Field(default=None, ge=1, le=18)
+    start: int = Field(ge=0, le=10**18)
+    end: int = Field(ge=0, le=10**18)
+    scheme: Literal["plain", "s10"] = "plain"
+
+
+class NumberIn(Body):
+    tracking_no: str = Field(min_length=1, max_length=40)
+
+
+class HandoverIn(Body):
+    carrier: str = Field(min_length=1, max_length=20)
+
+
+@router.get("/carriers")
+def list_carriers(uow: UowDep, who: Anyone) -> list[dict]:
+    """Carriers with their reach, COD, weight limit and default/fallback flags."""
+    return [handover.carrier_view(c) for c in handover.list_carriers(uow)]
+
+
+@router.post("/carriers", status_code=201)
+def save_carrier(body: CarrierIn, uow: UowDep, who: Admin, response: Response) -> dict:
+    """Create a carrier, or change the fields sent (200) if the code exists.
+
+    Making a carrier the default clears the old default.
+    """
+    row, created = handover.save_carrier(uow, body.model_dump(exclude_unset=True))
+    uow.commit()
+    if not created:
+        response.status_code = 200
+    return handover.carrier_view(row)
+
+
+@router.post("/carriers/{code}/pools", status_code=201)
+def add_pool(code: str, body: PoolIn, request: Request, uow: UowDep, who: Admin) -> dict:
+    """Load a purchased range of tracking numbers; overlapping ranges are refused (409)."""
+    pool = handover.add_pool(uow, code, body.prefix, body.suffix, body.digits, body.start, body.end, body.scheme)
+    uow.commit()
+    status = handover.pool_status(uow, request.app.state.settings.tracking_pool_low_water)
+    return next(p for p in status["pools"] if p["id"] == pool.id)
+
+
+@router.post("/carriers/{code}/check-number")
+def check_number(code: str, body: NumberIn, uow: UowDep, who: Anyone) -> dict:
+    """Does a tracking number fit the carrier's format (S10 check digit too), and is it ours?"""
+    return handover.check_number(uow, code, body.tracking_no)
+
+
+@router.get("/tracking-pools")
+def tracking_pools(request: Request, uow: UowDep, who: Anyone) -> dict:
+    """Numbers left per pool and per carrier; `low` below settings.tracking_pool_low_water."""
+    return handover.pool_status(uow, request.app.state.settings.tracking_pool_low_water)
+
+
+@router.post("/handovers", status_code=201)
+def close_handover(body: HandoverIn, uow: UowDep, who: Supervisor) -> dict:
+    """Close the carrier's batch at pickup: its packed parcels and their orders become shipped."""
+    batch = handover.close_handover(uow, body.carrier, who.name)
+    uow.commit()
+    return handover.handover_view(uow, batch.id)  # type: ignore[arg-type]
+
+
+@router.get("/handovers")
+def list_handovers(uow: UowDep, who: Anyone, carrier: str | None = None,
+                   day: date | None = Query(default=None, alias="date")) -> list[dict]:
+    """Batches, newest first; `date` (YYYY-MM-DD) is the warehouse day in China Standard Time."""
+    return handover.list_handovers(uow, carrier, day)
+
+
+@router.get("/handovers/{handover_id}")
+def get_handover(handover_id: int, uow: UowDep, who: Anyone) -> dict:
+    """One batch with its parcels (phones masked) and totals."""
+    return handover.handover_view(uow, handover_id)
+
+
+@router.get("/handovers/{handover_id}/manifest.csv", response_class=Response)
+def manifest_csv(handover_id: int, uow: UowDep, who: Anyone) -> Response:
+    """The manifest as CSV (UTF-8 with BOM) with a totals row."""
+    view = handover.handover_view(uow, handover_id)
+    return Response(handover.manifest_csv(view), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="handover-{view["carrier"]}-{handover_id}.csv"'})
+
+
+@router.get("/handovers/{handover_id}/manifest.pdf", response_class=Response)
+def manifest_pdf(handover_id: int, uow: UowDep, who: Anyone) -> Response:
+    """The signed-at-pickup manifest (快递交接清单), A4, in Chinese."""
+    from wms.adapters.reports.manifest_pdf import render_manifest_pdf
+
+    view = handover.handover_view(uow, handover_id)
+    return Response(render_manifest_pdf(view), media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="handover-{view["carrier"]}-{handover_id}.pdf"'})

@@ -1,5 +1,62 @@
-"""(being written)"""
+"""Stock moves, cycle counts, bin contents, the low-stock report and the ledger."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter(tags=["stock_ops"])
+from fastapi import APIRouter, Query
+from pydantic import Field
+
+from wms.api.deps import Anyone, Supervisor, UowDep
+from wms.api.schemas import Body
+from wms.services import stock_ops
+
+router = APIRouter(tags=["stock"])
+
+
+class MoveIn(Body):
+    sku: str = Field(min_length=1, max_length=64)
+    from_bin: str = Field(min_length=1, max_length=40)
+    to_bin: str = Field(min_length=1, max_length=40)
+    qty: int = Field(gt=0, le=1_000_000)
+    reason: str | None = Field(default=None, max_length=300)
+
+
+class CountIn(Body):
+    sku: str = Field(min_length=1, max_length=64)
+    bin: str = Field(min_length=1, max_length=40)
+    counted_qty: int = Field(ge=0, le=1_000_000)
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.post("/stock/moves", status_code=201)
+def move_stock(body: MoveIn, uow: UowDep, who: Supervisor) -> dict:
+    """Move available (unreserved) units between bins; two `move` ledger rows with one ref."""
+    result = stock_ops.move_stock(uow, body.sku, body.from_bin, body.to_bin, body.qty, who.name, body.reason)
+    uow.commit()
+    return result
+
+
+@router.post("/stock/adjustments", status_code=201)
+def count_bin(body: CountIn, uow: UowDep, who: Supervisor) -> dict:
+    """Record a cycle count; a count below what is reserved comes back with a `warning`."""
+    result = stock_ops.count_bin(uow, body.sku, body.bin, body.counted_qty, body.reason, who.name)
+    uow.commit()
+    return result
+
+
+@router.get("/stock/bins/{bin_code}")
+def bin_contents(bin_code: str, uow: UowDep, who: Anyone) -> dict:
+    """What one bin holds per SKU, with its latest ledger rows."""
+    return stock_ops.bin_contents(uow, bin_code)
+
+
+@router.get("/stock/report")
+def stock_report(uow: UowDep, who: Anyone, low: int = Query(default=5, ge=0)) -> list[dict]:
+    """On hand / reserved / available per SKU with ok, low (<= `low`) or out; out first."""
+    return stock_ops.stock_report(uow, low)
+
+
+@router.get("/stock/ledger")
+def stock_ledger(uow: UowDep, who: Anyone, sku: str | None = None, bin: str | None = None,
+                 limit: int = Query(default=200, ge=1, le=5000)) -> list[dict]:
+    """The append-only stock history, newest first."""
+    return stock_ops.ledger(uow, sku, bin, limit)

@@ -1,0 +1,69 @@
+"""The overview board, the returns page, and what each role is shown, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import CUP, SHIRT, SOCK, login, screenshot
+from wms.adapters.db.tables import Wave
+from wms.adapters.db.uow import UnitOfWork
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_overview_shows_counts_stations_printers_waves_low_stock_and_todays_mismatch_rate(
+        browser, warehouse, engine):
+    api = warehouse["api"]
+    sid = api.post("/api/pack/sessions", json={"order_no": "TB100", "station": "PK-01"}).json()["session_id"]
+    for code in (SHIRT, CUP, SOCK):
+        assert api.post(f"/api/pack/sessions/{sid}/scans", json={"code": code}).status_code == 200
+    assert api.post(f"/api/pack/sessions/{sid}/weighings", json={"grams": 452}).json()["verdict"] == "underweight"
+    assert api.post(f"/api/pack/sessions/{sid}/weighings", json={"grams": 500}).json()["verdict"] == "pass"
+    api.post("/api/stations/PK-01/heartbeat", json={"devices": {"scanner": "ok", "scale": "ok"}, "weight_g": 0,
+                                                    "stable": True})
+    with UnitOfWork(engine) as uow:
+        uow.session.add(Wave(code="W20261120-01", status="picking", created_by="lead"))
+        uow.commit()
+
+    page = login(browser, warehouse["url"], "admin")
+    assert page.url.endswith("/")
+    assert page.inner_text("#count-orders") == "1"
+    assert page.inner_text("#mismatch-today") == "50.0%", "one of today's two weighings did not match"
+    assert "1" in page.inner_text("#orders-by-status tr[data-status='packed']")
+    assert "online" in page.inner_text("#stations tr[data-station='PK-01']")
+    assert "offline" in page.inner_text("#stations tr[data-station='PK-02']")
+    printer = page.locator("#printers tr[data-printer='PRN-PK-01'] td").all_inner_texts()
+    assert printer[4] == "1", "the label waits in PRN-PK-01's queue"
+    assert "W20261120-01" in page.inner_text("#waves")
+    assert "MUG" in page.inner_text("#low-stock") and "SHIRT" not in page.inner_text("#low-stock")
+    screenshot(page, "overview-1366x768", full_page=True)
+    page.context.close()
+
+
+def test_each_role_is_shown_only_the_pages_it_may_use(browser, warehouse):
+    packer = login(browser, warehouse["url"], "packer")
+    assert packer.locator("header nav a").all_inner_texts() == ["Overview 总览", "Pack station 打包台"]
+    packer.goto("/after-sales")
+    assert "Your role cannot use After-sales" in packer.inner_text("#forbidden")
+    screenshot(packer, "forbidden-packer-1366x768")
+    packer.context.close()
+
+    desk = login(browser, warehouse["url"], "aftersales")
+    assert desk.locator("header nav a").all_inner_texts() == ["Overview 总览", "After-sales 售后", "Returns 退货"]
+    desk.goto("/station")
+    assert "Your role cannot use Pack station" in desk.inner_text("#forbidden")
+    desk.goto("/returns")
+    assert desk.locator("h1").inner_text().startswith("Returns receiving")
+    screenshot(desk, "returns-1366x768")
+    desk.context.close()
+
+    anonymous = browser.new_context(base_url=warehouse["url"], viewport={"width": 1366, "height": 768})
+    page = anonymous.new_page()
+    page.goto("/station")
+    assert "/login?next=/station" in page.url
+    page.fill("#password-login input[name=username]", "packer")
+    page.fill("#password-login input[name=password]", "wrong password")
+    page.click("#password-login button[type=submit]")
+    assert "Wrong user name or password" in page.inner_text("#login-error")
+    screenshot(page, "login-1366x768")
+    anonymous.close()

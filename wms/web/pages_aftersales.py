@@ -1,0 +1,68 @@
+"""The after-sales desk (/after-sales): find a parcel, read its weight history, act on it.
+
+Search and the parcel page are rendered on the server from the same services the API
+uses; the evidence PDF is the API's own (/api/parcels/{no}/evidence.pdf, which accepts the
+page's cookie).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from wms.adapters.db.tables import OrderRow, Parcel
+from wms.api.deps import UowDep
+from wms.domain.errors import NotFound
+from wms.services import weight_history
+from wms.web.charts import weight_history_svg
+from wms.web.common import gate, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def parcel_row(uow: Any, parcel: Parcel) -> dict[str, Any]:
+    order = uow.session.get(OrderRow, parcel.order_id)
+    return {"tracking_no": parcel.tracking_no, "order_no": order.order_no if order else "?",
+            "carrier": parcel.carrier, "weight_g": parcel.weight_g, "status": parcel.status,
+            "created_at": parcel.created_at.astimezone().strftime("%Y-%m-%d %H:%M")}
+
+
+def parcel_detail(uow: Any, parcel: Parcel) -> dict[str, Any]:
+    """What the desk needs to answer "was it complete when it left?" in one place."""
+    data = weight_history.evidence(uow, parcel)
+    order = uow.session.get(OrderRow, parcel.order_id)
+    data["order_status"] = order.status if order else None
+    data["parcel_status"] = parcel.status
+    data["chart"] = weight_history_svg(data["weighings"])
+    for w in data["weighings"]:
+        w["when"] = datetime.fromisoformat(w["at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return data
+
+
+@router.get("/after-sales", response_class=HTMLResponse)
+def after_sales_page(request: Request, uow: UowDep, q: str = "") -> Response:
+    who = gate(request, uow, "after_sales")
+    if isinstance(who, Response):
+        return who
+    q = q.strip()[:64]
+    found = weight_history.find_parcels(uow, q) if q else []
+    detail = parcel_detail(uow, found[0]) if len(found) == 1 else None
+    return render(request, "after_sales.html", who, active="after_sales", q=q,
+                  results=[parcel_row(uow, p) for p in found], detail=detail)
+
+
+@router.get("/after-sales/parcels/{tracking_no}", response_class=HTMLResponse)
+def parcel_page(tracking_no: str, request: Request, uow: UowDep) -> Response:
+    who = gate(request, uow, "after_sales")
+    if isinstance(who, Response):
+        return who
+    try:
+        parcel = weight_history.get_parcel(uow, tracking_no)
+    except NotFound as exc:
+        return render(request, "after_sales.html", who, status_code=404, active="after_sales", q=tracking_no,
+                      results=[], detail=None, problem=exc.message)
+    return render(request, "after_sales.html", who, active="after_sales", q=tracking_no,
+                  results=[parcel_row(uow, parcel)], detail=parcel_detail(uow, parcel))

@@ -1,0 +1,20 @@
+"""Returns receiving (/returns): scan the parcel, weigh it, inspect each item, choose where
+it goes, print the put-away slip."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from wms.api.deps import UowDep
+from wms.web.common import gate, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/returns", response_class=HTMLResponse)
+def returns_page(request: Request, uow: UowDep) -> Response:
+    who = gate(request, uow, "returns")
+    if isinstance(who, Response):
+        return who
+    return render(request, "returns.html", who, active="returns")

@@ -1,0 +1,440 @@
+/* The pack station page: a keyboard-wedge scanner drives it, the focus stays in the scan box.
+ *
+ * TELLING A SCAN FROM TYPING
+ * A keyboard-wedge scanner "types" the whole code as one burst of key presses a few
+ * milliseconds apart and ends it with Enter. A person typing is far slower (100-300 ms
+ * between keys). So an entry counts as a scan when
+ *   - it has at least SCAN_MIN_CHARS characters, each one typed as a key press (no paste,
+ *     no Backspace/Delete editing), and
+ *   - every gap between consecutive key presses, and the gap from the last one to the
+ *     Enter, is at most SCAN_MAX_GAP_MS (50 ms; scanners usually manage 1-15 ms).
+ * Anything else (slow typing + Enter, a pasted code, an edited entry) is still accepted as
+ * a manual entry: it is sent the same way but marked "manual" in the scan log on screen
+ * (and sent as `source: "manual"` with the event). The times come from the key events'
+ * own timestamps, so a busy page does not turn a scan into "manual".
+ *
+ * WHERE THINGS GO
+ * Scans and weights are posted to POST /api/stations/{code}/events, the path station
+ * agents use: an order number or tote opens that order's session at this bench, an item
+ * code is scanned into the bench's open session, a weight is judged against it. Each
+ * event carries an id made here, so a request retried after a network error is answered,
+ * never counted twice. The screen itself is drawn from GET /station/state, polled every
+ * POLL_MS, so scans and weights that a station agent sends show up here too.
+ */
+(function () {
+  "use strict";
+
+  var SCAN_MAX_GAP_MS = 50;
+  var SCAN_MIN_CHARS = 4;
+  var POLL_MS = 1500;
+  var MAX_GRAMS_DIGITS = 6; // a weight box entry longer than this (or not all digits) is a scan
+
+  var app = document.getElementById("station-app");
+  var STATION = app.dataset.station;
+  var SUPERVISOR = app.dataset.supervisor === "1";
+  var $ = function (id) { return document.getElementById(id); };
+  var scanBox = $("scan");
+  var gramsBox = $("grams");
+
+  var state = null;          // the last /station/state answer
+  var labelShown = null;     // tracking number whose preview is on screen
+  var gramsTouched = false;  // the packer typed a weight: the live reading must not overwrite it
+  var seq = 0;               // events sent; polls started before the last one are ignored
+  var queue = Promise.resolve();
+
+  try { localStorage.setItem("wms.station", STATION); } catch (e) { /* private mode */ }
+
+  // ------------------------------------------------------------ scan or typing?
+  function KeyBurst() { this.times = []; this.edited = false; }
+  KeyBurst.prototype.reset = function () { this.times = []; this.edited = false; };
+  KeyBurst.prototype.key = function (e, box) {
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      if (box.value === "" || box.selectionStart === 0 && box.selectionEnd === box.value.length) this.reset();
+      this.times.push(e.timeStamp);
+    } else if (e.key === "Backspace" || e.key === "Delete") {
+      this.edited = true;
+    }
+  };
+  KeyBurst.prototype.source = function (enterAt, value) {
+    var t = this.times;
+    if (this.edited || t.length < SCAN_MIN_CHARS || t.length !== value.length) return "manual";
+    var all = t.concat([enterAt]);
+    for (var i = 1; i < all.length; i++) {
+      if (all[i] - all[i - 1] > SCAN_MAX_GAP_MS) return "manual";
+    }
+    return "scanner";
+  };
+
+  var scanKeys = new KeyBurst();
+  var gramsKeys = new KeyBurst();
+  window.wmsScanLog = []; // {code, source, outcome}: what the page decided, for the tests
+
+  scanBox.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      var raw = scanBox.value;
+      var how = scanKeys.source(e.timeStamp, raw);
+      scanKeys.reset();
+      scanBox.value = "";
+      if (raw.trim()) submit(function () { return sendScan(raw.trim(), how); });
+      return;
+    }
+    scanKeys.key(e, scanBox);
+  });
+  scanBox.addEventListener("paste", function () { scanKeys.edited = true; });
+
+  gramsBox.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      var raw = gramsBox.value.trim();
+      var how = gramsKeys.source(e.timeStamp, gramsBox.value);
+      gramsKeys.reset();
+      if (!raw) return;
+      if (!/^\d+$/.test(raw) || raw.length > MAX_GRAMS_DIGITS) {
+        // A code scanned while the weight box had the focus: it is a scan, not a weight.
+        gramsBox.value = "";
+        gramsTouched = false;
+        scanBox.focus();
+        submit(function () { return sendScan(raw, how); });
+        return;
+      }
+      submitWeight(parseInt(raw, 10));
+      return;
+    }
+    gramsKeys.key(e, gramsBox);
+    gramsTouched = true;
+  });
+  $("weigh-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var raw = gramsBox.value.trim();
+    if (/^\d+$/.test(raw) && raw.length <= MAX_GRAMS_DIGITS) submitWeight(parseInt(raw, 10));
+    else { feedback("bad", "Type the weight in grams. 请输入重量 (克)。"); gramsBox.focus(); }
+  });
+
+  // ------------------------------------------------------------ keep the focus in the scan box
+  function isField(el) { return el && el.matches && el.matches("input, select, textarea"); }
+  document.addEventListener("keydown", function (e) {
+    // A scanner burst that starts while nothing editable has the focus goes to the scan box.
+    if (isField(document.activeElement)) return;
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      scanBox.focus();
+      scanKeys.reset();
+      scanKeys.times.push(e.timeStamp); // the box did not see this key's keydown
+    }
+  }, true);
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest("input, select, textarea, button, a, label")) scanBox.focus();
+  });
+  window.addEventListener("focus", function () { if (!isField(document.activeElement)) scanBox.focus(); });
+  function backToScan() { gramsTouched = false; scanBox.focus(); }
+
+  // ------------------------------------------------------------ talking to the service
+  function eventId() {
+    return STATION + "-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  }
+
+  function call(method, url, body) {
+    var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    var attempt = function (n) {
+      return fetch(url, opts).then(function (r) {
+        if (r.status === 401) {
+          location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+        }
+        return r.json().catch(function () { return {}; }).then(function (data) {
+          return { ok: r.ok, status: r.status, data: data };
+        });
+      }, function (err) {
+        // Same event id again: the service answers a repeat without counting it twice.
+        if (n < 2) return new Promise(function (res) { setTimeout(res, 700); }).then(function () { return attempt(n + 1); });
+        return { ok: false, status: 0, data: { error: "network", message: "the service cannot be reached: " + err } };
+      });
+    };
+    return attempt(1);
+  }
+
+  function submit(job) {
+    seq += 1;
+    queue = queue.then(job).catch(function (err) { feedback("bad", "Page error: " + err); });
+    return queue;
+  }
+
+  var TITLES = {
+    wrong_item: "Wrong item 非本单商品", over_scan: "Too many 数量已够", unknown_code: "Unknown code 未知条码",
+    no_open_session: "No order open 请先扫订单", order_on_hold: "Order on hold 订单挂起",
+    already_packed: "Already packed 已打包", order_cancelled: "Cancelled — do not pack 订单已取消",
+    order_not_ready: "Not ready to pack 未到打包环节", session_closed: "Parcel finished 本单已完成",
+    unstable_reading: "Scale moving 秤不稳定", unknown_order: "Unknown order 未知订单",
+    network: "No connection 网络故障", forbidden: "Not allowed 无权限", validation_error: "Not accepted 输入无效"
+  };
+  function problem(data) {
+    var t = TITLES[data.error] || data.error || "Rejected 拒绝";
+    return "✗ " + t + (data.message ? " — " + data.message : "");
+  }
+
+  function lineFor(sku) {
+    var s = state && state.session;
+    if (!s) return null;
+    for (var i = 0; i < s.lines.length; i++) if (s.lines[i].sku === sku) return s.lines[i];
+    return null;
+  }
+
+  function sendScan(code, how) {
+    var url = "/api/stations/" + encodeURIComponent(STATION) + "/events";
+    return call("POST", url, { event_id: eventId(), kind: "scan", code: code, source: how }).then(function (r) {
+      var outcome;
+      if (r.ok) {
+        var action = r.data.action, res = r.data.result || {};
+        if (action === "opened") {
+          outcome = "opened";
+          WmsSound.play("accepted");
+          feedback("ok", "Order " + res.order_no + " opened — scan its items. 订单已打开, 请扫描商品。");
+        } else if (action === "double_read" || res.double_read) {
+          outcome = "double_read";
+          feedback("info", code + ": the scanner read it twice; counted once. 重复读取, 只计一次。");
+        } else {
+          outcome = "accepted";
+          WmsSound.play("accepted");
+          var line = lineFor(res.sku);
+          var qty = line ? line.qty : "?";
+          var text = "✓ " + (res.name || res.sku) + "  " + res.scanned + " / " + qty;
+          text += res.complete ? " — all scanned: weigh the parcel. 已扫完, 请称重。"
+                               : " · " + res.remaining + " to go 还差 " + res.remaining + " 件";
+          feedback("ok", text);
+          if (res.complete && !(state && state.scale)) { gramsBox.focus(); }
+        }
+      } else {
+        outcome = r.data.error || "error";
+        WmsSound.play("rejected");
+        feedback("bad", problem(r.data));
+      }
+      logScan(code, how, outcome);
+      return refresh(true);
+    });
+  }
+
+  function submitWeight(grams) {
+    return submit(function () {
+      var url = "/api/stations/" + encodeURIComponent(STATION) + "/events";
+      return call("POST", url, { event_id: eventId(), kind: "weight", grams: grams, stable: true }).then(function (r) {
+        gramsBox.value = "";
+        backToScan();
+        if (!r.ok) {
+          WmsSound.play("rejected");
+          feedback("bad", problem(r.data));
+          return refresh(true);
+        }
+        var w = r.data.result || {};
+        if (w.verdict === "pass" && w.tracking_no) {
+          WmsSound.play("pass");
+          feedback("ok", "✓ Weight OK — label " + w.tracking_no + " is printing. 重量正确, 正在打印面单。");
+        } else if (w.verdict === "pass") {
+          WmsSound.play("rejected");
+          feedback("bad", "✗ " + (w.message || "scan every item, then weigh again") + " 请扫完所有商品再称重。");
+        } else {
+          WmsSound.play("mismatch");
+          feedback("bad", "✗ Weight mismatch 重量不符 — " + (w.explanation || "check the parcel"));
+        }
+        return refresh(true);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ drawing the screen
+  function feedback(kind, text) {
+    var el = $("feedback");
+    el.className = "feedback " + kind;
+    el.textContent = text;
+  }
+
+  function logScan(code, how, outcome) {
+    window.wmsScanLog.push({ code: code, source: how, outcome: outcome });
+    var li = document.createElement("li");
+    li.className = "scan-" + (outcome === "accepted" || outcome === "opened" ? "ok" : outcome === "double_read" ? "info" : "bad");
+    var time = new Date().toLocaleTimeString("zh-CN", { hour12: false });
+    li.innerHTML = "<span class='t'></span> <code></code> <span class='src'></span> <span class='o'></span>";
+    li.querySelector(".t").textContent = time;
+    li.querySelector("code").textContent = code;
+    li.querySelector(".src").textContent = how === "scanner" ? "scanner 扫码枪" : "manual 手动";
+    li.querySelector(".src").classList.add(how);
+    li.querySelector(".o").textContent = outcome;
+    var log = $("scan-log");
+    log.insertBefore(li, log.firstChild);
+    while (log.children.length > 6) log.removeChild(log.lastChild);
+  }
+
+  var VERDICT_WORDS = { pass: "PASS 合格", underweight: "UNDERWEIGHT 偏轻", overweight: "OVERWEIGHT 偏重",
+                        unstable: "UNSTABLE 不稳定" };
+
+  function draw(s) {
+    state = s;
+    drawScale(s.scale);
+    drawSession(s.session);
+    drawVerdict(s);
+    drawLabel(s.label);
+  }
+
+  function drawScale(scale) {
+    var el = $("scale-live");
+    if (scale) {
+      el.className = "scale " + (scale.stable ? "stable" : "moving");
+      el.textContent = "scale 秤 " + scale.grams + " g " + (scale.stable ? "● stable 稳定" : "~ moving 波动");
+      if (scale.stable && !gramsTouched && document.activeElement !== gramsBox) gramsBox.value = scale.grams;
+    } else {
+      el.className = "scale off";
+      el.textContent = "no live scale reading: type the weight 无秤读数, 请手动输入";
+    }
+  }
+
+  function drawSession(sess) {
+    var head = $("order-head");
+    var body = document.querySelector("#lines tbody");
+    body.textContent = "";
+    if (!sess) { head.hidden = true; return; }
+    head.hidden = false;
+    $("order-no").textContent = sess.order_no;
+    $("order-status").textContent = sess.status;
+    $("order-status").className = "chip " + sess.status;
+    var r = sess.recipient || {};
+    $("recipient").textContent = [r.name, r.phone, (r.province || "") + (r.city || "") + (r.district || "")].join(" ");
+    $("packaging").textContent = sess.packaging ? "box 包材 " + sess.packaging : "";
+    sess.lines.forEach(function (line) {
+      var tr = document.createElement("tr");
+      tr.dataset.sku = line.sku;
+      tr.className = line.scanned >= line.qty ? "done" : line.scanned > 0 ? "partial" : "todo";
+      tr.innerHTML = "<td class='name'></td><td class='sku'></td><td class='num count'></td>";
+      tr.querySelector(".name").textContent = line.name;
+      tr.querySelector(".sku").textContent = line.sku;
+      tr.querySelector(".count").textContent = line.scanned + " / " + line.qty + (line.scanned >= line.qty ? " ✓" : "");
+      body.appendChild(tr);
+    });
+  }
+
+  function signed(n) { return (n > 0 ? "+" : n < 0 ? "−" : "±") + Math.abs(n); }
+
+  function drawVerdict(s) {
+    var box = $("verdict"), word = $("verdict-word"), nums = $("verdict-numbers"), list = $("suspects");
+    list.textContent = "";
+    var w = s.weighing, sess = s.session;
+    var form = $("override-form");
+    if (form) {
+      form.hidden = !(SUPERVISOR && sess && sess.status === "open" && sess.complete && w &&
+                      (w.verdict === "underweight" || w.verdict === "overweight"));
+    }
+    if (!sess || !w) {
+      box.className = "verdict idle";
+      word.textContent = "—";
+      nums.textContent = sess ? "Weigh the parcel once every item is scanned. 全部扫完后称重。"
+                              : "Scan an order to start. 请扫描订单。";
+      return;
+    }
+    var ok = w.verdict === "pass";
+    box.className = "verdict " + (s.override ? "overridden" : ok ? (w.tracking_no ? "pass" : "blocked") : "fail");
+    word.textContent = s.override ? "SHIPPED BY OVERRIDE 主管放行" : (VERDICT_WORDS[w.verdict] || w.verdict);
+    nums.innerHTML = "measured 实重 <b class='measured'></b> · expected 应重 <b class='expected'></b> · Δ <b class='delta'></b>";
+    nums.querySelector(".measured").textContent = w.grams + " g";
+    nums.querySelector(".expected").textContent = w.expected_g + " ± " + w.tolerance_g + " g";
+    nums.querySelector(".delta").textContent = signed(w.delta_g) + " g";
+    (w.suspects || []).forEach(function (sp) {
+      var li = document.createElement("li");
+      li.className = "suspect " + sp.direction;
+      li.textContent = (sp.direction === "missing" ? "missing 缺 " : "extra 多 ") + sp.qty + " × " + sp.name +
+        " (" + sp.sku + ", ≈" + sp.weight_g + " g)";
+      list.appendChild(li);
+    });
+    if (ok && !w.tracking_no && sess.status === "open") {
+      var li = document.createElement("li");
+      li.textContent = "Weight matches but not every item was scanned: scan the rest, then weigh again. 请扫完所有商品再称重。";
+      list.appendChild(li);
+    }
+    if (s.override) {
+      var o = document.createElement("li");
+      o.textContent = "by 主管 " + s.override.by + ": " + s.override.reason;
+      list.appendChild(o);
+    }
+  }
+
+  var PRINT_WORDS = { queued: "queued 排队中", sending: "sending 发送中", printed: "printed 已打印",
+                      failed: "failed 打印失败" };
+
+  function drawLabel(label) {
+    var panel = $("label");
+    if (!label) { panel.hidden = true; labelShown = null; return; }
+    panel.hidden = false;
+    $("tracking-no").textContent = label.tracking_no;
+    var st = $("print-status");
+    st.className = "print-status " + label.status.replace(/\s+/g, "-");
+    st.textContent = (label.printer ? label.printer + ": " : "") + (PRINT_WORDS[label.status] || label.status) +
+      (label.reprints ? " · reprinted " + label.reprints + "× 补打" : "") +
+      (label.last_error ? " — " + label.last_error : "");
+    if (labelShown !== label.tracking_no) {
+      $("label-img").src = "/station/label/" + encodeURIComponent(label.tracking_no) + ".png";
+      labelShown = label.tracking_no;
+    }
+  }
+
+  function refresh(mine) {
+    var started = seq;
+    var url = "/station/state?station=" + encodeURIComponent(STATION);
+    return call("GET", url).then(function (r) {
+      if (!r.ok) return;
+      if (!mine && started !== seq) return; // an action ran meanwhile; its own refresh is newer
+      draw(r.data);
+    });
+  }
+
+  // ------------------------------------------------------------ supervisor actions
+  var overrideForm = $("override-form");
+  if (overrideForm) {
+    overrideForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var reason = $("override-reason").value.trim();
+      var sid = state && state.session && state.session.session_id;
+      if (!sid) return;
+      submit(function () {
+        return call("POST", "/api/pack/sessions/" + sid + "/override", { reason: reason }).then(function (r) {
+          if (r.ok) {
+            WmsSound.play("pass");
+            feedback("ok", "Shipped by override — label " + r.data.tracking_no + " is printing. 主管放行。");
+            $("override-reason").value = "";
+          } else {
+            WmsSound.play("rejected");
+            feedback("bad", problem(r.data));
+          }
+          backToScan();
+          return refresh(true);
+        });
+      });
+    });
+  }
+  var reprintForm = $("reprint-form");
+  if (reprintForm) {
+    reprintForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var reason = $("reprint-reason").value.trim();
+      var t = state && state.label && state.label.tracking_no;
+      if (!t) return;
+      submit(function () {
+        return call("POST", "/api/parcels/" + encodeURIComponent(t) + "/reprint", { reason: reason }).then(function (r) {
+          if (r.ok) {
+            WmsSound.play("accepted");
+            feedback("ok", "Reprint of " + t + " queued. 补打已加入队列。");
+            $("reprint-reason").value = "";
+          } else {
+            WmsSound.play("rejected");
+            feedback("bad", problem(r.data));
+          }
+          backToScan();
+          return refresh(true);
+        });
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ start
+  refresh(true).then(function () { scanBox.focus(); });
+  setInterval(function () { if (!document.hidden) refresh(false); }, POLL_MS);
+})();
