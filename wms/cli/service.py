@@ -69,7 +69,7 @@ def token_create(
             raise fail(exc.message) from None
 
 
-def _run(engine, host: str, port: int, print_worker: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _run(engine, host: str, port: int, print_worker: bool = True, station=None) -> None:  # type: ignore[no-untyped-def]
     import uvicorn
 
     from wms.api.app import create_app
@@ -79,10 +79,12 @@ def _run(engine, host: str, port: int, print_worker: bool = True) -> None:  # ty
     if worker:
         worker.start()
     try:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning" if station else "info")
     finally:
         if worker:
             worker.stop()
+        if station:
+            station.stop()
 
 
 @app.command("serve")
@@ -123,6 +125,8 @@ def demo(
     port: Annotated[int, typer.Option("--port")] = 8000,
     fixtures: Annotated[Optional[Path], typer.Option("--fixtures", help="Fixture folder")] = None,
     load_only: Annotated[bool, typer.Option("--load-only", help="Load the demo data and exit")] = False,
+    station: Annotated[bool, typer.Option("--station/--no-station",
+                                          help="Run emulated scanner, scale and printer with a station agent as PK-01")] = True,
 ) -> None:
     """Run the service on an embedded SQLite file loaded with the demo warehouse."""
     from wms.adapters.db.uow import UnitOfWork
@@ -143,8 +147,25 @@ def demo(
     for role, token in tokens.items():
         typer.echo(f"  {role:12s} token: {token}")
     typer.echo(f"WMS demo running at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    if not load_only:
-        _run(engine, host, port)
+    if load_only:
+        return
+    demo_station = None
+    if station:
+        from scanners.station.demo import DemoStation
+        from wms.adapters.db.tables import Printer
+
+        with UnitOfWork(engine) as uow:  # PK-01's labels go to the agent's emulated printer
+            printer = uow.session.get(Printer, "PRN-PK-01")
+            if printer is not None:
+                printer.url = "agent://PK-01"
+                uow.session.add(printer)
+                uow.commit()
+        outbox = Path(database.split("///", 1)[-1]).parent / "station-PK-01.db" if database.startswith("sqlite") else Path("var/station-PK-01.db")
+        demo_station = DemoStation("PK-01", f"http://{host}:{port}", tokens["packer"], outbox)
+        demo_station.feed_from_stdin()
+        typer.echo("station PK-01 is emulated: type an order number or a barcode and Enter to scan; "
+                   "'w 512' puts 512 g on the scale.")
+    _run(engine, host, port, station=demo_station)
 
 
 user_app = typer.Typer(help="People who log in to the pages.", no_args_is_help=True)

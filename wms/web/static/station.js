@@ -55,6 +55,11 @@
       this.edited = true;
     }
   };
+  KeyBurst.prototype.gaps = function (enterAt) {
+    var all = this.times.concat([enterAt]), out = [];
+    for (var i = 1; i < all.length; i++) out.push(Math.round(all[i] - all[i - 1]));
+    return out;
+  };
   KeyBurst.prototype.source = function (enterAt, value) {
     var t = this.times;
     if (this.edited || t.length < SCAN_MIN_CHARS || t.length !== value.length) return "manual";
@@ -74,6 +79,7 @@
       e.preventDefault();
       var raw = scanBox.value;
       var how = scanKeys.source(e.timeStamp, raw);
+      window.wmsLastGaps = scanKeys.gaps(e.timeStamp);
       scanKeys.reset();
       scanBox.value = "";
       if (raw.trim()) submit(function () { return sendScan(raw.trim(), how); });
@@ -251,7 +257,7 @@
   }
 
   function logScan(code, how, outcome) {
-    window.wmsScanLog.push({ code: code, source: how, outcome: outcome });
+    window.wmsScanLog.push({ code: code, source: how, outcome: outcome, gaps: window.wmsLastGaps });
     var li = document.createElement("li");
     li.className = "scan-" + (outcome === "accepted" || outcome === "opened" ? "ok" : outcome === "double_read" ? "info" : "bad");
     var time = new Date().toLocaleTimeString("zh-CN", { hour12: false });
