@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from wms.adapters.db.engine import make_engine
 from wms.api.deps import Anyone, UowDep
 from wms.api.errors import install_error_handlers
-from wms.api.routes import aftersales, master, orders, packing, picking, shipping, stations, stock_ops
+from wms.api.routes import aftersales, cases, master, orders, packing, picking, shipping, stations, stock_ops
 from wms.config import Settings, get_settings
 from wms.services.overview import warehouse_counts
 from wms.web import pages
@@ -35,6 +35,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     api.include_router(stations.router)
     api.include_router(picking.router)
     api.include_router(aftersales.router)
+    api.include_router(cases.router)
     api.include_router(shipping.router)
     api.include_router(stock_ops.router)
 

@@ -6,12 +6,15 @@
  * between keys). So an entry counts as a scan when
  *   - it has at least SCAN_MIN_CHARS characters, each one typed as a key press (no paste,
  *     no Backspace/Delete editing), and
- *   - every gap between consecutive key presses, and the gap from the last one to the
- *     Enter, is at most SCAN_MAX_GAP_MS (50 ms; scanners usually manage 1-15 ms).
+ *   - at least SCAN_FAST_SHARE (80 %) of the gaps between consecutive key presses, the
+ *     gap from the last one to the Enter included, are at most SCAN_MAX_GAP_MS (50 ms;
+ *     scanners manage 1-15 ms), and none is longer than SCAN_PAUSE_MS (a pause of a
+ *     second is a person). The 20 % allowance absorbs a busy PC delivering one or two
+ *     keys late; a person does not type 80 % of a code's keys within 50 ms of each other.
  * Anything else (slow typing + Enter, a pasted code, an edited entry) is still accepted as
  * a manual entry: it is sent the same way but marked "manual" in the scan log on screen
  * (and sent as `source: "manual"` with the event). The times come from the key events'
- * own timestamps, so a busy page does not turn a scan into "manual".
+ * own timestamps, not from when the page got round to handling them.
  *
  * WHERE THINGS GO
  * Scans and weights are posted to POST /api/stations/{code}/events, the path station
@@ -25,6 +28,8 @@
   "use strict";
 
   var SCAN_MAX_GAP_MS = 50;
+  var SCAN_FAST_SHARE = 0.8;
+  var SCAN_PAUSE_MS = 1000;
   var SCAN_MIN_CHARS = 4;
   var POLL_MS = 1500;
   var MAX_GRAMS_DIGITS = 6; // a weight box entry longer than this (or not all digits) is a scan
@@ -63,11 +68,10 @@
   KeyBurst.prototype.source = function (enterAt, value) {
     var t = this.times;
     if (this.edited || t.length < SCAN_MIN_CHARS || t.length !== value.length) return "manual";
-    var all = t.concat([enterAt]);
-    for (var i = 1; i < all.length; i++) {
-      if (all[i] - all[i - 1] > SCAN_MAX_GAP_MS) return "manual";
-    }
-    return "scanner";
+    var gaps = this.gaps(enterAt);
+    var fast = gaps.filter(function (g) { return g <= SCAN_MAX_GAP_MS; }).length;
+    var paused = gaps.some(function (g) { return g > SCAN_PAUSE_MS; });
+    return !paused && fast >= SCAN_FAST_SHARE * gaps.length ? "scanner" : "manual";
   };
 
   var scanKeys = new KeyBurst();
