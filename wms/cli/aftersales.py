@@ -1,1 +1,101 @@
-"""`wms cases` / `wms returns` (being written)."""
+"""`wms cases ...` and `wms returns ...`: after-sales from the shell."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from wms.cli import app
+from wms.cli.service import DatabaseOpt, _engine, fail
+
+cases_app = typer.Typer(help="After-sales cases: open, show, close, registers.", no_args_is_help=True)
+returns_app = typer.Typer(help="Returned parcels: receive, weigh, inspect; return rates.", no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
+app.add_typer(returns_app, name="returns")
+
+
+def _lines(items: list[str]) -> list[dict]:
+    out = []
+    for item in items:
+        sku, _, qty = item.partition(":")
+        if not qty.isdigit():
+            raise fail(f"--line {item!r}: write SKU:QTY, e.g. TS-BLU-L:1")
+        out.append({"sku": sku, "qty": int(qty)})
+    return out
+
+
+def _echo(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+
+@cases_app.command("open")
+def open_case(
+    order: Annotated[str, typer.Option("--order", help="Order number")],
+    case_type: Annotated[str, typer.Option("--type", help="refund_only return_refund exchange reship lost_claim")],
+    reason: Annotated[str, typer.Option("--reason", help="quality wrong_item short_shipment transit_damage no_reason_7d changed_mind")],
+    line: Annotated[Optional[list[str]], typer.Option("--line", help="SKU:QTY (repeat)")] = None,
+    actor: Annotated[str, typer.Option("--as", help="Who opens it")] = "after-sales",
+    database: DatabaseOpt = None,
+) -> None:
+    """Open a case; the policy decides at once (a refusal is kept with its reason)."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import cases
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            case = cases.create_case(uow, {"order_no": order, "case_type": case_type, "reason": reason,
+                                           "lines": _lines(line or [])}, actor)
+            uow.commit()
+            _echo(cases.case_view(uow, case))
+        except DomainError as exc:
+            raise fail(exc.message) from None
+
+
+@cases_app.command("show")
+def show_case(code: str, database: DatabaseOpt = None) -> None:
+    """A case with its weighings and, for short shipments, the weight evidence."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import cases
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            _echo(cases.case_view(uow, cases.get_case(uow, code)))
+        except DomainError as exc:
+            raise fail(exc.message) from None
+
+
+@cases_app.command("misshipments")
+def misshipments(database: DatabaseOpt = None) -> None:
+    """Wrong and missing items with station, packer and time, as CSV."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services import cases, return_receiving
+
+    with UnitOfWork(_engine(database)) as uow:
+        typer.echo(return_receiving.to_csv(cases.misshipment_register(uow)).lstrip("\ufeff"), nl=False)
+
+
+@returns_app.command("receive")
+def receive(code: str, notes: Annotated[Optional[str], typer.Option("--notes")] = None,
+            actor: Annotated[str, typer.Option("--as")] = "returns", database: DatabaseOpt = None) -> None:
+    """Receive a returned parcel by tracking number or case code."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services import return_receiving
+
+    with UnitOfWork(_engine(database)) as uow:
+        r = return_receiving.receive(uow, code, actor, notes)
+        uow.commit()
+        typer.echo(f"receipt {r.id}: " + ("unidentified return, kept with notes" if r.unidentified else f"case id {r.case_id}"))
+
+
+@returns_app.command("rates")
+def rates(database: DatabaseOpt = None) -> None:
+    """Return rate by SKU, by reason and by carrier."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services import return_receiving
+
+    with UnitOfWork(_engine(database)) as uow:
+        _echo(return_receiving.return_rates(uow))
