@@ -190,7 +190,8 @@ def main() -> None:
                     culprit_tol = by_sku[culprit]["weight_tolerance_g"] if culprit else 0
                     with lock:
                         outcomes.append((kind, res["verdict"], culprit in named if culprit else None,
-                                         culprit_weight > 3 * culprit_tol, abs(res["delta_g"])))
+                                         culprit_weight > 3 * culprit_tol, abs(res["delta_g"]),
+                                         culprit_weight > 3 * res["tolerance_g"]))
                     if res["verdict"] != "pass":  # leave the station free for the next order
                         http.post(f"/api/stations/{code}/events", json={
                             "event_id": f"{i}-x", "kind": "scan", "code": "BENCH-NEXT"})
@@ -222,6 +223,11 @@ def main() -> None:
               f"{(100 * right / len(named)) if named else float('nan'):13.1f}%")
     heavy = [o for o in outcomes if o[0] == "missing" and o[3]]
     caught = sum(1 for o in heavy if o[1] != "pass")
+    beyond_band = [o for o in outcomes if o[0] == "missing" and o[5]]
+    caught_band = sum(1 for o in beyond_band if o[1] != "pass")
+    print(f"single missing item heavier than 3x the parcel's band: caught {caught_band}/{len(beyond_band)} = "
+          f"{100 * caught_band / max(1, len(beyond_band)):.2f}%  (a missing item lighter than the band is "
+          "physically invisible to a scale)")
     correct = [o for o in outcomes if o[0] == "correct"]
     false_alarms = sum(1 for o in correct if o[1] != "pass")
     print(f"single missing item heavier than 3x its tolerance: caught {caught}/{len(heavy)} = "

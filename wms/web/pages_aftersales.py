@@ -13,14 +13,23 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from wms.adapters.db.tables import OrderRow, Parcel
+from sqlmodel import select
+
+from wms.adapters.db.tables import AfterSalesCase, OrderRow, Parcel
 from wms.api.deps import UowDep
+from wms.domain import return_policy
 from wms.domain.errors import NotFound
-from wms.services import weight_history
+from wms.services import cases, weight_history
 from wms.web.charts import weight_history_svg
 from wms.web.common import gate, render
 
 router = APIRouter(include_in_schema=False)
+
+CASE_TYPES = {"refund_only": "refund only 仅退款", "return_refund": "return and refund 退货退款",
+              "exchange": "exchange 换货", "reship": "reship 补发", "lost_claim": "lost parcel claim 丢件理赔"}
+REASONS = {"quality": "quality 质量问题", "wrong_item": "wrong item 发错货", "short_shipment": "item missing 少发/漏发",
+           "transit_damage": "damaged in transit 运输破损", "no_reason_7d": "7-day no reason 七天无理由",
+           "changed_mind": "changed mind 不想要了"}
 
 
 def parcel_row(uow: Any, parcel: Parcel) -> dict[str, Any]:
@@ -37,9 +46,19 @@ def parcel_detail(uow: Any, parcel: Parcel) -> dict[str, Any]:
     data["order_status"] = order.status if order else None
     data["parcel_status"] = parcel.status
     data["chart"] = weight_history_svg(data["weighings"])
+    data["cases"] = cases_of_order(uow, parcel.order_id)
+    data["case_types"] = {k: CASE_TYPES.get(k, k) for k in return_policy.CASE_TYPES}
+    data["reasons"] = {k: REASONS.get(k, k) for k in return_policy.REASONS}
     for w in data["weighings"]:
-        w["when"] = datetime.fromisoformat(w["at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        w["when"] = datetime.fromisoformat(w["at"]).astimezone().strftime("%m-%d %H:%M:%S")
     return data
+
+
+def cases_of_order(uow: Any, order_id: int) -> list[dict[str, Any]]:
+    """The order's after-sales cases, newest first, as the cases API shows them."""
+    rows = uow.session.exec(select(AfterSalesCase).where(AfterSalesCase.order_id == order_id)
+                            .order_by(AfterSalesCase.id.desc())).all()  # type: ignore[union-attr]
+    return [cases.case_view(uow, c) for c in rows]
 
 
 @router.get("/after-sales", response_class=HTMLResponse)

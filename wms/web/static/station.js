@@ -1,20 +1,6 @@
 /* The pack station page: a keyboard-wedge scanner drives it, the focus stays in the scan box.
  *
- * TELLING A SCAN FROM TYPING
- * A keyboard-wedge scanner "types" the whole code as one burst of key presses a few
- * milliseconds apart and ends it with Enter. A person typing is far slower (100-300 ms
- * between keys). So an entry counts as a scan when
- *   - it has at least SCAN_MIN_CHARS characters, each one typed as a key press (no paste,
- *     no Backspace/Delete editing), and
- *   - at least SCAN_FAST_SHARE (80 %) of the gaps between consecutive key presses, the
- *     gap from the last one to the Enter included, are at most SCAN_MAX_GAP_MS (50 ms;
- *     scanners manage 1-15 ms), and none is longer than SCAN_PAUSE_MS (a pause of a
- *     second is a person). The 20 % allowance absorbs a busy PC delivering one or two
- *     keys late; a person does not type 80 % of a code's keys within 50 ms of each other.
- * Anything else (slow typing + Enter, a pasted code, an edited entry) is still accepted as
- * a manual entry: it is sent the same way but marked "manual" in the scan log on screen
- * (and sent as `source: "manual"` with the event). The times come from the key events'
- * own timestamps, not from when the page got round to handling them.
+ * How a scan is told from typing: see scanrule.js (loaded before this file).
  *
  * WHERE THINGS GO
  * Scans and weights are posted to POST /api/stations/{code}/events, the path station
@@ -27,10 +13,6 @@
 (function () {
   "use strict";
 
-  var SCAN_MAX_GAP_MS = 50;
-  var SCAN_FAST_SHARE = 0.8;
-  var SCAN_PAUSE_MS = 1000;
-  var SCAN_MIN_CHARS = 4;
   var POLL_MS = 1500;
   var MAX_GRAMS_DIGITS = 6; // a weight box entry longer than this (or not all digits) is a scan
 
@@ -46,6 +28,8 @@
   var gramsTouched = false;  // the packer typed a weight: the live reading must not overwrite it
   var seq = 0;               // events sent; polls started before the last one are ignored
   var queue = Promise.resolve();
+  var lastWeighingId;        // the newest weighing shown (undefined until the first draw)
+  var mineWeighings = {};    // weighing ids this page sent, so they are not announced twice
 
   try { localStorage.setItem("wms.station", STATION); } catch (e) { /* private mode */ }
 
@@ -60,18 +44,9 @@
       this.edited = true;
     }
   };
-  KeyBurst.prototype.gaps = function (enterAt) {
-    var all = this.times.concat([enterAt]), out = [];
-    for (var i = 1; i < all.length; i++) out.push(Math.round(all[i] - all[i - 1]));
-    return out;
-  };
+  KeyBurst.prototype.gaps = function (enterAt) { return WmsScanRule.gaps(this.times, enterAt); };
   KeyBurst.prototype.source = function (enterAt, value) {
-    var t = this.times;
-    if (this.edited || t.length < SCAN_MIN_CHARS || t.length !== value.length) return "manual";
-    var gaps = this.gaps(enterAt);
-    var fast = gaps.filter(function (g) { return g <= SCAN_MAX_GAP_MS; }).length;
-    var paused = gaps.some(function (g) { return g > SCAN_PAUSE_MS; });
-    return !paused && fast >= SCAN_FAST_SHARE * gaps.length ? "scanner" : "manual";
+    return WmsScanRule.source(this.times, enterAt, value.length, this.edited);
   };
 
   var scanKeys = new KeyBurst();
@@ -166,9 +141,12 @@
     return attempt(1);
   }
 
+  var busy = 0; // actions queued or running; polls wait until they are done
   function submit(job) {
     seq += 1;
-    queue = queue.then(job).catch(function (err) { feedback("bad", "Page error: " + err); });
+    busy += 1;
+    queue = queue.then(job).catch(function (err) { feedback("bad", "Page error: " + err); })
+                 .then(function () { busy -= 1; });
     return queue;
   }
 
@@ -238,6 +216,7 @@
           return refresh(true);
         }
         var w = r.data.result || {};
+        if (w.weighing_id) mineWeighings[w.weighing_id] = true;
         if (w.verdict === "pass" && w.tracking_no) {
           WmsSound.play("pass");
           feedback("ok", "✓ Weight OK — label " + w.tracking_no + " is printing. 重量正确, 正在打印面单。");
@@ -279,8 +258,25 @@
   var VERDICT_WORDS = { pass: "PASS 合格", underweight: "UNDERWEIGHT 偏轻", overweight: "OVERWEIGHT 偏重",
                         unstable: "UNSTABLE 不稳定" };
 
+  // A weighing this page did not send (the station agent's scale did): sound and say it too.
+  function announceWeighing(w) {
+    var id = w ? w.weighing_id : null;
+    if (id === lastWeighingId) return;
+    var first = lastWeighingId === undefined;
+    lastWeighingId = id;
+    if (first || !w || mineWeighings[id]) return;
+    if (w.verdict === "pass" && w.tracking_no) {
+      WmsSound.play("pass");
+      feedback("ok", "✓ Scale: " + w.grams + " g — weight OK, label " + w.tracking_no + " is printing. 重量正确。");
+    } else if (w.verdict === "underweight" || w.verdict === "overweight") {
+      WmsSound.play("mismatch");
+      feedback("bad", "✗ Scale: " + w.grams + " g — weight mismatch 重量不符 — " + (w.explanation || ""));
+    }
+  }
+
   function draw(s) {
     state = s;
+    announceWeighing(s.weighing);
     drawScale(s.scale);
     drawSession(s.session);
     drawVerdict(s);
@@ -387,6 +383,7 @@
   }
 
   function refresh(mine) {
+    if (!mine && busy) return Promise.resolve();
     var started = seq;
     var url = "/station/state?station=" + encodeURIComponent(STATION);
     return call("GET", url).then(function (r) {
