@@ -18,25 +18,33 @@ from sqlalchemy.engine import Engine
 from wms.adapters.db.engine import make_engine
 from wms.adapters.db.migrate import upgrade
 
-PG_URL = os.environ.get("WMS_TEST_DATABASE_URL", "")
+PG_BASE = os.environ.get("WMS_TEST_DATABASE_URL", "")
+# Each test run works in a schema of its own, so runs sharing one PostgreSQL never meet.
+PG_SCHEMA = f"wms_test_{os.getpid()}"
+PG_URL = f"{PG_BASE}{'&' if '?' in PG_BASE else '?'}options=-csearch_path%3D{PG_SCHEMA}" if PG_BASE else ""
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if PG_URL:
+        admin = make_engine(PG_BASE)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
         engine = make_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
         upgrade(engine)
         engine.dispose()
-        return PG_URL
+        yield PG_URL
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "wms.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture
@@ -46,7 +54,7 @@ def engine(_template_db: str, tmp_path: Path) -> Iterator[Engine]:
         eng = make_engine(PG_URL)
         with eng.begin() as conn:
             tables = conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"
             )).scalars().all()
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         yield eng
