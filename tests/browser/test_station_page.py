@@ -177,7 +177,7 @@ def test_a_station_agents_scale_and_scans_show_up_and_a_supervisor_overrides_and
     page.fill("#override-reason", "customer asked for socks to be left out")
     page.click("#override-form button")
     page.wait_for_selector("#verdict.overridden")
-    assert "OVERRIDE" in page.inner_text("#verdict-word")
+    assert "OVERRIDDEN" in page.inner_text("#verdict-word")
     tracking_no = page.inner_text("#tracking-no").strip()
     assert tracking_no
     page.fill("#reprint-reason", "label torn")

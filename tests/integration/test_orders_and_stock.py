@@ -127,3 +127,21 @@ def test_two_orders_of_one_buyer_with_consent_are_packed_as_one_parcel(api):
     result = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 144}).json()
     assert result["verdict"] == "pass" and result["tracking_no"]
     assert api.get("/api/orders/M2").json()["status"] == "packed"
+
+
+def test_an_order_file_imports_good_rows_reports_bad_ones_and_a_second_import_adds_nothing(api):
+    make_sku(api, "SOCK", 48)
+    api.post("/api/stock/receipts", {"sku": "SOCK", "bin": "A01-01-1", "qty": 50})
+    csv_text = (
+        "order_no,channel,order_type,cod_amount,recipient_name,phone,province,city,district,address,sku,qty,remark\n"
+        "F1,taobao,normal,,张三,13812345678,广东省,深圳市,南山区,科技园 1 号,SOCK,2,\n"
+        "F2,taobao,normal,,李四,13912345678,浙江省,杭州市,余杭区,良睦路 2 号,SOCK,two,\n"
+        "F3,taobao,normal,,王五,13712345678,北京市,北京市,朝阳区,建国路 3 号,SOCK,1,\n"
+    )
+    headers = {**api._headers(), "Content-Type": "text/csv"}
+    first = api.client.post("/api/orders/import?filename=o.csv", content=csv_text.encode(), headers=headers).json()
+    assert first["imported"] == 2 and first["already_present"] == 0
+    assert first["errors"] == [{"row": 3, "order_no": "F2", "reason": "qty 'two' is not a whole number"}]
+    again = api.client.post("/api/orders/import?filename=o.csv", content=csv_text.encode(), headers=headers).json()
+    assert again["imported"] == 0 and again["already_present"] == 2
+    assert stock_of(api, "SOCK")["reserved"] == 3

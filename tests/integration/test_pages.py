@@ -90,8 +90,9 @@ def test_a_pasted_token_signs_in_and_an_unknown_one_is_refused(client, tokens):
     assert r.status_code == 401 and "not known or was revoked" in r.text
 
 
-def test_after_sign_in_the_next_page_must_be_on_this_site(client, tokens):
-    r = client.post("/login", data={"token": tokens["admin"], "next": "//evil.example/"}, follow_redirects=False)
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "https://evil.example/", "/\\evil.example"])
+def test_after_sign_in_the_next_page_must_be_on_this_site(client, tokens, target):
+    r = client.post("/login", data={"token": tokens["admin"], "next": target}, follow_redirects=False)
     assert r.headers["location"] == "/"
 
 
@@ -212,6 +213,19 @@ def test_after_sales_finds_a_parcel_by_phone_suffix_and_shows_its_weighings_and_
     assert "missing 1 × 白色短袜" in html
 
 
+def test_the_parcel_page_lists_the_orders_cases_with_the_weight_evidence(client, api, tokens, order):
+    tracking_no = pack(api, order)["tracking_no"]
+    case = api.as_("after_sales").post("/api/cases", {"order_no": order, "case_type": "refund_only",
+                                                      "reason": "short_shipment", "lines": [{"sku": "SOCK", "qty": 1}]})
+    assert case.status_code == 201, case.text
+    html = as_role(client, tokens, "after_sales").get(f"/after-sales/parcels/{tracking_no}").text
+    panel = html.split('<section id="cases">', 1)[1].split("</section>", 1)[0]
+    assert f'data-case="{case.json()["code"]}" data-status="open"' in panel
+    assert "Weight evidence 称重证据: full_weight" in panel
+    assert 'class="case-close' in panel, "an open case can be closed from here"
+    assert re.findall(r'<tr data-sku="(\w+)">', panel) == ["SHIRT", "CUP", "SOCK"], "a new case may name any item"
+
+
 def test_after_sales_says_when_nothing_matches(client, tokens):
     r = as_role(client, tokens, "supervisor").get("/after-sales?q=SF000")
     assert r.status_code == 200 and 'id="no-results"' in r.text
@@ -219,6 +233,10 @@ def test_after_sales_says_when_nothing_matches(client, tokens):
     assert r.status_code == 404 and "no parcel with tracking number SF000" in r.text
 
 
-def test_the_returns_page_opens_for_after_sales(client, tokens):
-    r = as_role(client, tokens, "after_sales").get("/returns")
-    assert r.status_code == 200 and "Returns receiving" in r.text
+def test_the_returns_page_offers_the_four_steps_to_after_sales_and_supervisors(client, tokens):
+    for role in ("after_sales", "supervisor"):
+        r = as_role(client, tokens, role).get("/returns?bench=RT-2")
+        assert r.status_code == 200
+        for part in ('id="receive-form"', 'id="weigh-form"', 'id="inspect-form"', 'id="put-away-slip"',
+                     'data-bench="RT-2"', 'src="/static/returns.js"'):
+            assert part in r.text

@@ -99,3 +99,49 @@ def rates(database: DatabaseOpt = None) -> None:
 
     with UnitOfWork(_engine(database)) as uow:
         _echo(return_receiving.return_rates(uow))
+
+
+@returns_app.command("weigh")
+def weigh(receipt: int, grams: int, station: Annotated[Optional[str], typer.Option("--station")] = None,
+          actor: Annotated[str, typer.Option("--as")] = "returns", database: DatabaseOpt = None) -> None:
+    """Weigh a received return (kept as a `return` weighing) against the claimed items."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import return_receiving
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            result = return_receiving.weigh(uow, return_receiving.get_receipt(uow, receipt), grams, station, actor)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    _echo(result)
+
+
+@returns_app.command("inspect")
+def inspect(
+    receipt: int,
+    item: Annotated[list[str], typer.Option("--item", help="SKU:QTY:restock|quarantine|scrap|supplier[:BIN] (repeat)")],
+    actor: Annotated[str, typer.Option("--as")] = "returns",
+    database: DatabaseOpt = None,
+) -> None:
+    """Decide each returned item; prints the put-away slip."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import return_receiving
+
+    items = []
+    for text in item:
+        parts = text.split(":")
+        if len(parts) < 3 or not parts[1].isdigit():
+            raise fail(f"--item {text!r}: write SKU:QTY:DISPOSITION[:BIN]")
+        items.append({"sku": parts[0], "qty": int(parts[1]), "disposition": parts[2],
+                      "bin": parts[3] if len(parts) > 3 else None})
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            slips = return_receiving.inspect(uow, return_receiving.get_receipt(uow, receipt), items, actor)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    for slip in slips:
+        typer.echo(slip["instruction"])

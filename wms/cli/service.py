@@ -151,7 +151,7 @@ def demo(
         return
     demo_station = None
     if station:
-        from scanners.station.demo import DemoStation
+        from scanners.agent.demo import DemoStation
         from wms.adapters.db.tables import Printer
 
         with UnitOfWork(engine) as uow:  # PK-01's labels go to the agent's emulated printer

@@ -58,6 +58,8 @@ def safe_next(target: str | None) -> str | None:
     """Only a local path may be a post-login target (no open redirect to another site)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+        return None  # browsers drop tabs and newlines: "/\t/evil.example" would become "//evil.example"
     return target
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import select
 
 from wms.adapters.db.tables import AfterSalesCase, OrderRow, Parcel
+from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import UowDep
 from wms.domain import return_policy
 from wms.domain.errors import NotFound
@@ -32,14 +33,14 @@ REASONS = {"quality": "quality 质量问题", "wrong_item": "wrong item 发错�
            "changed_mind": "changed mind 不想要了"}
 
 
-def parcel_row(uow: Any, parcel: Parcel) -> dict[str, Any]:
+def parcel_row(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
     order = uow.session.get(OrderRow, parcel.order_id)
     return {"tracking_no": parcel.tracking_no, "order_no": order.order_no if order else "?",
             "carrier": parcel.carrier, "weight_g": parcel.weight_g, "status": parcel.status,
             "created_at": parcel.created_at.astimezone().strftime("%Y-%m-%d %H:%M")}
 
 
-def parcel_detail(uow: Any, parcel: Parcel) -> dict[str, Any]:
+def parcel_detail(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
     """What the desk needs to answer "was it complete when it left?" in one place."""
     data = weight_history.evidence(uow, parcel)
     order = uow.session.get(OrderRow, parcel.order_id)
@@ -54,7 +55,7 @@ def parcel_detail(uow: Any, parcel: Parcel) -> dict[str, Any]:
     return data
 
 
-def cases_of_order(uow: Any, order_id: int) -> list[dict[str, Any]]:
+def cases_of_order(uow: UnitOfWork, order_id: int) -> list[dict[str, Any]]:
     """The order's after-sales cases, newest first, as the cases API shows them."""
     rows = uow.session.exec(select(AfterSalesCase).where(AfterSalesCase.order_id == order_id)
                             .order_by(AfterSalesCase.id.desc())).all()  # type: ignore[union-attr]

@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import Override, PackSessionRow, PrintJob, Printer, Station, Weighing
 from wms.adapters.db.types import utcnow
+from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import UowDep
 from wms.services import packing
 from wms.services.stations import all_stations, station_view
@@ -59,7 +60,7 @@ def station_state(request: Request, uow: UowDep, station: str) -> Response:
     return JSONResponse(screen_state(uow, station.strip()), headers={"Cache-Control": "no-store"})
 
 
-def screen_state(uow: Any, code: str) -> dict[str, Any]:
+def screen_state(uow: UnitOfWork, code: str) -> dict[str, Any]:
     row = uow.session.get(Station, code)
     view = station_view(row) if row is not None else None
     scale = None
@@ -91,7 +92,7 @@ def screen_state(uow: Any, code: str) -> dict[str, Any]:
     return state
 
 
-def label_state(uow: Any, tracking_no: str) -> dict[str, Any]:
+def label_state(uow: UnitOfWork, tracking_no: str) -> dict[str, Any]:
     """The newest print job of the label (a reprint is newer than the first print)."""
     jobs = list(uow.session.exec(
         select(PrintJob).where(PrintJob.tracking_no == tracking_no).order_by(PrintJob.id.desc())  # type: ignore[union-attr]

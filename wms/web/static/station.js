@@ -288,7 +288,10 @@
     if (scale) {
       el.className = "scale " + (scale.stable ? "stable" : "moving");
       el.textContent = "scale 秤 " + scale.grams + " g " + (scale.stable ? "● stable 稳定" : "~ moving 波动");
-      if (scale.stable && !gramsTouched && document.activeElement !== gramsBox) gramsBox.value = scale.grams;
+      // An empty scale (0 g) leaves the box alone; a parcel's stable reading fills it.
+      if (scale.stable && scale.grams > 0 && !gramsTouched && document.activeElement !== gramsBox) {
+        gramsBox.value = scale.grams;
+      }
     } else {
       el.className = "scale off";
       el.textContent = "no live scale reading: type the weight 无秤读数, 请手动输入";
@@ -339,7 +342,7 @@
     }
     var ok = w.verdict === "pass";
     box.className = "verdict " + (s.override ? "overridden" : ok ? (w.tracking_no ? "pass" : "blocked") : "fail");
-    word.textContent = s.override ? "SHIPPED BY OVERRIDE 主管放行" : (VERDICT_WORDS[w.verdict] || w.verdict);
+    word.textContent = s.override ? "OVERRIDDEN 主管放行" : (VERDICT_WORDS[w.verdict] || w.verdict);
     nums.innerHTML = "measured 实重 <b class='measured'></b> · expected 应重 <b class='expected'></b> · Δ <b class='delta'></b>";
     nums.querySelector(".measured").textContent = w.grams + " g";
     nums.querySelector(".expected").textContent = w.expected_g + " ± " + w.tolerance_g + " g";

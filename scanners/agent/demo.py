@@ -13,8 +13,8 @@ from pathlib import Path
 from scanners.emulators.escpos_printer import EscPosPrinter
 from scanners.emulators.mt_sics import MtSicsScale
 from scanners.emulators.scanner import SerialScanner
-from scanners.station.agent import StationAgent
-from scanners.station.config import parse_config
+from scanners.agent.agent import StationAgent
+from scanners.agent.config import parse_config
 
 
 class DemoStation:

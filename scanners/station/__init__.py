@@ -1,1 +1,0 @@
-"""The station agent: joins a packing station's scanner, scale and printer to the service."""
