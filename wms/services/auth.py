@@ -98,3 +98,16 @@ def login(uow: UnitOfWork, username: str, password: str) -> tuple[str, Principal
     uow.session.add(ApiToken(token_hash=_hash(token), name=user.username, role=user.role))
     uow.commit()
     return token, Principal(user.username, user.role)
+
+
+def revoke_token(uow: UnitOfWork, token: str) -> bool:
+    """Logging out ends the token itself, not just the browser's copy of it."""
+    from wms.adapters.db.types import utcnow
+
+    row = uow.session.exec(select(ApiToken).where(ApiToken.token_hash == _hash(token))).first()
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    uow.session.add(row)
+    uow.commit()
+    return True

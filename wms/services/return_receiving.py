@@ -77,19 +77,22 @@ def weigh(uow: UnitOfWork, receipt: ReturnReceipt, grams: int, station: str | No
     receipt.weight_g = grams
     uow.session.add(receipt)
     out: dict[str, Any] = {"grams": grams}
+    band: tuple[int, int] | None = None
     if receipt.case_id:
         lines = uow.session.exec(select(CaseLine).where(CaseLine.case_id == receipt.case_id)).all()
         skus = catalog.skus_by_code(uow, {l.sku for l in lines})
         items = [(weight_rules.ItemWeight(s.sku, s.name, s.unit_weight_g, s.weight_tolerance_g), l.qty)
                  for l in lines for s in [skus.get(l.sku)] if s]
         e = weight_rules.expect(items, None, floor_g=20)  # returns come in the buyer's own packing
+        band = (e.expected_g, e.tolerance_g)
         out.update({"expected_items_g": e.expected_g, "tolerance_g": e.tolerance_g,
                     "delta_g": grams - e.expected_g,
                     "check": "heavier than the claimed items, as expected with packing" if grams >= e.expected_g - e.tolerance_g
                     else "lighter than the claimed items: open and check what is missing"})
     if receipt.tracking_no:
         parcel = weight_history.get_parcel(uow, receipt.tracking_no)
-        weight_history.reweigh(uow, parcel, grams, "return", station, actor)
+        # judged against what the case says came back, not the whole outbound parcel
+        weight_history.reweigh(uow, parcel, grams, "return", station, actor, expected=band)
     uow.session.flush()
     return out
 

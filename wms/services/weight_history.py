@@ -49,19 +49,26 @@ def find_parcels(uow: UnitOfWork, query: str) -> list[Parcel]:
 
 
 def reweigh(uow: UnitOfWork, parcel: Parcel, grams: int, kind: str, station: str | None, operator: str,
-            scale_id: str | None = None, stable: bool = True) -> Weighing:
-    """Weigh a parcel again (after-sales re-check or a return arriving) against its outbound record."""
+            scale_id: str | None = None, stable: bool = True,
+            expected: tuple[int, int] | None = None) -> Weighing:
+    """Weigh a parcel again: a re-check against its outbound record, or a return against
+    `expected` (grams, tolerance) of what its case says came back."""
     if not stable:
         raise Conflict("the scale is still moving: wait for a stable reading", "unstable_reading")
-    outbound = [w for w in parcel_weighings(uow, parcel) if w.kind == "outbound" and w.expected_g is not None]
-    expected = outbound[-1].expected_g if outbound else parcel.weight_g
-    tolerance = outbound[-1].tolerance_g if outbound else None
+    if expected is not None:
+        expected_g, tolerance = expected
+    else:
+        outbound = [w for w in parcel_weighings(uow, parcel) if w.kind == "outbound" and w.expected_g is not None]
+        expected_g = outbound[-1].expected_g if outbound else parcel.weight_g
+        tolerance = outbound[-1].tolerance_g if outbound else None
     verdict, delta = "recorded", None
-    if expected is not None and tolerance is not None:
-        delta = grams - expected
+    if expected_g is not None and tolerance is not None:
+        delta = grams - expected_g
         verdict = weight_rules.verdict_for_delta(delta, tolerance)
+        if kind == "return" and verdict == "overweight":
+            verdict = "pass"  # the buyer's own packing adds weight; only a light return is suspicious
     row = Weighing(kind=kind, order_id=parcel.order_id, tracking_no=parcel.tracking_no, grams=grams,
-                   expected_g=expected, tolerance_g=tolerance, delta_g=delta, verdict=verdict,
+                   expected_g=expected_g, tolerance_g=tolerance, delta_g=delta, verdict=verdict,
                    stable=stable, station=station, operator=operator, scale_id=scale_id)
     uow.session.add(row)
     uow.session.flush()

@@ -60,7 +60,15 @@ def login_submit(
 
 
 @router.api_route("/logout", methods=["GET", "POST"])
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Sign out: the token behind the cookie is revoked, then the cookie cleared."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services.auth import revoke_token
+
+    token = request.cookies.get(TOKEN_COOKIE)
+    if token:
+        with UnitOfWork(request.app.state.engine) as uow:
+            revoke_token(uow, token)
     answer = RedirectResponse("/login", status_code=303)
     answer.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
     return answer
