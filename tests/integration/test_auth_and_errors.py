@@ -59,3 +59,11 @@ def test_barcode_with_a_wrong_check_digit_is_refused(api):
     r = api.post("/api/skus", {"sku": "B", "name": "b", "unit_weight_g": 10, "barcodes": ["6901234567891"]})
     assert r.status_code == 422
     assert r.json()["error"] == "invalid_barcode"
+
+
+def test_a_packer_sees_the_recipients_phone_masked(api):
+    from tests.integration.conftest import make_order
+
+    make_order(api, "P1", [("X", 1)])
+    assert api.as_("packer").get("/api/orders/P1").json()["recipient"]["phone"] == "138****5678"
+    assert api.as_("after_sales").get("/api/orders/P1").json()["recipient"]["phone"] == "13812345678"

@@ -9,6 +9,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import Admin, Anyone, Supervisor, UowDep
 from wms.api.schemas import CancelIn, ChangeLinesIn, NoteIn, OrderIn
 from wms.domain.errors import Invalid
+from wms.domain.orders import mask_phone
 from wms.services import order_import, orders
 
 router = APIRouter(tags=["orders"])
@@ -60,8 +61,11 @@ async def import_orders(request: Request, who: Admin, filename: str = "orders.cs
 
 @router.get("/orders/{order_no}")
 def get_order(order_no: str, uow: UowDep, who: Anyone) -> dict:
-    """An order with its lines, status history and notes."""
-    return order_view(uow, orders.get_order(uow, order_no))
+    """An order with its lines, status history and notes (packers see the phone masked)."""
+    view = order_view(uow, orders.get_order(uow, order_no))
+    if not who.may("admin", "supervisor", "after_sales"):
+        view["recipient"]["phone"] = mask_phone(view["recipient"]["phone"])
+    return view
 
 
 @router.post("/orders/{order_no}/notes", status_code=201)
