@@ -24,7 +24,9 @@ def get_uow(request: Request) -> Iterator[UnitOfWork]:
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-def get_principal(request: Request, uow: UowDep) -> Principal:
+def get_principal(request: Request) -> Principal:
+    """Who is calling; looked up in a read-only unit of work of its own, so a writing request
+    does not hold the SQLite write lock while its token is being checked."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header and request.cookies.get(TOKEN_COOKIE):
@@ -32,7 +34,8 @@ def get_principal(request: Request, uow: UowDep) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>",
                        {"WWW-Authenticate": "Bearer"})
-    principal = authenticate(uow, token.strip())
+    with UnitOfWork(request.app.state.engine, read_only=True) as uow:
+        principal = authenticate(uow, token.strip())
     if principal is None:
         raise ApiError(401, "unauthorized", "the token is not known or was revoked",
                        {"WWW-Authenticate": "Bearer"})
