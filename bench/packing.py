@@ -120,6 +120,15 @@ def serve(url):
     raise SystemExit("the service did not start")
 
 
+def _cpu_seconds(pid):
+    """User + system CPU the service process has used so far (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
@@ -148,12 +157,13 @@ def main() -> None:
     server, base = serve(url)
     queue = list(enumerate(plan))
     lock = threading.Lock()
-    outcomes, scan_ms, verdict_ms, errors = [], [], [], []
+    outcomes, scan_ms, verdict_ms, errors, sent = [], [], [], [], []
 
     def station(n: int) -> None:
         code = f"PK-{n:02d}"
         srng = random.Random(args.seed * 1000 + n)
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60,
+                          event_hooks={"request": [lambda _: sent.append(1)]}) as http:
             while True:
                 with lock:
                     if not queue:
@@ -199,6 +209,7 @@ def main() -> None:
                     with lock:
                         errors.append(f"{order_no}: {exc}")
 
+    cpu_at_start = _cpu_seconds(server.pid)
     t0 = time.perf_counter()
     threads = [threading.Thread(target=station, args=(n + 1,)) for n in range(args.stations)]
     for t in threads:
@@ -206,11 +217,17 @@ def main() -> None:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
+    server_cpu_s = _cpu_seconds(server.pid)
+    if server_cpu_s is not None and cpu_at_start is not None:
+        server_cpu_s -= cpu_at_start
     server.terminate()
     server.wait(10)
+    requests = len(sent)
     print(f"packer pace: {args.pace_ms:.0f} ms between scans (x0.5-1.5), {2 * args.pace_ms:.0f} ms on the scale")
     print(f"replayed {len(outcomes)} parcels with {args.stations} stations in {elapsed:.1f} s "
-          f"({len(outcomes) / elapsed:.0f} parcels/s, {len(scan_ms) + len(verdict_ms) + len(outcomes)} requests); errors: {len(errors)}")
+          f"({len(outcomes) / elapsed:.0f} parcels/s, {requests} requests); errors: {len(errors)}")
+    if server_cpu_s is not None:
+        print(f"service CPU: {server_cpu_s:.1f} s in all, {1000 * server_cpu_s / max(1, requests):.2f} ms per request")
     for e in errors[:5]:
         print("  error:", e)
     print(f"{'kind':10s} {'parcels':>8s} {'flagged':>9s} {'suspect named':>14s}")

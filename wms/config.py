@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     scale_resolution_g: int = 1
     weight_floor_g: int = 5
     double_read_window_ms: int = 300
+    token_cache_s: float = 30.0
     tracking_pool_low_water: int = 100
     print_retry_max: int = 5
     sender_name: str = "丝施品牌店"

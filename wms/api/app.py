@@ -13,6 +13,7 @@ from wms.api.deps import Anyone, UowDep
 from wms.api.errors import install_error_handlers
 from wms.api.routes import aftersales, cases, master, orders, packing, picking, shipping, stations, stock_ops
 from wms.config import Settings, get_settings
+from wms.services.auth import PrincipalCache
 from wms.services.overview import warehouse_counts
 from wms.web import pages
 
@@ -26,6 +27,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
+    app.state.principals = PrincipalCache(settings.token_cache_s)
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api")

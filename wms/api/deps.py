@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Callable
 
 from fastapi import Depends, Request
@@ -15,8 +15,12 @@ from wms.services.auth import Principal, authenticate
 TOKEN_COOKIE = "wms_token"
 
 
-def get_uow(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work per request; GETs read without taking the SQLite write lock."""
+async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
+    """One unit of work per request; GETs read without taking the SQLite write lock.
+
+    Async only so FastAPI does not hop threads to open it: opening touches no database, and
+    closing returns the connection (rolling back what the route did not commit).
+    """
     with UnitOfWork(request.app.state.engine, read_only=request.method in ("GET", "HEAD")) as uow:
         yield uow
 
@@ -26,7 +30,8 @@ UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 def get_principal(request: Request) -> Principal:
     """Who is calling; looked up in a read-only unit of work of its own, so a writing request
-    does not hold the SQLite write lock while its token is being checked."""
+    does not hold the SQLite write lock while its token is being checked. Tokens checked in the
+    last seconds come from the app's cache (see PrincipalCache)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header and request.cookies.get(TOKEN_COOKIE):
@@ -34,8 +39,13 @@ def get_principal(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>",
                        {"WWW-Authenticate": "Bearer"})
-    with UnitOfWork(request.app.state.engine, read_only=True) as uow:
-        principal = authenticate(uow, token.strip())
+    cache = request.app.state.principals
+    principal = cache.get(token.strip())
+    if principal is None:
+        with UnitOfWork(request.app.state.engine, read_only=True) as uow:
+            principal = authenticate(uow, token.strip())
+        if principal is not None:
+            cache.put(token.strip(), principal)
     if principal is None:
         raise ApiError(401, "unauthorized", "the token is not known or was revoked",
                        {"WWW-Authenticate": "Bearer"})
@@ -48,7 +58,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def require(*roles: str) -> Callable[[Principal], Principal]:
     """A dependency that lets through only principals whose role grants one of `roles`."""
 
-    def _check(principal: PrincipalDep) -> Principal:
+    async def _check(principal: PrincipalDep) -> Principal:  # async: no thread hop for a comparison
         if not principal.may(*roles):
             raise ApiError(403, "forbidden",
                            f"role {principal.role} may not do this (needs {' or '.join(roles)})")

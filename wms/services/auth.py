@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlmodel import select
@@ -46,6 +48,38 @@ def create_token(uow: UnitOfWork, role: str, name: str) -> str:
     uow.session.add(ApiToken(token_hash=_hash(token), name=name.strip(), role=role))
     uow.commit()
     return token
+
+
+class PrincipalCache:
+    """Recently checked tokens, so a scan does not pay a database round trip to say who is calling.
+
+    Only valid tokens are kept, for `ttl_s` seconds. A logout through this service forgets its
+    token at once; a token revoked elsewhere (another service instance, the database by hand)
+    keeps working here for at most `ttl_s` seconds. `ttl_s=0` checks every request.
+    """
+
+    def __init__(self, ttl_s: float = 30.0) -> None:
+        self.ttl_s = ttl_s
+        self._known: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        hit = self._known.get(_hash(token))
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            if len(self._known) > 10_000:  # a flood of distinct tokens must not grow memory
+                self._known.clear()
+            self._known[_hash(token)] = (principal, time.monotonic() + self.ttl_s)
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._known.pop(_hash(token), None)
 
 
 def authenticate(uow: UnitOfWork, token: str) -> Principal | None:

@@ -69,10 +69,10 @@ def create_sku(uow: UnitOfWork, data: dict[str, Any]) -> SkuRow:
 
 
 def sku_for_barcode(uow: UnitOfWork, code: str) -> SkuRow | None:
-    hit = uow.session.get(SkuBarcode, barcode_key(code))
-    if hit is not None:
-        return uow.session.get(SkuRow, hit.sku)
-    return None
+    return uow.session.exec(
+        select(SkuRow).join(SkuBarcode, SkuBarcode.sku == SkuRow.sku)  # type: ignore[arg-type]
+        .where(SkuBarcode.gtin == barcode_key(code))
+    ).first()
 
 
 def get_sku(uow: UnitOfWork, sku: str) -> SkuRow:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from wms.adapters.db.tables import (
+    OrderLine,
     OrderRow,
     Override,
     PackagingRow,
@@ -60,22 +61,61 @@ def _order_for_code(uow: UnitOfWork, raw: str) -> OrderRow:
     return row
 
 
-def _scanned_counts(uow: UnitOfWork, session_id: int) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for sku in uow.session.exec(
-        select(PackScan.sku).where(PackScan.session_id == session_id, PackScan.outcome == "accepted")
+@dataclass
+class _Contents:
+    """What a session's parcel must hold: the order, its merge group (合并发货) and their lines."""
+
+    order: OrderRow
+    members: list[OrderRow]
+    lines: list[OrderLine]
+
+    @property
+    def ordered(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for line in self.lines:
+            out[line.sku] = out.get(line.sku, 0) + line.qty
+        return out
+
+
+def _contents(uow: UnitOfWork, order: OrderRow) -> _Contents:
+    """Read once per request: the weigh path used to load the same lines four times."""
+    members = orders.group_of(uow, order)
+    ids = [m.id for m in members]
+    lines = list(uow.session.exec(
+        select(OrderLine).where(OrderLine.order_id.in_(ids)).order_by(OrderLine.id)  # type: ignore[attr-defined,arg-type]
+    ).all())
+    return _Contents(order, members, lines)
+
+
+@dataclass
+class _History:
+    """The session's scans so far: accepted units per SKU, and the last read (for double reads)."""
+
+    scanned: dict[str, int]
+    last_code: str | None
+    last_at: datetime | None
+
+
+def _history(uow: UnitOfWork, session_id: int) -> _History:
+    scanned: dict[str, int] = {}
+    last_code, last_at = None, None
+    for code, sku, outcome, at in uow.session.execute(
+        select(PackScan.code, PackScan.sku, PackScan.outcome, PackScan.at)
+        .where(PackScan.session_id == session_id).order_by(PackScan.id)  # type: ignore[arg-type]
     ).all():
-        counts[sku] = counts.get(sku, 0) + 1  # type: ignore[index]
-    return counts
+        if outcome == "accepted" and sku:
+            scanned[sku] = scanned.get(sku, 0) + 1
+        last_code, last_at = code, at
+    return _History(scanned, last_code, last_at)
+
+
+def _scanned_counts(uow: UnitOfWork, session_id: int) -> dict[str, int]:
+    return _history(uow, session_id).scanned
 
 
 def _ordered(uow: UnitOfWork, order: OrderRow) -> dict[str, int]:
     """What goes in the parcel: the order's lines, and its merge group's (合并发货)."""
-    out: dict[str, int] = {}
-    for member in orders.group_of(uow, order):
-        for line in orders.order_lines(uow, member):
-            out[line.sku] = out.get(line.sku, 0) + line.qty
-    return out
+    return _contents(uow, order).ordered
 
 
 def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
@@ -105,10 +145,13 @@ def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
 
 
 def open_session(uow: UnitOfWork, code: str, station: str, who: Actor,
-                 packaging: str | None = None) -> tuple[PackSessionRow, bool]:
-    """Start packing an order at a station; an order's open session is resumed, not doubled."""
-    found = _order_for_code(uow, code)
-    order = orders.get_order(uow, found.order_no, lock=True)
+                 packaging: str | None = None, found: OrderRow | None = None) -> tuple[PackSessionRow, bool]:
+    """Start packing an order at a station; an order's open session is resumed, not doubled.
+
+    `found` is the order `code` resolved to, when the caller has looked it up already."""
+    found = found or _order_for_code(uow, code)
+    # SQLite took the write lock at BEGIN, so the row just read is current; PostgreSQL locks it now.
+    order = orders.get_order(uow, found.order_no, lock=True) if uow.is_postgres else found
     existing = uow.session.exec(
         select(PackSessionRow).where(PackSessionRow.order_id == order.id, PackSessionRow.status == "open")
     ).first()
@@ -169,29 +212,35 @@ def scan(uow: UnitOfWork, session_id: int, raw: str, who: Actor, settings: Setti
         earlier = uow.session.exec(select(PackScan).where(PackScan.event_id == event_id)).first()
         if earlier is not None:
             return _replay_scan(uow, session, earlier)
+    return _scan(uow, session, raw, who, settings, event_id, scanned_at)
+
+
+def _scan(uow: UnitOfWork, session: PackSessionRow, raw: str, who: Actor, settings: Settings,
+          event_id: str | None, scanned_at: str | None) -> dict[str, Any]:
+    """`scan` for a session already read (and locked) in this unit of work, its event id unseen."""
     if session.status != "open":
-        raise Conflict(f"pack session {session_id} is {session.status}; open a new one", "session_closed")
+        raise Conflict(f"pack session {session.id} is {session.status}; open a new one", "session_closed")
     at = _parse_time(scanned_at)
     code = interpret(raw)
     sku_row = _resolve_sku(uow, code)
+    sku = sku_row.sku if sku_row else None
     order = uow.session.get(OrderRow, session.order_id)
-    last = uow.session.exec(
-        select(PackScan).where(PackScan.session_id == session.id).order_by(PackScan.id.desc())  # type: ignore[union-attr]
-    ).first()
-    record = PackScan(session_id=session.id, code=raw.strip()[:200], sku=sku_row.sku if sku_row else None,  # type: ignore[arg-type]
+    history = _history(uow, session.id)  # type: ignore[arg-type]
+    record = PackScan(session_id=session.id, code=raw.strip()[:200], sku=sku,  # type: ignore[arg-type]
                       outcome="accepted", station=session.station, operator=who.name, event_id=event_id, at=at)
-    if last is not None and pack_rules.is_double_read(
-        last.code, _ms(last.at), record.code, _ms(at), settings.double_read_window_ms
+    ordered = _contents(uow, order).ordered  # type: ignore[arg-type]
+    if history.last_at is not None and pack_rules.is_double_read(
+        history.last_code, _ms(history.last_at), record.code, _ms(at), settings.double_read_window_ms
     ):
         record.outcome = "double_read"
         uow.session.add(record)
         uow.commit()
-        view = _scan_answer(uow, session, sku_row.sku if sku_row else None)
-        view["double_read"] = True
-        return view
-    model = pack_rules.PackSession(_ordered(uow, order), _scanned_counts(uow, session.id))  # type: ignore[arg-type]
+        remaining = sum(max(0, q - history.scanned.get(s, 0)) for s, q in ordered.items())
+        return {"sku": sku, "scanned": history.scanned.get(sku, 0) if sku else 0, "remaining": remaining,
+                "complete": remaining == 0, "double_read": True}
+    model = pack_rules.PackSession(ordered, history.scanned)
     try:
-        accepted = model.scan(sku_row.sku if sku_row else None, raw)
+        accepted = model.scan(sku, raw)
     except pack_rules.ScanRejected as rejected:
         record.outcome = rejected.code
         uow.session.add(record)
@@ -243,9 +292,9 @@ def _replay_scan(uow: UnitOfWork, session: PackSessionRow, earlier: PackScan) ->
     return view
 
 
-def _expectation(uow: UnitOfWork, order: OrderRow, session: PackSessionRow, settings: Settings
-                 ) -> tuple[weight_rules.Expectation, list[tuple[weight_rules.ItemWeight, int]]]:
-    ordered = _ordered(uow, order)
+def _expectation(uow: UnitOfWork, contents: _Contents, session: PackSessionRow, settings: Settings
+                 ) -> tuple[weight_rules.Expectation, list[tuple[weight_rules.ItemWeight, int]], dict[str, SkuRow]]:
+    ordered = contents.ordered
     skus = catalog.skus_by_code(uow, set(ordered))
     lines = [(_item(skus[s]), q) for s, q in ordered.items() if s in skus]
     packaging = uow.session.get(PackagingRow, session.packaging) if session.packaging else None
@@ -253,7 +302,7 @@ def _expectation(uow: UnitOfWork, order: OrderRow, session: PackSessionRow, sett
         lines, _packaging(packaging) if packaging else None,
         scale_resolution_g=settings.scale_resolution_g, floor_g=settings.weight_floor_g,
     )
-    return expectation, lines
+    return expectation, lines, skus
 
 
 def _item(row: SkuRow) -> weight_rules.ItemWeight:
@@ -278,19 +327,31 @@ def weigh(uow: UnitOfWork, session_id: int, grams: int, who: Actor, settings: Se
         earlier = uow.session.exec(select(Weighing).where(Weighing.event_id == event_id)).first()
         if earlier is not None:
             return weighing_answer(uow, earlier)
+    return _weigh(uow, session, grams, who, settings, scale_id, stable, event_id)
+
+
+def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, settings: Settings,
+           scale_id: str | None, stable: bool, event_id: str | None) -> dict[str, Any]:
+    """`weigh` for a session already read (and locked) in this unit of work, its event id unseen.
+
+    Every row it needs is read once and handed down: on the pass path this is the slowest
+    request a station makes, and the one a packer waits on with the parcel in their hands.
+    """
     if session.status != "open":
         parcel = uow.session.exec(select(Parcel).where(Parcel.session_id == session.id)).first()
-        raise Conflict(f"pack session {session_id} is {session.status}"
+        raise Conflict(f"pack session {session.id} is {session.status}"
                        + (f"; its parcel is {parcel.tracking_no}" if parcel else ""), "session_closed")
     if not stable:
         raise Conflict("the scale is still moving: wait for a stable reading", "unstable_reading")
-    order = orders.get_order(uow, uow.session.get(OrderRow, session.order_id).order_no, lock=True)  # type: ignore[union-attr]
-    expectation, lines = _expectation(uow, order, session, settings)
+    order = uow.get_locked(OrderRow, session.order_id)
+    contents = _contents(uow, order)
+    expectation, lines, skus = _expectation(uow, contents, session, settings)
     judgement = weight_rules.judge(expectation, grams, True, lines, _recent_wrong_items(uow, session.station))
     tracking_no = None
-    complete = _is_complete(uow, order, session)
+    scanned = _history(uow, session.id).scanned  # type: ignore[arg-type]
+    complete = all(scanned.get(s, 0) >= q for s, q in contents.ordered.items())
     if judgement.verdict == "pass" and complete:
-        tracking_no = _finish_parcel(uow, session, order, grams, who, settings, expectation, lines)
+        tracking_no = _finish_parcel(uow, session, contents, grams, who, settings, expectation, lines, skus)
     row = Weighing(
         kind="outbound", session_id=session.id, order_id=order.id, tracking_no=tracking_no, grams=grams,
         expected_g=expectation.expected_g, tolerance_g=expectation.tolerance_g, delta_g=judgement.delta_g,
@@ -327,28 +388,33 @@ def weighing_answer(uow: UnitOfWork, row: Weighing) -> dict[str, Any]:
     }
 
 
-def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, order: OrderRow, grams: int, who: Actor,
+def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents, grams: int, who: Actor,
                    settings: Settings, expectation: weight_rules.Expectation | None = None,
                    lines: list[tuple[weight_rules.ItemWeight, int]] | None = None,
-                   learn: bool = True) -> str:
+                   skus: dict[str, SkuRow] | None = None, learn: bool = True) -> str:
     """Take the stock, number the parcel, queue its waybill: all in one transaction."""
+    order = contents.order
     carrier = shipping.pick_carrier(uow, order, grams)
     tracking_no = shipping.allocate_tracking_number(uow, carrier, order)
     parcel = Parcel(tracking_no=tracking_no, order_id=order.id, session_id=session.id, carrier=carrier,  # type: ignore[arg-type]
                     packaging=session.packaging, weight_g=grams)
     uow.session.add(parcel)
-    uow.session.flush()
-    for member in orders.group_of(uow, order):
+    for member in contents.members:
         stock.pick_reserved(uow, member, who.name)
-        for line in orders.order_lines(uow, member):
-            line.packed = line.qty
-            uow.session.add(line)
+    for line in contents.lines:
+        line.packed = line.qty
+        uow.session.add(line)
+    for member in contents.members:
         member.carrier = carrier
         orders.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}")
     session.status = "passed"
     session.closed_at = utcnow()
     uow.session.add(session)
-    waybill = waybills.build_waybill(uow, order, parcel, session.station, settings)
+    if skus is None:
+        skus = catalog.skus_by_code(uow, {line.sku for line in contents.lines})
+    if parcel.id is None:
+        uow.session.flush()
+    waybill = waybills.waybill_for(order, parcel, contents.lines, skus, session.station, settings)
     print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)
     if learn and expectation is not None and lines is not None:
         learn_from_parcel(uow, lines, expectation, grams)
@@ -368,8 +434,8 @@ def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings
     if not _is_complete(uow, uow.session.get(OrderRow, session.order_id), session):  # type: ignore[arg-type]
         raise Conflict("not every item is scanned; an override covers the weight, not missing scans",
                        "scan_incomplete")
-    order = orders.get_order(uow, uow.session.get(OrderRow, session.order_id).order_no, lock=True)  # type: ignore[union-attr]
-    tracking_no = _finish_parcel(uow, session, order, last.grams, who, settings, learn=False)
+    order = uow.get_locked(OrderRow, session.order_id)
+    tracking_no = _finish_parcel(uow, session, _contents(uow, order), last.grams, who, settings, learn=False)
     session.status = "overridden"
     uow.session.add(session)
     uow.session.add(Override(session_id=session.id, weighing_id=last.id, by=who.name, role=who.role,  # type: ignore[arg-type]
@@ -381,12 +447,11 @@ def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings
     return answer
 
 
-def current_session(uow: UnitOfWork, station: str) -> PackSessionRow | None:
-    """The station's most recently opened session that is still open."""
-    return uow.session.exec(
-        select(PackSessionRow).where(PackSessionRow.station == station, PackSessionRow.status == "open")
-        .order_by(PackSessionRow.id.desc())  # type: ignore[union-attr]
-    ).first()
+def current_session(uow: UnitOfWork, station: str, lock: bool = False) -> PackSessionRow | None:
+    """The station's most recently opened session that is still open (row-locked if `lock`)."""
+    stmt = (select(PackSessionRow).where(PackSessionRow.station == station, PackSessionRow.status == "open")
+            .order_by(PackSessionRow.id.desc()).limit(1))  # type: ignore[union-attr]
+    return uow.session.exec(uow.locked(stmt) if lock else stmt).first()
 
 
 def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Actor,
@@ -399,15 +464,15 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
     """
     event_id = event.get("event_id")
     if event["kind"] == "weight":
-        session = current_session(uow, station)
-        if session is None and event_id:
+        if event_id:
             done = uow.session.exec(select(Weighing).where(Weighing.event_id == event_id)).first()
             if done is not None:
                 return {"action": "replayed", "result": weighing_answer(uow, done)}
+        session = current_session(uow, station, lock=True)
         if session is None:
             raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
-        result = weigh(uow, session.id, int(event["grams"]), who, settings,  # type: ignore[arg-type]
-                       event.get("scale_id"), bool(event.get("stable", True)), event_id)
+        result = _weigh(uow, session, int(event["grams"]), who, settings,
+                        event.get("scale_id"), bool(event.get("stable", True)), event_id)
         return {"action": "weighed", "result": result}
     raw = str(event.get("code") or "").strip()
     if event_id:
@@ -421,13 +486,14 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
         except NotFound:
             found = None
         if found is not None:
-            session, _ = open_session(uow, found.order_no, station, who)
+            session, _ = open_session(uow, found.order_no, station, who, found=found)
+            view = session_view(uow, session)  # before the commit: after it, a read would begin anew
             uow.commit()
-            return {"action": "opened", "result": session_view(uow, session)}
-    session = current_session(uow, station)
+            return {"action": "opened", "result": view}
+    session = current_session(uow, station, lock=True)
     if session is None:
         if _resolve_sku(uow, code) is None:
             raise NotFound(f"{raw}: no order and no item has this code", "unknown_code")
         raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
-    result = scan(uow, session.id, raw, who, settings, event_id, event.get("at"))  # type: ignore[arg-type]
+    result = _scan(uow, session, raw, who, settings, event_id, event.get("at"))
     return {"action": "double_read" if result.get("double_read") else "scanned", "result": result}

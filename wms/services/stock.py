@@ -221,6 +221,8 @@ def pick_reserved(uow: UnitOfWork, order: OrderRow, operator: str) -> None:
         select(Reservation).where(Reservation.order_id == order.id, Reservation.status == "active")
         .order_by(Reservation.stock_id)  # one lock order for every transaction: no deadlocks
     ).all()
+    if not reservations:
+        return
     stock_rows = {r.id: r for r in uow.session.exec(
         select(StockRow).where(StockRow.id.in_([r.stock_id for r in reservations]))  # type: ignore[union-attr]
     ).all()}

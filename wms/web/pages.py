@@ -67,6 +67,7 @@ def logout(request: Request) -> Response:
 
     token = request.cookies.get(TOKEN_COOKIE)
     if token:
+        request.app.state.principals.forget(token)
         with UnitOfWork(request.app.state.engine) as uow:
             revoke_token(uow, token)
     answer = RedirectResponse("/login", status_code=303)
