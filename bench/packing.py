@@ -4,7 +4,9 @@ Replays simulated parcels with realistic noise (each unit's weight drawn around 
 weight with the SKU's spread, the packaging's own spread, the scale's 1 g resolution) and a
 known share of packing errors: one unit missing, one unit extra (something the packer did
 not scan), one unit swapped for another SKU. 20 stations work at once against `wms`'s
-service on an embedded SQLite file, each scan and weighing a real HTTP request.
+service on an embedded SQLite file, each scan and weighing a real HTTP request. Each station
+runs in a process of its own (as each station PC is), so stations do not queue on one
+another's interpreter lock and the latency measured is the service's.
 
     python bench/packing.py [--parcels 10000] [--stations 20] [--database sqlite:///...]
 """
@@ -12,6 +14,7 @@ service on an embedded SQLite file, each scan and weighing a real HTTP request.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import subprocess
 import json
@@ -20,7 +23,6 @@ import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -100,13 +102,13 @@ def simulate_contents(rng, lines, kind, by_sku, skus):
     return sum(unit_weight(rng, by_sku[s]) for s in units), culprit
 
 
-def serve(url):
+def serve(url, workers=1):
     """`wms serve` in its own process, as in production (the clients here would share its GIL)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-c", "from wms.cli import main; main()", "serve", "--database", url,
-                             "--port", str(port), "--no-print-worker"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                             "--port", str(port), "--no-print-worker", "--workers", str(workers)], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -121,10 +123,22 @@ def serve(url):
 
 
 def _cpu_seconds(pid):
-    """User + system CPU the service process has used so far (Linux /proc), or None elsewhere."""
+    """User + system CPU the service (the process and its worker processes) has used so far,
+    from Linux /proc; None elsewhere."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+        tree, ticks = {pid}, 0
+        for _ in range(3):  # the service, its workers, their helpers
+            tree |= {p for p, (parent, _) in stats.items() if parent in tree}
+        ticks = sum(stats[p][1] for p in tree if p in stats)
+        return ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
 
@@ -132,6 +146,56 @@ def _cpu_seconds(pid):
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+def run_station(n, jobs, base, token, args, by_sku, skus, packs, results):
+    """One packing station in a process of its own, as a station PC is: packs its share of the
+    orders at the packer's pace and reports what the service answered, and how fast."""
+    code = f"PK-{n:02d}"
+    srng = random.Random(args.seed * 1000 + n)
+    out = {"outcomes": [], "scan_ms": [], "verdict_ms": [], "errors": [], "sent": 0}
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+
+        def post(body):
+            out["sent"] += 1
+            return http.post(f"/api/stations/{code}/events", json=body)
+
+        for i, (order_no, lines, kind) in jobs:
+            try:
+                r = post({"event_id": f"{i}-o", "kind": "scan", "code": order_no})
+                r.raise_for_status()
+                pack = packs.get(r.json()["result"]["packaging"])
+                k = 0
+                for sku, qty in lines.items():
+                    barcode = by_sku[sku]["barcodes"][0]
+                    for _ in range(qty):
+                        k += 1
+                        time.sleep(srng.uniform(0.5, 1.5) * args.pace_ms / 1000)
+                        t = time.perf_counter()
+                        r = post({"event_id": f"{i}-{k}", "kind": "scan", "code": barcode,
+                                  "at": f"2026-11-22T10:{k // 60:02d}:{k % 60:02d}.000Z"})
+                        out["scan_ms"].append((time.perf_counter() - t) * 1000)
+                        r.raise_for_status()
+                items_g, culprit = simulate_contents(srng, lines, kind, by_sku, skus)
+                box_g = srng.gauss(pack[0], pack[1] / 3) if pack else 0.0
+                grams = int(round(items_g + box_g))
+                time.sleep(2 * args.pace_ms / 1000)  # onto the scale until the reading settles
+                t = time.perf_counter()
+                r = post({"event_id": f"{i}-w", "kind": "weight", "grams": grams, "stable": True})
+                out["verdict_ms"].append((time.perf_counter() - t) * 1000)
+                r.raise_for_status()
+                res = r.json()["result"]
+                named = {s["sku"] for s in res["suspects"]}
+                culprit_weight = by_sku[culprit]["unit_weight_g"] if culprit else 0
+                culprit_tol = by_sku[culprit]["weight_tolerance_g"] if culprit else 0
+                out["outcomes"].append((kind, res["verdict"], culprit in named if culprit else None,
+                                        culprit_weight > 3 * culprit_tol, abs(res["delta_g"]),
+                                        culprit_weight > 3 * res["tolerance_g"]))
+                if res["verdict"] != "pass":  # leave the station free for the next order
+                    post({"event_id": f"{i}-x", "kind": "scan", "code": "BENCH-NEXT"})
+            except Exception as exc:  # noqa: BLE001 - counted and printed
+                out["errors"].append(f"{order_no}: {exc}")
+    results.put(out)
 
 
 def main() -> None:
@@ -142,6 +206,7 @@ def main() -> None:
     ap.add_argument("--database", default=None, help="default: a new SQLite file in a temp folder")
     ap.add_argument("--pace-ms", type=float, default=150.0,
                     help="a packer's time between two scans (a real one needs 1-3 s; 150 ms is a fast one x10)")
+    ap.add_argument("--workers", type=int, default=1, help="service processes (wms serve --workers)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
@@ -154,75 +219,35 @@ def main() -> None:
     with UnitOfWork(engine) as uow:
         token = create_token(uow, "packer", "bench")
     print(f"setup: {len(skus)} SKUs, {len(plan)} orders on {engine.dialect.name} in {time.perf_counter() - t0:.1f} s")
-    server, base = serve(url)
-    queue = list(enumerate(plan))
-    lock = threading.Lock()
-    outcomes, scan_ms, verdict_ms, errors, sent = [], [], [], [], []
-
-    def station(n: int) -> None:
-        code = f"PK-{n:02d}"
-        srng = random.Random(args.seed * 1000 + n)
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60,
-                          event_hooks={"request": [lambda _: sent.append(1)]}) as http:
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    i, (order_no, lines, kind) = queue.pop()
-                try:
-                    r = http.post(f"/api/stations/{code}/events", json={"event_id": f"{i}-o", "kind": "scan", "code": order_no})
-                    r.raise_for_status()
-                    pack = packaging.get(r.json()["result"]["packaging"])
-                    k = 0
-                    for sku, qty in lines.items():
-                        barcode = by_sku[sku]["barcodes"][0]
-                        for _ in range(qty):
-                            k += 1
-                            time.sleep(srng.uniform(0.5, 1.5) * args.pace_ms / 1000)
-                            t = time.perf_counter()
-                            r = http.post(f"/api/stations/{code}/events", json={
-                                "event_id": f"{i}-{k}", "kind": "scan", "code": barcode,
-                                "at": f"2026-11-22T10:{k // 60:02d}:{k % 60:02d}.000Z"})
-                            scan_ms.append((time.perf_counter() - t) * 1000)
-                            r.raise_for_status()
-                    items_g, culprit = simulate_contents(srng, lines, kind, by_sku, skus)
-                    box_g = srng.gauss(pack.weight_g, pack.tolerance_g / 3) if pack else 0.0
-                    grams = int(round(items_g + box_g))
-                    time.sleep(2 * args.pace_ms / 1000)  # onto the scale until the reading settles
-                    t = time.perf_counter()
-                    r = http.post(f"/api/stations/{code}/events", json={
-                        "event_id": f"{i}-w", "kind": "weight", "grams": grams, "stable": True})
-                    verdict_ms.append((time.perf_counter() - t) * 1000)
-                    r.raise_for_status()
-                    res = r.json()["result"]
-                    named = {s["sku"] for s in res["suspects"]}
-                    culprit_weight = by_sku[culprit]["unit_weight_g"] if culprit else 0
-                    culprit_tol = by_sku[culprit]["weight_tolerance_g"] if culprit else 0
-                    with lock:
-                        outcomes.append((kind, res["verdict"], culprit in named if culprit else None,
-                                         culprit_weight > 3 * culprit_tol, abs(res["delta_g"]),
-                                         culprit_weight > 3 * res["tolerance_g"]))
-                    if res["verdict"] != "pass":  # leave the station free for the next order
-                        http.post(f"/api/stations/{code}/events", json={
-                            "event_id": f"{i}-x", "kind": "scan", "code": "BENCH-NEXT"})
-                except Exception as exc:  # noqa: BLE001 - counted and printed
-                    with lock:
-                        errors.append(f"{order_no}: {exc}")
-
+    server, base = serve(url, args.workers)
+    jobs = list(enumerate(plan))
+    packs = {code: (p.weight_g, p.tolerance_g) for code, p in packaging.items()}
+    engine.dispose()  # the stations are forked: they must not share the parent's connections
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
     cpu_at_start = _cpu_seconds(server.pid)
     t0 = time.perf_counter()
-    threads = [threading.Thread(target=station, args=(n + 1,)) for n in range(args.stations)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    stations = [context.Process(target=run_station, args=(
+        n + 1, jobs[n::args.stations], base, token, args, by_sku, skus, packs, results)) for n in range(args.stations)]
+    for proc in stations:
+        proc.start()
+    outcomes, scan_ms, verdict_ms, errors, sent = [], [], [], [], 0
+    for _ in stations:
+        got = results.get()
+        outcomes += got["outcomes"]
+        scan_ms += got["scan_ms"]
+        verdict_ms += got["verdict_ms"]
+        errors += got["errors"]
+        sent += got["sent"]
+    for proc in stations:
+        proc.join()
     elapsed = time.perf_counter() - t0
     server_cpu_s = _cpu_seconds(server.pid)
     if server_cpu_s is not None and cpu_at_start is not None:
         server_cpu_s -= cpu_at_start
     server.terminate()
     server.wait(10)
-    requests = len(sent)
+    requests = sent
     print(f"packer pace: {args.pace_ms:.0f} ms between scans (x0.5-1.5), {2 * args.pace_ms:.0f} ms on the scale")
     print(f"replayed {len(outcomes)} parcels with {args.stations} stations in {elapsed:.1f} s "
           f"({len(outcomes) / elapsed:.0f} parcels/s, {requests} requests); errors: {len(errors)}")

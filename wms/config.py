@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     weight_floor_g: int = 5
     double_read_window_ms: int = 300
     token_cache_s: float = 30.0
+    access_log: bool = False
+    workers: int = 1
     tracking_pool_low_water: int = 100
     print_retry_max: int = 5
     sender_name: str = "丝施品牌店"

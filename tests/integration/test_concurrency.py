@@ -82,3 +82,35 @@ def test_concurrent_allocations_hand_out_distinct_numbers_and_never_overrun_the_
     assert run_at_once(10, allocate) == []
     assert len(got) == 20
     assert len(set(got)) == 20
+
+
+def test_a_writer_holds_the_file_lock_that_other_service_processes_queue_on(engine):
+    """`wms serve --workers N` on SQLite: a write in one process locks `<db>.writer-lock` until it ends."""
+    import fcntl
+    import os
+
+    import pytest
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not a file")
+    path = f"{engine.url.database}.writer-lock"
+
+    def free() -> bool:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    with UnitOfWork(engine) as uow:
+        catalog.create_sku(uow, {"sku": "LOCK", "name": "锁", "unit_weight_g": 10})
+        assert not free()
+        uow.commit()
+    assert free()
+    with UnitOfWork(engine, read_only=True) as uow:
+        catalog.get_sku(uow, "LOCK")
+        assert free()  # readers never queue behind it

@@ -1,8 +1,13 @@
 """Twelve stations packing at the same time over HTTP: distinct numbers, nothing doubled."""
 
+import socket
+import subprocess
+import sys
 import threading
+import time
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from wms.adapters.db.tables import Parcel, PrintJob
@@ -20,6 +25,43 @@ def ean(n):
 
 
 def test_twelve_stations_pack_at_once_with_distinct_tracking_numbers(api, tokens, live_url, engine):
+    pack_at_once(api, tokens, live_url, engine)
+
+
+@pytest.fixture
+def two_worker_url(engine, tokens):
+    """`wms serve --workers 2` on the test database: two processes writing the same file."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from wms.cli import main; main()", "serve", "--database",
+         engine.url.render_as_string(hide_password=False), "--port", str(port), "--workers", "2",
+         "--no-print-worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(base + "/api/overview", headers={"Authorization": f"Bearer {tokens['admin']}"},
+                             timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "wms serve --workers 2 did not start"
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_twelve_stations_on_two_service_processes_get_distinct_numbers(api, tokens, two_worker_url, engine):
+    pack_at_once(api, tokens, two_worker_url, engine)
+
+
+def pack_at_once(api, tokens, url, engine):
     for i in range(3):
         make_sku(api, f"S{i}", 100 + 50 * i, 3, ean(i))
         api.post("/api/stock/receipts", {"sku": f"S{i}", "bin": f"A0{i + 1}-01-1", "qty": 100})
@@ -30,7 +72,7 @@ def test_twelve_stations_pack_at_once_with_distinct_tracking_numbers(api, tokens
 
     def station(n):
         code = f"PK-{n + 1:02d}"
-        with httpx.Client(base_url=live_url, headers={"Authorization": f"Bearer {tokens['packer']}"},
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens['packer']}"},
                           timeout=30) as http:
             barrier.wait()
             try:

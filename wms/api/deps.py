@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Callable
 
 from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 
 from wms.adapters.db.uow import UnitOfWork
 from wms.api.errors import ApiError
@@ -28,10 +30,11 @@ async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """Who is calling; looked up in a read-only unit of work of its own, so a writing request
     does not hold the SQLite write lock while its token is being checked. Tokens checked in the
-    last seconds come from the app's cache (see PrincipalCache)."""
+    last seconds come from the app's cache (see PrincipalCache) without leaving the event loop;
+    a database look-up goes to the thread pool, so the loop never waits on a connection."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header and request.cookies.get(TOKEN_COOKIE):
@@ -42,14 +45,18 @@ def get_principal(request: Request) -> Principal:
     cache = request.app.state.principals
     principal = cache.get(token.strip())
     if principal is None:
-        with UnitOfWork(request.app.state.engine, read_only=True) as uow:
-            principal = authenticate(uow, token.strip())
+        principal = await run_in_threadpool(_look_up, request.app.state.engine, token.strip())
         if principal is not None:
             cache.put(token.strip(), principal)
     if principal is None:
         raise ApiError(401, "unauthorized", "the token is not known or was revoked",
                        {"WWW-Authenticate": "Bearer"})
     return principal
+
+
+def _look_up(engine: Engine, token: str) -> Principal | None:
+    with UnitOfWork(engine, read_only=True) as uow:
+        return authenticate(uow, token)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

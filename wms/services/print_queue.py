@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import select
 
-from wms.adapters.db.tables import PrintJob, Printer, Station
+from wms.adapters.db import pack_reads
+from wms.adapters.db.tables import PrintJob, Printer
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Conflict, NotFound
@@ -25,10 +26,8 @@ LEASE = timedelta(minutes=2)
 
 
 def printer_for_station(uow: UnitOfWork, station: str) -> str:
-    row = uow.session.get(Station, station)
-    if row is not None and row.printer_name:
-        return row.printer_name
-    return f"station:{station}"
+    """The station's own printer if one is set, else its agent's (`station:<code>`)."""
+    return pack_reads.station_printer(uow, station) or f"station:{station}"
 
 
 def enqueue(uow: UnitOfWork, printer: str, waybill: dict[str, Any], parcel_id: int | None,
@@ -36,8 +35,7 @@ def enqueue(uow: UnitOfWork, printer: str, waybill: dict[str, Any], parcel_id: i
     job = PrintJob(printer=printer, tracking_no=waybill.get("tracking_no"), parcel_id=parcel_id,
                    waybill=waybill, requested_by=requested_by, reprint_of=reprint_of, reason=reason,
                    next_attempt_at=utcnow())
-    uow.session.add(job)
-    uow.session.flush()
+    uow.insert(job)  # a queued job is only ever changed later, by the worker that claims it
     return job
 
 

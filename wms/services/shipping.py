@@ -79,8 +79,7 @@ def allocate_tracking_number(uow: UnitOfWork, carrier: str, order: OrderRow) -> 
         if value is None:
             continue
         number = format_tracking(PoolFormat(pool.prefix, pool.suffix, pool.digits, pool.scheme), value - 1)
-        uow.session.add(TrackingNumber(tracking_no=number, carrier=carrier, pool_id=pool.id, order_id=order.id))  # type: ignore[arg-type]
-        uow.session.flush()
+        uow.insert(TrackingNumber(tracking_no=number, carrier=carrier, pool_id=pool.id, order_id=order.id))  # type: ignore[arg-type]
         return number
     raise Conflict(f"carrier {carrier} has no tracking numbers left; load a new range", "pool_exhausted")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from wms.adapters.db.tables import OrderLine, OrderRow, Parcel
+from wms.adapters.db.tables import OrderRow, Parcel
 from wms.adapters.db.uow import UnitOfWork
 from wms.config import Settings
 from wms.services import catalog, orders
@@ -24,7 +24,7 @@ def build_waybill(uow: UnitOfWork, order: OrderRow, parcel: Parcel, station: str
     return waybill_for(order, parcel, lines, skus, station, settings)
 
 
-def waybill_for(order: OrderRow, parcel: Parcel, lines: list[OrderLine], skus: dict[str, Any], station: str,
+def waybill_for(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[str, Any], station: str,
                 settings: Settings) -> dict[str, Any]:
     """The waybill from rows the caller has read already (the pack station's pass path)."""
     return {

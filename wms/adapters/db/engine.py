@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own locking only
+    fcntl = None  # type: ignore[assignment]
 
 
 def normalise_url(url: str) -> str:
@@ -43,8 +49,13 @@ def _configure_sqlite(engine: Engine) -> None:
     Writers of this process queue on a Python lock first: SQLite's own busy handler
     sleeps in growing steps, which turns a short wait into a long tail under load.
     Read-only units of work (`read_only=True`) begin deferred and take no lock.
+    Several service processes on one file (`wms serve --workers N`) queue on an OS file
+    lock beside the database as well: the kernel wakes the next writer the moment the
+    lock is free, where SQLite's busy handler would have it sleep and poll.
     """
     writer = threading.Lock()
+    database = engine.url.database
+    between_processes = _ProcessLock(f"{database}.writer-lock") if database and database != ":memory:" else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -64,6 +75,8 @@ def _configure_sqlite(engine: Engine) -> None:
         writer.acquire()
         conn.info["wms_writer"] = True
         try:
+            if between_processes is not None:
+                between_processes.acquire()
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             _release(conn)
@@ -71,10 +84,40 @@ def _configure_sqlite(engine: Engine) -> None:
 
     def _release(conn: Any, *_: Any) -> None:
         if conn.info.pop("wms_writer", False):
+            if between_processes is not None:
+                between_processes.release()
             writer.release()
 
     event.listen(engine, "commit", _release)
     event.listen(engine, "rollback", _release)
+
+
+class _ProcessLock:
+    """An exclusive `flock` on a file, opened per process (a forked child gets its own).
+
+    Only ever taken by the thread holding the in-process writer lock, so one descriptor
+    per process is enough. Where `fcntl` does not exist, processes rely on SQLite's own lock.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._pid = 0
+        self._held = False
+
+    def acquire(self) -> None:
+        if fcntl is None:
+            return
+        if self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            self._pid = os.getpid()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)  # type: ignore[arg-type]
+        self._held = True
+
+    def release(self) -> None:
+        if fcntl is not None and self._held:
+            self._held = False
+            fcntl.flock(self._fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
 
 
 def is_postgres(engine: Engine) -> bool:

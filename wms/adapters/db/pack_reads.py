@@ -1,0 +1,153 @@
+"""The pack station's hottest statements, written out once.
+
+A packer waits on every scan. Building an ORM query costs about four times what SQLite
+takes to answer it, so the few statements that run on every scan and weighing are kept
+here as prepared text (the same SQL on SQLite and PostgreSQL) returning plain rows.
+Everything else keeps using the ORM models; these read and write the same tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.types import Integer, String
+
+from wms.adapters.db.types import UTCDateTime
+from wms.adapters.db.uow import UnitOfWork
+
+
+class OpenSession(NamedTuple):
+    """The columns of a pack session that a scan needs."""
+
+    id: int
+    order_id: int
+    station: str
+    status: str
+
+
+class ScanRow(NamedTuple):
+    code: str
+    sku: str | None
+    outcome: str
+    at: datetime
+
+
+class SkuName(NamedTuple):
+    sku: str
+    name: str
+
+
+_SCAN_EVENT = text("SELECT session_id FROM pack_scan WHERE event_id = :event_id")
+_WEIGHING_EVENT = text("SELECT id FROM weighing WHERE event_id = :event_id")
+_CURRENT = "SELECT id, order_id, station, status FROM pack_session " \
+           "WHERE station = :station AND status = 'open' ORDER BY id DESC LIMIT 1"
+_CURRENT_SESSION = text(_CURRENT)
+_CURRENT_SESSION_LOCKED = text(_CURRENT + " FOR UPDATE")
+_SKU_FOR_GTIN = text("SELECT s.sku, s.name FROM skubarcode b JOIN sku s ON s.sku = b.sku WHERE b.gtin = :gtin")
+_MERGE_GROUP = text("SELECT merge_group FROM orders WHERE id = :order_id")
+_ORDER_LINES = text("SELECT sku, qty FROM order_line WHERE order_id = :order_id ORDER BY id")
+_SCANS = text(
+    "SELECT code, sku, outcome, at FROM pack_scan WHERE session_id = :session_id ORDER BY id"
+).columns(code=String, sku=String, outcome=String, at=UTCDateTime)
+_ADD_SCAN = text(
+    "INSERT INTO pack_scan (session_id, at, code, sku, outcome, station, operator, event_id) "
+    "VALUES (:session_id, :at, :code, :sku, :outcome, :station, :operator, :event_id)"
+).bindparams(bindparam("at", type_=UTCDateTime), bindparam("session_id", type_=Integer))
+
+
+def scan_event_session(uow: UnitOfWork, event_id: str) -> int | None:
+    """The session an already-recorded scan event went to, if this event id was seen."""
+    return uow.session.execute(_SCAN_EVENT, {"event_id": event_id}).scalar()
+
+
+def weighing_for_event(uow: UnitOfWork, event_id: str) -> int | None:
+    return uow.session.execute(_WEIGHING_EVENT, {"event_id": event_id}).scalar()
+
+
+def current_session(uow: UnitOfWork, station: str) -> OpenSession | None:
+    """The station's newest open session, row-locked on PostgreSQL (SQLite locked at BEGIN)."""
+    stmt = _CURRENT_SESSION_LOCKED if uow.is_postgres else _CURRENT_SESSION
+    row = uow.session.execute(stmt, {"station": station}).first()
+    return OpenSession(*row) if row else None
+
+
+def sku_for_gtin(uow: UnitOfWork, gtin: str) -> SkuName | None:
+    row = uow.session.execute(_SKU_FOR_GTIN, {"gtin": gtin}).first()
+    return SkuName(*row) if row else None
+
+
+def merge_group(uow: UnitOfWork, order_id: int) -> str | None:
+    return uow.session.execute(_MERGE_GROUP, {"order_id": order_id}).scalar()
+
+
+def order_lines(uow: UnitOfWork, order_id: int) -> list[tuple[str, int]]:
+    """(sku, qty) of one order, in line order."""
+    return [(sku, qty) for sku, qty in uow.session.execute(_ORDER_LINES, {"order_id": order_id}).all()]
+
+
+def scans(uow: UnitOfWork, session_id: int) -> list[ScanRow]:
+    """Every scan of a session, oldest first, whatever its outcome."""
+    return [ScanRow(*r) for r in uow.session.execute(_SCANS, {"session_id": session_id}).all()]
+
+
+def add_scan(uow: UnitOfWork, session_id: int, at: datetime, code: str, sku: str | None, outcome: str,
+             station: str, operator: str, event_id: str | None) -> None:
+    uow.session.execute(_ADD_SCAN, {"session_id": session_id, "at": at, "code": code, "sku": sku,
+                                    "outcome": outcome, "station": station, "operator": operator,
+                                    "event_id": event_id})
+
+
+class SkuWeight(NamedTuple):
+    """What a weighing needs of a SKU: its name for the packer, its weight and spread."""
+
+    sku: str
+    name: str
+    unit_weight_g: int
+    weight_tolerance_g: int
+
+
+class LineQty(NamedTuple):
+    order_id: int
+    sku: str
+    qty: int
+
+
+_SKU_WEIGHTS = text(
+    "SELECT sku, name, unit_weight_g, weight_tolerance_g FROM sku WHERE sku IN :skus"
+).bindparams(bindparam("skus", expanding=True))
+_LINES_OF = text(
+    "SELECT order_id, sku, qty FROM order_line WHERE order_id IN :ids ORDER BY id"
+).bindparams(bindparam("ids", expanding=True))
+_PACK_LINES = text("UPDATE order_line SET packed = qty WHERE order_id = :order_id")
+_WRONG_SCANS = text(
+    "SELECT DISTINCT sku FROM pack_scan WHERE station = :station AND outcome = 'wrong_item' "
+    "AND at >= :since AND sku IS NOT NULL"
+).bindparams(bindparam("since", type_=UTCDateTime))
+_STATION_PRINTER = text("SELECT printer_name FROM station WHERE code = :code")
+
+
+def sku_weights(uow: UnitOfWork, skus: set[str]) -> dict[str, SkuWeight]:
+    if not skus:
+        return {}
+    rows = uow.session.execute(_SKU_WEIGHTS, {"skus": sorted(skus)}).all()
+    return {r[0]: SkuWeight(*r) for r in rows}
+
+
+def lines_of(uow: UnitOfWork, order_ids: list[int]) -> list[LineQty]:
+    """The lines of these orders (a merge group), in the order they were taken."""
+    return [LineQty(*r) for r in uow.session.execute(_LINES_OF, {"ids": order_ids}).all()]
+
+
+def mark_lines_packed(uow: UnitOfWork, order_id: int) -> None:
+    uow.session.execute(_PACK_LINES, {"order_id": order_id})
+
+
+def wrong_scans_since(uow: UnitOfWork, station: str, since: datetime) -> set[str]:
+    """SKUs the station scanned that their order did not want, since `since`."""
+    return {r[0] for r in uow.session.execute(_WRONG_SCANS, {"station": station, "since": since}).all()}
+
+
+def station_printer(uow: UnitOfWork, station: str) -> str | None:
+    return uow.session.execute(_STATION_PRINTER, {"code": station}).scalar()
