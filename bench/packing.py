@@ -206,7 +206,7 @@ def main() -> None:
     ap.add_argument("--database", default=None, help="default: a new SQLite file in a temp folder")
     ap.add_argument("--pace-ms", type=float, default=150.0,
                     help="a packer's time between two scans (a real one needs 1-3 s; 150 ms is a fast one x10)")
-    ap.add_argument("--workers", type=int, default=1, help="service processes (wms serve --workers)")
+    ap.add_argument("--workers", type=int, default=2, help="service processes (wms serve --workers)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
@@ -248,6 +248,8 @@ def main() -> None:
     server.terminate()
     server.wait(10)
     requests = sent
+    print(f"service: wms serve --workers {args.workers} on {engine.dialect.name}; {os.cpu_count()} CPU cores, "
+          f"shared with the {args.stations} station processes")
     print(f"packer pace: {args.pace_ms:.0f} ms between scans (x0.5-1.5), {2 * args.pace_ms:.0f} ms on the scale")
     print(f"replayed {len(outcomes)} parcels with {args.stations} stations in {elapsed:.1f} s "
           f"({len(outcomes) / elapsed:.0f} parcels/s, {requests} requests); errors: {len(errors)}")
