@@ -143,9 +143,25 @@ def _cpu_seconds(pid):
         return None
 
 
+def _machine_busy():
+    """(busy, total) CPU ticks of the whole machine so far (Linux /proc/stat), or None."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields) - idle, sum(fields)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+def _server_ms(response):
+    """The service's own time for a request, from its Server-Timing header."""
+    value = response.headers.get("server-timing", "")
+    return float(value.split("dur=")[1]) if "dur=" in value else float("nan")
 
 
 def run_station(n, jobs, base, token, args, by_sku, skus, packs, results):
@@ -153,7 +169,8 @@ def run_station(n, jobs, base, token, args, by_sku, skus, packs, results):
     orders at the packer's pace and reports what the service answered, and how fast."""
     code = f"PK-{n:02d}"
     srng = random.Random(args.seed * 1000 + n)
-    out = {"outcomes": [], "scan_ms": [], "verdict_ms": [], "errors": [], "sent": 0}
+    out = {"outcomes": [], "scan_ms": [], "verdict_ms": [], "errors": [], "sent": 0, "server_scan_ms": [],
+           "server_verdict_ms": []}
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
 
         def post(body):
@@ -175,6 +192,7 @@ def run_station(n, jobs, base, token, args, by_sku, skus, packs, results):
                         r = post({"event_id": f"{i}-{k}", "kind": "scan", "code": barcode,
                                   "at": f"2026-11-22T10:{k // 60:02d}:{k % 60:02d}.000Z"})
                         out["scan_ms"].append((time.perf_counter() - t) * 1000)
+                        out["server_scan_ms"].append(_server_ms(r))
                         r.raise_for_status()
                 items_g, culprit = simulate_contents(srng, lines, kind, by_sku, skus)
                 box_g = srng.gauss(pack[0], pack[1] / 3) if pack else 0.0
@@ -183,6 +201,7 @@ def run_station(n, jobs, base, token, args, by_sku, skus, packs, results):
                 t = time.perf_counter()
                 r = post({"event_id": f"{i}-w", "kind": "weight", "grams": grams, "stable": True})
                 out["verdict_ms"].append((time.perf_counter() - t) * 1000)
+                out["server_verdict_ms"].append(_server_ms(r))
                 r.raise_for_status()
                 res = r.json()["result"]
                 named = {s["sku"] for s in res["suspects"]}
@@ -226,12 +245,13 @@ def main() -> None:
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     cpu_at_start = _cpu_seconds(server.pid)
+    machine_at_start = _machine_busy()
     t0 = time.perf_counter()
     stations = [context.Process(target=run_station, args=(
         n + 1, jobs[n::args.stations], base, token, args, by_sku, skus, packs, results)) for n in range(args.stations)]
     for proc in stations:
         proc.start()
-    outcomes, scan_ms, verdict_ms, errors, sent = [], [], [], [], 0
+    outcomes, scan_ms, verdict_ms, errors, sent, server_scan_ms, server_verdict_ms = [], [], [], [], 0, [], []
     for _ in stations:
         got = results.get()
         outcomes += got["outcomes"]
@@ -239,10 +259,13 @@ def main() -> None:
         verdict_ms += got["verdict_ms"]
         errors += got["errors"]
         sent += got["sent"]
+        server_scan_ms += got["server_scan_ms"]
+        server_verdict_ms += got["server_verdict_ms"]
     for proc in stations:
         proc.join()
     elapsed = time.perf_counter() - t0
     server_cpu_s = _cpu_seconds(server.pid)
+    machine_at_end = _machine_busy()
     if server_cpu_s is not None and cpu_at_start is not None:
         server_cpu_s -= cpu_at_start
     server.terminate()
@@ -255,6 +278,10 @@ def main() -> None:
           f"({len(outcomes) / elapsed:.0f} parcels/s, {requests} requests); errors: {len(errors)}")
     if server_cpu_s is not None:
         print(f"service CPU: {server_cpu_s:.1f} s in all, {1000 * server_cpu_s / max(1, requests):.2f} ms per request")
+    if machine_at_start and machine_at_end:
+        busy = (machine_at_end[0] - machine_at_start[0]) / max(1, machine_at_end[1] - machine_at_start[1])
+        print(f"machine CPU busy during the replay: {100 * busy:.0f}% of {os.cpu_count()} cores "
+              "(service and stations together)")
     for e in errors[:5]:
         print("  error:", e)
     print(f"{'kind':10s} {'parcels':>8s} {'flagged':>9s} {'suspect named':>14s}")
@@ -279,7 +306,14 @@ def main() -> None:
     print(f"false alarms on correct parcels: {false_alarms}/{len(correct)} = "
           f"{100 * false_alarms / max(1, len(correct)):.2f}%  (target <= 0.5%)")
     print(f"scan latency ms:    p50 {pct(scan_ms, 50):.1f}  p99 {pct(scan_ms, 99):.1f}")
+    print(f"scan latency ms:    p90 {pct(scan_ms, 90):.1f}  p95 {pct(scan_ms, 95):.1f}  max {max(scan_ms, default=0):.1f}")
     print(f"verdict latency ms: p50 {pct(verdict_ms, 50):.1f}  p99 {pct(verdict_ms, 99):.1f}  (target p99 <= 25 ms on SQLite)")
+    print(f"verdict latency ms: p90 {pct(verdict_ms, 90):.1f}  p95 {pct(verdict_ms, 95):.1f}  max {max(verdict_ms, default=0):.1f}")
+    print("inside the service (its Server-Timing header, request in to answer out):")
+    print(f"  scan ms:    p50 {pct(server_scan_ms, 50):.1f}  p90 {pct(server_scan_ms, 90):.1f}  "
+          f"p99 {pct(server_scan_ms, 99):.1f}")
+    print(f"  verdict ms: p50 {pct(server_verdict_ms, 50):.1f}  p90 {pct(server_verdict_ms, 90):.1f}  "
+          f"p99 {pct(server_verdict_ms, 99):.1f}")
 
 
 if __name__ == "__main__":

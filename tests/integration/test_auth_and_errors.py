@@ -67,3 +67,21 @@ def test_a_packer_sees_the_recipients_phone_masked(api):
     make_order(api, "P1", [("X", 1)])
     assert api.as_("packer").get("/api/orders/P1").json()["recipient"]["phone"] == "138****5678"
     assert api.as_("after_sales").get("/api/orders/P1").json()["recipient"]["phone"] == "13812345678"
+
+
+def test_every_answer_says_how_long_the_service_took(api):
+    """Server-Timing lets a station tell the service's time from the network's."""
+    for r in (api.get("/api/overview"), api.get("/api/no-such-thing"),
+              api.as_("packer").post("/api/stations/PK-01/events", {"kind": "weight", "grams": 5})):
+        name, _, duration = r.headers["server-timing"].partition(";dur=")
+        assert name == "app" and float(duration) >= 0, r.headers["server-timing"]
+
+
+def test_a_checked_token_is_not_trusted_after_logout(api, tokens, client):
+    """The token cache forgets a token the moment its holder logs out through the service."""
+    token = tokens["packer"]
+    assert client.get("/api/stations", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    client.cookies.set("wms_token", token)
+    client.post("/logout", follow_redirects=False)
+    r = client.get("/api/stations", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and r.json()["error"] == "unauthorized"

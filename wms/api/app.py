@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from wms.adapters.db.engine import make_engine
 from wms.api.deps import Anyone, UowDep
 from wms.api.errors import install_error_handlers
+from wms.api.timing import ServerTiming
 from wms.api.routes import aftersales, cases, master, orders, packing, picking, shipping, stations, stock_ops
 from wms.config import Settings, get_settings
 from wms.services.auth import PrincipalCache
@@ -48,5 +49,6 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
 
     app.include_router(api)
     app.include_router(pages.router)
+    app.add_middleware(ServerTiming)
     app.mount("/static", StaticFiles(directory=str(Path(pages.__file__).parent / "static")), name="static")
     return app

@@ -34,13 +34,12 @@ def order_lines(uow: UnitOfWork, order: OrderRow) -> list[OrderLine]:
 def transition(uow: UnitOfWork, order: OrderRow, new: str, actor: str, reason: str | None = None) -> None:
     """Every status change goes through here so the history is complete."""
     rules.check_transition(order.status, new)
-    uow.session.add(
-        OrderEvent(order_id=order.id, from_status=order.status, to_status=new, actor=actor, reason=reason)  # type: ignore[arg-type]
-    )
+    if order.id is None:  # a new order: it needs its row before its history can point at it
+        uow.session.flush()
+    uow.insert(OrderEvent(order_id=order.id, from_status=order.status, to_status=new, actor=actor, reason=reason))  # type: ignore[arg-type]
     order.status = new
     order.hold_reason = reason if new == rules.ON_HOLD else None
     uow.session.add(order)
-    uow.session.flush()
 
 
 def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[OrderRow, bool]:

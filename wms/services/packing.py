@@ -19,7 +19,7 @@ from wms.adapters.db.tables import (
     SkuRow,
     Weighing,
 )
-from wms.adapters.db import pack_reads
+from wms.adapters.db import prepared
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.config import Settings
@@ -68,7 +68,7 @@ class _Contents:
 
     order: OrderRow
     members: list[OrderRow]
-    lines: list[pack_reads.LineQty]
+    lines: list[prepared.LineQty]
 
     @property
     def ordered(self) -> dict[str, int]:
@@ -81,7 +81,7 @@ class _Contents:
 def _contents(uow: UnitOfWork, order: OrderRow) -> _Contents:
     """Read once per request: the weigh path used to load the same lines four times."""
     members = orders.group_of(uow, order)
-    return _Contents(order, members, pack_reads.lines_of(uow, [m.id for m in members]))  # type: ignore[misc]
+    return _Contents(order, members, prepared.lines_of(uow, [m.id for m in members]))  # type: ignore[misc]
 
 
 @dataclass
@@ -96,7 +96,7 @@ class _History:
 def _history(uow: UnitOfWork, session_id: int) -> _History:
     scanned: dict[str, int] = {}
     last_code, last_at = None, None
-    for code, sku, outcome, at in pack_reads.scans(uow, session_id):
+    for code, sku, outcome, at in prepared.scans(uow, session_id):
         if outcome == "accepted" and sku:
             scanned[sku] = scanned.get(sku, 0) + 1
         last_code, last_at = code, at
@@ -213,8 +213,8 @@ def _scan(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: Setting
           event_id: str | None, scanned_at: str | None) -> dict[str, Any]:
     """`scan` for a session already read (and locked) in this unit of work, its event id unseen.
 
-    `session` is a PackSessionRow or pack_reads.OpenSession: only id, order_id, station and
-    status are read. The statements are pack_reads' prepared ones: this runs on every scan.
+    `session` is a PackSessionRow or prepared.OpenSession: only id, order_id, station and
+    status are read. The statements are prepared' prepared ones: this runs on every scan.
     """
     if session.status != "open":
         raise Conflict(f"pack session {session.id} is {session.status}; open a new one", "session_closed")
@@ -229,7 +229,7 @@ def _scan(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: Setting
     if history.last_at is not None and pack_rules.is_double_read(
         history.last_code, _ms(history.last_at), record["code"], _ms(at), settings.double_read_window_ms
     ):
-        pack_reads.add_scan(uow, outcome="double_read", **record)  # type: ignore[arg-type]
+        prepared.add_scan(uow, outcome="double_read", **record)  # type: ignore[arg-type]
         uow.commit()
         remaining = sum(max(0, q - history.scanned.get(s, 0)) for s, q in ordered.items())
         return {"sku": sku, "scanned": history.scanned.get(sku, 0) if sku else 0, "remaining": remaining,
@@ -238,33 +238,33 @@ def _scan(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: Setting
     try:
         accepted = model.scan(sku, raw)
     except pack_rules.ScanRejected as rejected:
-        pack_reads.add_scan(uow, outcome=rejected.code, **record)  # type: ignore[arg-type]
+        prepared.add_scan(uow, outcome=rejected.code, **record)  # type: ignore[arg-type]
         uow.commit()
         message = rejected.message
         if code.kind == "invalid" and code.error:
             message = f"{raw.strip()}: {code.error}"
         raise _rejection(rejected.code, message) from None
-    pack_reads.add_scan(uow, outcome="accepted", **record)  # type: ignore[arg-type]
+    prepared.add_scan(uow, outcome="accepted", **record)  # type: ignore[arg-type]
     uow.commit()
     return {"sku": accepted.sku, "scanned": accepted.scanned, "remaining": accepted.remaining,
             "name": item.name if item else None, "double_read": False,
             "complete": model.complete}
 
 
-def _sku_named(uow: UnitOfWork, code: Any) -> pack_reads.SkuName | None:
+def _sku_named(uow: UnitOfWork, code: Any) -> prepared.SkuName | None:
     """The SKU a scanned code stands for (a GTIN by the prepared statement), or None."""
     if code.kind in ("gtin", "gs1") and code.gtin:
-        return pack_reads.sku_for_gtin(uow, catalog.barcode_key(code.gtin))
+        return prepared.sku_for_gtin(uow, catalog.barcode_key(code.gtin))
     row = _resolve_sku(uow, code)
-    return pack_reads.SkuName(row.sku, row.name) if row else None
+    return prepared.SkuName(row.sku, row.name) if row else None
 
 
 def _ordered_by_id(uow: UnitOfWork, order_id: int) -> dict[str, int]:
     """`_ordered` for an order known by id; an order outside any merge group in two small reads."""
-    if pack_reads.merge_group(uow, order_id) is not None:
+    if prepared.merge_group(uow, order_id) is not None:
         return _ordered(uow, uow.session.get(OrderRow, order_id))  # type: ignore[arg-type]
     out: dict[str, int] = {}
-    for sku, qty in pack_reads.order_lines(uow, order_id):
+    for sku, qty in prepared.order_lines(uow, order_id):
         out[sku] = out.get(sku, 0) + qty
     return out
 
@@ -308,7 +308,7 @@ def _replay_scan(uow: UnitOfWork, session: PackSessionRow, earlier: PackScan) ->
 def _expectation(uow: UnitOfWork, contents: _Contents, session: PackSessionRow, settings: Settings
                  ) -> tuple[weight_rules.Expectation, list[tuple[weight_rules.ItemWeight, int]], dict[str, SkuRow]]:
     ordered = contents.ordered
-    skus = pack_reads.sku_weights(uow, set(ordered))
+    skus = prepared.sku_weights(uow, set(ordered))
     lines = [(_item(skus[s]), q) for s, q in ordered.items() if s in skus]
     packaging = uow.session.get(PackagingRow, session.packaging) if session.packaging else None
     expectation = weight_rules.expect(
@@ -318,14 +318,14 @@ def _expectation(uow: UnitOfWork, contents: _Contents, session: PackSessionRow, 
     return expectation, lines, skus
 
 
-def _item(row: SkuRow | pack_reads.SkuWeight) -> weight_rules.ItemWeight:
+def _item(row: SkuRow | prepared.SkuWeight) -> weight_rules.ItemWeight:
     return weight_rules.ItemWeight(row.sku, row.name, row.unit_weight_g, row.weight_tolerance_g)
 
 
 def _recent_wrong_items(uow: UnitOfWork, station: str) -> list[weight_rules.ItemWeight]:
     """Items the station scanned but the order did not want: the likeliest extras in a box."""
-    skus = pack_reads.wrong_scans_since(uow, station, utcnow() - RECENT_WRONG_SCANS)
-    return [_item(r) for r in pack_reads.sku_weights(uow, skus).values()]
+    skus = prepared.wrong_scans_since(uow, station, utcnow() - RECENT_WRONG_SCANS)
+    return [_item(r) for r in prepared.sku_weights(uow, skus).values()]
 
 
 def weigh(uow: UnitOfWork, session_id: int, grams: int, who: Actor, settings: Settings,
@@ -400,7 +400,7 @@ def weighing_answer(uow: UnitOfWork, row: Weighing) -> dict[str, Any]:
 def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents, grams: int, who: Actor,
                    settings: Settings, expectation: weight_rules.Expectation | None = None,
                    lines: list[tuple[weight_rules.ItemWeight, int]] | None = None,
-                   skus: dict[str, pack_reads.SkuWeight] | None = None, learn: bool = True) -> str:
+                   skus: dict[str, prepared.SkuWeight] | None = None, learn: bool = True) -> str:
     """Take the stock, number the parcel, queue its waybill: all in one transaction."""
     order = contents.order
     carrier = shipping.pick_carrier(uow, order, grams)
@@ -411,7 +411,7 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents
     for member in contents.members:
         stock.pick_reserved(uow, member, who.name)
     for member in contents.members:
-        pack_reads.mark_lines_packed(uow, member.id)  # type: ignore[arg-type]
+        prepared.mark_lines_packed(uow, member.id)  # type: ignore[arg-type]
     for member in contents.members:
         member.carrier = carrier
         orders.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}")
@@ -419,7 +419,7 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents
     session.closed_at = utcnow()
     uow.session.add(session)
     if skus is None:
-        skus = pack_reads.sku_weights(uow, {line.sku for line in contents.lines})
+        skus = prepared.sku_weights(uow, {line.sku for line in contents.lines})
     waybill = waybills.waybill_for(order, parcel, contents.lines, skus, session.station, settings)
     print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)
     if learn and expectation is not None and lines is not None:
@@ -470,7 +470,7 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
     """
     event_id = event.get("event_id")
     if event["kind"] == "weight":
-        done_id = pack_reads.weighing_for_event(uow, event_id) if event_id else None
+        done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
         if done_id is not None:
             return {"action": "replayed", "result": weighing_answer(uow, uow.session.get(Weighing, done_id))}
         session = current_session(uow, station, lock=True)
@@ -481,7 +481,7 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
         return {"action": "weighed", "result": result}
     raw = str(event.get("code") or "").strip()
     if event_id:
-        done_in = pack_reads.scan_event_session(uow, event_id)
+        done_in = prepared.scan_event_session(uow, event_id)
         if done_in is not None:
             return {"action": "replayed", "result": scan(uow, done_in, raw, who, settings, event_id)}
     code = interpret(raw)
@@ -495,7 +495,7 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
             view = session_view(uow, session)  # before the commit: after it, a read would begin anew
             uow.commit()
             return {"action": "opened", "result": view}
-    session = pack_reads.current_session(uow, station)
+    session = prepared.current_session(uow, station)
     if session is None:
         if _resolve_sku(uow, code) is None:
             raise NotFound(f"{raw}: no order and no item has this code", "unknown_code")

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import select
 
-from wms.adapters.db import pack_reads
+from wms.adapters.db import prepared
 from wms.adapters.db.tables import PrintJob, Printer
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
@@ -27,7 +27,7 @@ LEASE = timedelta(minutes=2)
 
 def printer_for_station(uow: UnitOfWork, station: str) -> str:
     """The station's own printer if one is set, else its agent's (`station:<code>`)."""
-    return pack_reads.station_printer(uow, station) or f"station:{station}"
+    return prepared.station_printer(uow, station) or f"station:{station}"
 
 
 def enqueue(uow: UnitOfWork, printer: str, waybill: dict[str, Any], parcel_id: int | None,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from wms.adapters.db import prepared
 from wms.adapters.db.tables import Carrier, OrderRow, TrackingNumber, TrackingPool
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.carriers import CarrierRule, PoolFormat, choose_carrier, format_tracking, validate_pool
@@ -16,11 +17,9 @@ HOUSE_CARRIER = "WMS"
 
 
 def carrier_rules(uow: UnitOfWork) -> list[CarrierRule]:
-    return [
-        CarrierRule(c.code, tuple(c.regions), tuple(c.excluded_regions), c.cod, c.max_weight_g,
-                    c.is_default, c.is_fallback)
-        for c in uow.session.exec(select(Carrier).order_by(Carrier.code)).all()
-    ]
+    return [CarrierRule(code, tuple(regions or ()), tuple(excluded or ()), bool(cod), max_g, bool(default),
+                        bool(fallback))
+            for code, regions, excluded, cod, max_g, default, fallback in prepared.carriers(uow)]
 
 
 def ensure_house_carrier(uow: UnitOfWork) -> None:
@@ -64,22 +63,12 @@ def allocate_tracking_number(uow: UnitOfWork, carrier: str, order: OrderRow) -> 
     order, so a crash either keeps both or neither; a rolled-back number is simply
     skipped, never reissued to someone else.
     """
-    pools = uow.session.exec(
-        select(TrackingPool)
-        .where(TrackingPool.carrier == carrier, TrackingPool.next_value <= TrackingPool.end)
-        .order_by(TrackingPool.id)  # type: ignore[arg-type]
-    ).all()
-    for pool in pools:
-        value = uow.session.execute(
-            update(TrackingPool)
-            .where(TrackingPool.id == pool.id, TrackingPool.next_value <= TrackingPool.end)  # type: ignore[arg-type]
-            .values(next_value=TrackingPool.next_value + 1)
-            .returning(TrackingPool.next_value)
-        ).scalar_one_or_none()
+    for pool_id, prefix, suffix, digits, scheme in prepared.open_pools(uow, carrier):
+        value = prepared.take_number(uow, pool_id)
         if value is None:
             continue
-        number = format_tracking(PoolFormat(pool.prefix, pool.suffix, pool.digits, pool.scheme), value - 1)
-        uow.insert(TrackingNumber(tracking_no=number, carrier=carrier, pool_id=pool.id, order_id=order.id))  # type: ignore[arg-type]
+        number = format_tracking(PoolFormat(prefix, suffix, digits, scheme), value)
+        uow.insert(TrackingNumber(tracking_no=number, carrier=carrier, pool_id=pool_id, order_id=order.id))  # type: ignore[arg-type]
         return number
     raise Conflict(f"carrier {carrier} has no tracking numbers left; load a new range", "pool_exhausted")
 

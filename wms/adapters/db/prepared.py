@@ -1,9 +1,10 @@
 """The pack station's hottest statements, written out once.
 
 A packer waits on every scan. Building an ORM query costs about four times what SQLite
-takes to answer it, so the few statements that run on every scan and weighing are kept
-here as prepared text (the same SQL on SQLite and PostgreSQL) returning plain rows.
-Everything else keeps using the ORM models; these read and write the same tables.
+takes to answer it, so the few statements that run on every scan and weighing (and the
+carrier and tracking-number steps of a passing parcel) are kept here as prepared text,
+the same SQL on SQLite and PostgreSQL, returning plain rows. Everything else keeps using
+the ORM models; these read and write the same tables.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.types import Integer, String
+from sqlalchemy.types import JSON, Boolean, Integer, String
 
 from wms.adapters.db.types import UTCDateTime
 from wms.adapters.db.uow import UnitOfWork
@@ -151,3 +152,33 @@ def wrong_scans_since(uow: UnitOfWork, station: str, since: datetime) -> set[str
 
 def station_printer(uow: UnitOfWork, station: str) -> str | None:
     return uow.session.execute(_STATION_PRINTER, {"code": station}).scalar()
+
+
+_CARRIERS = text(
+    "SELECT code, regions, excluded_regions, cod, max_weight_g, is_default, is_fallback FROM carrier ORDER BY code"
+).columns(code=String, regions=JSON, excluded_regions=JSON, cod=Boolean, max_weight_g=Integer,
+          is_default=Boolean, is_fallback=Boolean)
+_OPEN_POOLS = text(
+    'SELECT id, prefix, suffix, digits, scheme FROM trackingpool WHERE carrier = :carrier AND next_value <= "end" '
+    "ORDER BY id"
+)
+_TAKE_NUMBER = text(
+    'UPDATE trackingpool SET next_value = next_value + 1 WHERE id = :id AND next_value <= "end" '
+    "RETURNING next_value"
+)
+
+
+def carriers(uow: UnitOfWork) -> list[tuple]:  # type: ignore[type-arg]
+    """(code, regions, excluded_regions, cod, max_weight_g, is_default, is_fallback) by code."""
+    return [tuple(r) for r in uow.session.execute(_CARRIERS).all()]
+
+
+def open_pools(uow: UnitOfWork, carrier: str) -> list[tuple[int, str, str, int, str]]:
+    """(id, prefix, suffix, digits, scheme) of the carrier's pools with numbers left, oldest first."""
+    return [tuple(r) for r in uow.session.execute(_OPEN_POOLS, {"carrier": carrier}).all()]  # type: ignore[misc]
+
+
+def take_number(uow: UnitOfWork, pool_id: int) -> int | None:
+    """Bump the pool's counter if a number is left; the value taken, or None. Atomic per row."""
+    after = uow.session.execute(_TAKE_NUMBER, {"id": pool_id}).scalar()
+    return None if after is None else after - 1
