@@ -20,7 +20,6 @@ import subprocess
 import json
 import random
 import socket
-import statistics
 import sys
 import tempfile
 import time

@@ -71,34 +71,27 @@ def token_create(
 
 def _run(engine, host: str, port: int, print_worker: bool = True, station=None,  # type: ignore[no-untyped-def]
          workers: int = 1) -> None:
-    """Serve until stopped.
-
-    Route handlers run on a thread pool; CPython hands the interpreter lock between threads
-    every 5 ms by default, so a station's short request could wait behind another's long one.
-    1 ms keeps the scan-to-verdict tail short for a small cost in throughput.
-    """
+    """Serve until stopped: one process, or `workers` that each build the app from the environment."""
     import os
-    import sys
 
     import uvicorn
 
     from wms.config import get_settings
 
-    from wms.api.app import create_app
+    from wms.api.app import serving_app
     from wms.services.print_worker import PrintWorker
 
     worker = PrintWorker(engine) if print_worker else None
     if worker:
         worker.start()
     try:
-        sys.setswitchinterval(0.001)
         options = dict(host=host, port=port, log_level="warning" if station else "info",
                        access_log=get_settings().access_log)
         if workers > 1:  # each worker process builds its own app and engine from the environment
             os.environ["WMS_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
-            uvicorn.run("wms.api.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+            uvicorn.run("wms.api.app:serving_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         else:
-            uvicorn.run(create_app(engine), **options)  # type: ignore[arg-type]
+            uvicorn.run(serving_app(engine), **options)  # type: ignore[arg-type]
     finally:
         if worker:
             worker.stop()

@@ -9,7 +9,6 @@ from typing import Any
 from sqlmodel import select
 
 from wms.adapters.db.tables import (
-    OrderLine,
     OrderRow,
     Override,
     PackagingRow,
@@ -454,7 +453,8 @@ def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings
 
 
 def current_session(uow: UnitOfWork, station: str, lock: bool = False) -> PackSessionRow | None:
-    """The station's most recently opened session that is still open (row-locked if `lock`)."""
+    """The station's most recently opened session that is still open (row-locked if `lock`),
+    as a row to change; a scan, which only reads it, uses prepared.current_session."""
     stmt = (select(PackSessionRow).where(PackSessionRow.station == station, PackSessionRow.status == "open")
             .order_by(PackSessionRow.id.desc()).limit(1))  # type: ignore[union-attr]
     return uow.session.exec(uow.locked(stmt) if lock else stmt).first()
