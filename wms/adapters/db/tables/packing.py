@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from wms.adapters.db.tables._fields import created_at, json_field, optional_time
@@ -26,6 +27,9 @@ class PackScan(SQLModel, table=True):
     """Every scan at a station, accepted or not: rejected ones are evidence too."""
 
     __tablename__ = "pack_scan"
+    # A weighing looks up the station's recent wrong scans: without this the look-up reads
+    # every scan the station ever made, and grows with the history.
+    __table_args__ = (Index("ix_pack_scan_station_outcome_at", "station", "outcome", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="pack_session.id", index=True)
     at: datetime = created_at()
