@@ -331,10 +331,9 @@ def weigh(uow: UnitOfWork, session_id: int, grams: int, who: Actor, settings: Se
           scale_id: str | None = None, stable: bool = True, event_id: str | None = None) -> dict[str, Any]:
     """Judge the parcel's weight against the order; only a pass gets a tracking number."""
     session = get_session(uow, session_id, lock=True)
-    if event_id:
-        earlier = uow.session.exec(select(Weighing).where(Weighing.event_id == event_id)).first()
-        if earlier is not None:
-            return weighing_answer(uow, earlier)
+    done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
+    if done_id is not None:
+        return weighing_answer(uow, uow.session.get(Weighing, done_id))
     return _weigh(uow, session, grams, who, settings, scale_id, stable, event_id)
 
 
@@ -419,7 +418,7 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents
     uow.session.add(session)
     if skus is None:
         skus = prepared.sku_weights(uow, {line.sku for line in contents.lines})
-    waybill = waybills.waybill_for(order, parcel, contents.lines, skus, session.station, settings)
+    waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings)
     print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)
     if learn and expectation is not None and lines is not None:
         learn_from_parcel(uow, lines, expectation, grams)

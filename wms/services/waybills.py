@@ -6,9 +6,7 @@ import zlib
 from typing import Any
 
 from wms.adapters.db.tables import OrderRow, Parcel
-from wms.adapters.db.uow import UnitOfWork
 from wms.config import Settings
-from wms.services import catalog, orders
 
 
 def sort_code(order: OrderRow, station: str) -> str:
@@ -18,15 +16,10 @@ def sort_code(order: OrderRow, station: str) -> str:
     return f"{area}-{station or 'WH01'}-{chr(ord('A') + spot % 26)}{spot:02d}"
 
 
-def build_waybill(uow: UnitOfWork, order: OrderRow, parcel: Parcel, station: str, settings: Settings) -> dict[str, Any]:
-    lines = [l for member in orders.group_of(uow, order) for l in orders.order_lines(uow, member)]
-    skus = catalog.skus_by_code(uow, {l.sku for l in lines})
-    return waybill_for(order, parcel, lines, skus, station, settings)
-
-
-def waybill_for(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[str, Any], station: str,
-                settings: Settings) -> dict[str, Any]:
-    """The waybill from rows the caller has read already (the pack station's pass path)."""
+def build_waybill(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[str, Any], station: str,
+                  settings: Settings) -> dict[str, Any]:
+    """The waybill from rows the caller has read already: the order's (merge group's) lines as
+    (sku, qty) rows and the SKUs by code, for their names."""
     return {
         "tracking_no": parcel.tracking_no,
         "carrier": parcel.carrier,
