@@ -114,3 +114,58 @@ def test_a_writer_holds_the_file_lock_that_other_service_processes_queue_on(engi
     with UnitOfWork(engine, read_only=True) as uow:
         catalog.get_sku(uow, "LOCK")
         assert free()  # readers never queue behind it
+
+
+def test_a_writers_locks_go_only_once_its_commit_is_in_the_database(engine):
+    """The next writer must find the file unlocked, or SQLite's busy handler puts it to sleep:
+    at the moment the writer lock is free, another connection already sees the new row."""
+    import sqlite3
+
+    import pytest
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not a file")
+    seen = []
+
+    def after_our_commit(conn) -> None:  # runs after the engine's own commit listener
+        with sqlite3.connect(engine.url.database) as other:
+            seen.append(other.execute("SELECT count(*) FROM sku WHERE sku = 'SEEN'").fetchone()[0])
+
+    event.listen(engine, "commit", after_our_commit)
+    try:
+        with UnitOfWork(engine) as uow:
+            catalog.create_sku(uow, {"sku": "SEEN", "name": "看见", "unit_weight_g": 10})
+            uow.commit()
+    finally:
+        event.remove(engine, "commit", after_our_commit)
+    assert seen == [1]
+
+
+def test_the_service_moves_the_write_ahead_log_into_the_database_file_without_a_commit_doing_it(engine):
+    """`wms serve` checkpoints from a thread of its own: no commit waits for it, and committed
+    pages still reach the database file within moments."""
+    import os
+    import time
+
+    import pytest
+    from sqlalchemy import text
+
+    from wms.adapters.db.engine import checkpoint_in_background
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no write-ahead log file of ours")
+    checkpointer = checkpoint_in_background(engine, every_s=0.05)
+    assert checkpointer is not None
+    try:
+        with UnitOfWork(engine) as uow:
+            assert uow.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
+            uow.session.execute(text("CREATE TABLE bulk (data BLOB)"))
+            uow.session.execute(text("INSERT INTO bulk VALUES (zeroblob(4000000))"))
+            uow.commit()
+        deadline = time.monotonic() + 5
+        while os.path.getsize(engine.url.database) < 4_000_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert os.path.getsize(engine.url.database) >= 4_000_000
+    finally:
+        checkpointer.stop()

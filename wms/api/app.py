@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
-from wms.adapters.db.engine import make_engine
+from wms.adapters.db.engine import checkpoint_in_background, make_engine
 from wms.api.deps import Anyone, UowDep
 from wms.api.errors import install_error_handlers
 from wms.api.timing import ServerTiming
@@ -66,6 +66,7 @@ def serving_app(engine: Engine | None = None) -> FastAPI:
     of bench/packing.py from about 60 ms to about 40 ms.
     """
     app = create_app(engine)
+    app.state.checkpointer = checkpoint_in_background(app.state.engine)
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from typing import Any, Awaitable, Callable
 
+from wms.adapters.db.engine import WRITER_TIMES
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -24,12 +26,15 @@ class ServerTiming:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        writer = [0.0, 0.0]
+        WRITER_TIMES.set(writer)
 
         async def timed_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 took = (time.perf_counter() - started) * 1000
                 message["headers"] = [*message.get("headers", []),
-                                      (b"server-timing", f"app;dur={took:.2f}".encode())]
+                                      (b"server-timing", f"app;dur={took:.2f}, lock;dur={writer[0] * 1000:.2f}, "
+                                                         f"write;dur={writer[1] * 1000:.2f}".encode())]
             await send(message)
 
         await self.app(scope, receive, timed_send)

@@ -37,9 +37,7 @@ def transition(uow: UnitOfWork, order: OrderRow, new: str, actor: str, reason: s
     if order.id is None:  # a new order: it needs its row before its history can point at it
         uow.session.flush()
     uow.insert(OrderEvent(order_id=order.id, from_status=order.status, to_status=new, actor=actor, reason=reason))  # type: ignore[arg-type]
-    order.status = new
-    order.hold_reason = reason if new == rules.ON_HOLD else None
-    uow.session.add(order)
+    uow.update(order, status=new, hold_reason=reason if new == rules.ON_HOLD else None)
 
 
 def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[OrderRow, bool]:

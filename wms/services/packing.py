@@ -411,11 +411,9 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents
     for member in contents.members:
         prepared.mark_lines_packed(uow, member.id)  # type: ignore[arg-type]
     for member in contents.members:
-        member.carrier = carrier
+        uow.update(member, carrier=carrier)
         orders.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}")
-    session.status = "passed"
-    session.closed_at = utcnow()
-    uow.session.add(session)
+    uow.update(session, status="passed", closed_at=utcnow())
     if skus is None:
         skus = prepared.sku_weights(uow, {line.sku for line in contents.lines})
     waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings)

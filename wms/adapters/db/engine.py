@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,12 @@ try:
     import fcntl
 except ImportError:  # Windows: SQLite's own locking only
     fcntl = None  # type: ignore[assignment]
+
+
+# Where a request's time goes on the write path, for Server-Timing: [waited for the writer
+# lock, held it] in seconds. Whoever wants the figures sets a fresh list; threads that run
+# the request's database work see the same list (contexts are copied, the list is shared).
+WRITER_TIMES: ContextVar[list[float] | None] = ContextVar("wms_writer_times", default=None)
 
 
 def normalise_url(url: str) -> str:
@@ -72,6 +80,7 @@ def _configure_sqlite(engine: Engine) -> None:
         if conn.get_execution_options().get("read_only"):
             conn.exec_driver_sql("BEGIN")
             return
+        asked = time.perf_counter()
         writer.acquire()
         conn.info["wms_writer"] = True
         try:
@@ -81,15 +90,41 @@ def _configure_sqlite(engine: Engine) -> None:
         except BaseException:
             _release(conn)
             raise
+        got = time.perf_counter()
+        conn.info["wms_writer_since"] = got
+        times = WRITER_TIMES.get()
+        if times is not None:
+            times[0] += got - asked
+
+    def _end(statement: str) -> Any:
+        """SQLAlchemy announces COMMIT / ROLLBACK before it sends it; a writer's locks may
+        only go once the database has it, or the next writer's BEGIN IMMEDIATE finds the
+        file still locked and SQLite's busy handler puts it to sleep for milliseconds."""
+
+        def finish(conn: Any, *_: Any) -> None:
+            if not conn.info.get("wms_writer"):
+                return
+            try:
+                raw = conn.connection.dbapi_connection
+                if raw is not None and raw.in_transaction:
+                    raw.execute(statement)  # the DBAPI's own commit()/rollback() then has nothing to do
+            finally:
+                _release(conn)
+
+        return finish
 
     def _release(conn: Any, *_: Any) -> None:
         if conn.info.pop("wms_writer", False):
             if between_processes is not None:
                 between_processes.release()
             writer.release()
+            times = WRITER_TIMES.get()
+            since = conn.info.pop("wms_writer_since", None)
+            if times is not None and since is not None:
+                times[1] += time.perf_counter() - since
 
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
+    event.listen(engine, "commit", _end("COMMIT"))
+    event.listen(engine, "rollback", _end("ROLLBACK"))
 
 
 class _ProcessLock:
@@ -118,6 +153,65 @@ class _ProcessLock:
         if fcntl is not None and self._held:
             self._held = False
             fcntl.flock(self._fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
+
+
+class WalCheckpointer:
+    """Moves the SQLite write-ahead log into the database file from a thread of its own.
+
+    SQLite normally checkpoints inside whichever commit pushes the log past 1000 pages:
+    that commit copies the pages and syncs the database file to disk, which took up to half
+    a second on this kind of disk, with the writer lock held and every station queued
+    behind it. The service turns that off (`wal_autocheckpoint=0`) and checkpoints every
+    `every_s` seconds here instead, PASSIVE: it never waits for, or blocks, a reader or a
+    writer. A crash loses nothing: committed pages sit in the log until copied.
+    """
+
+    def __init__(self, path: str, every_s: float = 1.0) -> None:
+        self.path = path
+        self.every_s = every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+
+    def start(self) -> "WalCheckpointer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def checkpoint(self, conn: Any) -> None:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def _run(self) -> None:
+        import sqlite3
+
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA synchronous=NORMAL")
+            while not self._stop.wait(self.every_s):
+                try:
+                    self.checkpoint(conn)
+                except sqlite3.Error:  # another process's checkpointer is at it: next time
+                    continue
+        finally:
+            conn.close()
+
+
+def checkpoint_in_background(engine: Engine, every_s: float = 1.0) -> WalCheckpointer | None:
+    """For a long-running service on an SQLite file: no checkpoint inside commits, a
+    `WalCheckpointer` instead. Connections opened before are dropped so that all of them
+    follow. None for PostgreSQL and in-memory databases."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+
+    @event.listens_for(engine, "connect")
+    def _no_checkpoint_in_commits(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
+
+    engine.dispose()
+    return WalCheckpointer(database, every_s).start()
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -1,0 +1,95 @@
+"""What one station event costs inside the service, without HTTP: open, scan, weigh.
+
+Packs simulated orders one after another through `packing.station_event` on an SQLite file
+(or the database given), single-threaded, and prints the time per event kind. It isolates
+the domain and database work from the web stack and from other stations; `bench/packing.py`
+measures the whole path under load. `--profile` prints where the weighing's time goes.
+
+    python bench/station_cost.py [--parcels 1000] [--database sqlite:///...] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from packing import load_catalogue, make_orders, pct, simulate_contents  # noqa: E402
+
+from wms.adapters.db.engine import WRITER_TIMES, make_engine  # noqa: E402
+from wms.adapters.db.migrate import upgrade  # noqa: E402
+from wms.adapters.db.uow import UnitOfWork  # noqa: E402
+from wms.config import Settings  # noqa: E402
+from wms.services import packing  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--parcels", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--database", default=None, help="default: a new SQLite file in a temp folder")
+    ap.add_argument("--profile", action="store_true", help="profile the weighings and print the top functions")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    url = args.database or f"sqlite:///{tempfile.mkdtemp()}/cost.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    skus, packaging = load_catalogue(engine, rng)
+    by_sku = {s["sku"]: s for s in skus}
+    plan = make_orders(engine, skus, args.parcels, rng)
+    settings = Settings(database_url=url)
+    who = packing.Actor("bench", "packer")
+    times: dict[str, list[float]] = {"open": [], "scan": [], "weigh": []}
+    held: dict[str, list[float]] = {"open": [], "scan": [], "weigh": []}
+    verdicts: dict[str, int] = {}
+    profiler = cProfile.Profile() if args.profile else None
+
+    def event(kind: str, body: dict) -> dict:
+        writer = [0.0, 0.0]
+        WRITER_TIMES.set(writer)
+        t = time.perf_counter()
+        if kind == "weigh" and profiler:
+            profiler.enable()
+        with UnitOfWork(engine) as uow:
+            answer = packing.station_event(uow, "PK-01", body, who, settings)
+        if kind == "weigh" and profiler:
+            profiler.disable()
+        times[kind].append((time.perf_counter() - t) * 1000)
+        held[kind].append(writer[1] * 1000)
+        return answer
+
+    for i, (order_no, lines, kind) in enumerate(plan):
+        opened = event("open", {"event_id": f"{i}-o", "kind": "scan", "code": order_no})
+        pack = packaging.get(opened["result"]["packaging"])
+        k = 0
+        for sku, qty in lines.items():
+            for _ in range(qty):  # a second apart, as a packer scans: not a scanner's double read
+                k += 1
+                event("scan", {"event_id": f"{i}-{k}", "kind": "scan", "code": by_sku[sku]["barcodes"][0],
+                               "at": f"2026-11-22T10:{k // 60:02d}:{k % 60:02d}.000Z"})
+        items_g, _ = simulate_contents(rng, lines, kind, by_sku, skus)
+        box_g = rng.gauss(pack.weight_g, pack.tolerance_g / 3) if pack else 0.0
+        answer = event("weigh", {"event_id": f"{i}-w", "kind": "weight", "grams": int(round(items_g + box_g)),
+                                 "stable": True})
+        verdict = answer["result"]["verdict"]
+        verdicts[verdict] = verdicts.get(verdict, 0) + 1
+    print(f"{args.parcels} parcels on {engine.dialect.name}, one station, no HTTP; verdicts {verdicts}")
+    for kind, values in times.items():
+        print(f"{kind:6s} n={len(values):6d}  mean {sum(values) / len(values):6.2f}  p50 {pct(values, 50):6.2f}  "
+              f"p90 {pct(values, 90):6.2f}  p99 {pct(values, 99):6.2f} ms;  holding the writer lock: "
+              f"mean {sum(held[kind]) / len(held[kind]):5.2f}  p99 {pct(held[kind], 99):5.2f} ms")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+
+if __name__ == "__main__":
+    main()
