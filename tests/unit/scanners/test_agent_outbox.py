@@ -67,11 +67,16 @@ class StandInService:
                     time.sleep(delay)
                 status, answer = service.reply(self.path, body)
                 data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The agent gave up waiting (the late-answer tests): that is the point, not an
+                    # error; a traceback here would land, late, in whatever test runs next.
+                    pass
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -180,9 +180,6 @@ class WalCheckpointer:
         self._stop.set()
         self._thread.join(5)
 
-    def checkpoint(self, conn: Any) -> None:
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-
     def _run(self) -> None:
         import sqlite3
 
@@ -191,7 +188,7 @@ class WalCheckpointer:
             conn.execute("PRAGMA synchronous=NORMAL")
             while not self._stop.wait(self.every_s):
                 try:
-                    self.checkpoint(conn)
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error:  # another process's checkpointer is at it: next time
                     continue
         finally:
