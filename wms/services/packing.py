@@ -213,7 +213,7 @@ def _scan(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: Setting
     """`scan` for a session already read (and locked) in this unit of work, its event id unseen.
 
     `session` is a PackSessionRow or prepared.OpenSession: only id, order_id, station and
-    status are read. The statements are prepared' prepared ones: this runs on every scan.
+    status are read. Its statements are the prepared ones: this runs on every scan.
     """
     if session.status != "open":
         raise Conflict(f"pack session {session.id} is {session.status}; open a new one", "session_closed")
@@ -225,15 +225,14 @@ def _scan(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: Setting
     ordered = _ordered_by_id(uow, session.order_id)
     record = dict(session_id=session.id, at=at, code=raw.strip()[:200], sku=sku, station=session.station,
                   operator=who.name, event_id=event_id)
+    model = pack_rules.PackSession(ordered, history.scanned)
     if history.last_at is not None and pack_rules.is_double_read(
         history.last_code, _ms(history.last_at), record["code"], _ms(at), settings.double_read_window_ms
     ):
         prepared.add_scan(uow, outcome="double_read", **record)  # type: ignore[arg-type]
         uow.commit()
-        remaining = sum(max(0, q - history.scanned.get(s, 0)) for s, q in ordered.items())
-        return {"sku": sku, "scanned": history.scanned.get(sku, 0) if sku else 0, "remaining": remaining,
-                "complete": remaining == 0, "double_read": True}
-    model = pack_rules.PackSession(ordered, history.scanned)
+        return {"sku": sku, "scanned": history.scanned.get(sku, 0) if sku else 0, "remaining": model.remaining,
+                "complete": model.complete, "double_read": True}
     try:
         accepted = model.scan(sku, raw)
     except pack_rules.ScanRejected as rejected:
@@ -289,9 +288,9 @@ def _scan_answer(uow: UnitOfWork, session: PackSessionRow, sku: str | None) -> d
     order = uow.session.get(OrderRow, session.order_id)
     ordered = _ordered(uow, order)  # type: ignore[arg-type]
     scanned = _scanned_counts(uow, session.id)  # type: ignore[arg-type]
-    remaining = sum(max(0, q - scanned.get(s, 0)) for s, q in ordered.items())
-    return {"sku": sku, "scanned": scanned.get(sku, 0) if sku else 0, "remaining": remaining,
-            "complete": remaining == 0}
+    model = pack_rules.PackSession(ordered, scanned)  # type: ignore[arg-type]
+    return {"sku": sku, "scanned": scanned.get(sku, 0) if sku else 0, "remaining": model.remaining,
+            "complete": model.complete}
 
 
 def _replay_scan(uow: UnitOfWork, session: PackSessionRow, earlier: PackScan) -> dict[str, Any]:
@@ -305,7 +304,7 @@ def _replay_scan(uow: UnitOfWork, session: PackSessionRow, earlier: PackScan) ->
 
 
 def _expectation(uow: UnitOfWork, contents: _Contents, session: PackSessionRow, settings: Settings
-                 ) -> tuple[weight_rules.Expectation, list[tuple[weight_rules.ItemWeight, int]], dict[str, SkuRow]]:
+                 ) -> tuple[weight_rules.Expectation, list[tuple[weight_rules.ItemWeight, int]], dict[str, prepared.SkuWeight]]:
     ordered = contents.ordered
     skus = prepared.sku_weights(uow, set(ordered))
     lines = [(_item(skus[s]), q) for s, q in ordered.items() if s in skus]
@@ -356,7 +355,7 @@ def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, set
     judgement = weight_rules.judge(expectation, grams, True, lines, _recent_wrong_items(uow, session.station))
     tracking_no = None
     scanned = _history(uow, session.id).scanned  # type: ignore[arg-type]
-    complete = all(scanned.get(s, 0) >= q for s, q in contents.ordered.items())
+    complete = pack_rules.PackSession(contents.ordered, scanned).complete
     if judgement.verdict == "pass" and complete:
         tracking_no = _finish_parcel(uow, session, contents, grams, who, settings, expectation, lines, skus)
     row = Weighing(
@@ -376,8 +375,7 @@ def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, set
 
 
 def _is_complete(uow: UnitOfWork, order: OrderRow, session: PackSessionRow) -> bool:
-    scanned = _scanned_counts(uow, session.id)  # type: ignore[arg-type]
-    return all(scanned.get(s, 0) >= q for s, q in _ordered(uow, order).items())
+    return pack_rules.PackSession(_ordered(uow, order), _scanned_counts(uow, session.id)).complete  # type: ignore[arg-type]
 
 
 def _suspect(s: Any) -> dict[str, Any]:
