@@ -50,6 +50,7 @@ def main() -> None:
     who = packing.Actor("bench", "packer")
     times: dict[str, list[float]] = {"open": [], "scan": [], "weigh": []}
     held: dict[str, list[float]] = {"open": [], "scan": [], "weigh": []}
+    by_verdict: dict[str, list[float]] = {}  # the pass path finishes the parcel, a mismatch searches suspects
     verdicts: dict[str, int] = {}
     profiler = cProfile.Profile() if args.profile else None
 
@@ -82,11 +83,15 @@ def main() -> None:
                                  "stable": True})
         verdict = answer["result"]["verdict"]
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        by_verdict.setdefault(verdict, []).append(times["weigh"][-1])
     print(f"{args.parcels} parcels on {engine.dialect.name}, one station, no HTTP; verdicts {verdicts}")
     for kind, values in times.items():
         print(f"{kind:6s} n={len(values):6d}  mean {sum(values) / len(values):6.2f}  p50 {pct(values, 50):6.2f}  "
               f"p90 {pct(values, 90):6.2f}  p99 {pct(values, 99):6.2f} ms;  holding the writer lock: "
               f"mean {sum(held[kind]) / len(held[kind]):5.2f}  p99 {pct(held[kind], 99):5.2f} ms")
+    for verdict, values in sorted(by_verdict.items()):
+        print(f"  weigh, {verdict:<11s} n={len(values):5d}  mean {sum(values) / len(values):6.2f}  "
+              f"p50 {pct(values, 50):6.2f}  p99 {pct(values, 99):6.2f} ms")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
 

@@ -230,3 +230,30 @@ def test_stock_leaves_the_bins_when_the_parcel_passes(api, order, engine):
     assert (levels["SOCK"]["on_hand"], levels["SOCK"]["reserved"]) == (9, 0)
     with UnitOfWork(engine) as uow:
         assert ledger_mismatches(uow) == []
+
+
+def test_passed_parcels_teach_a_skus_real_weight_and_the_report_flags_the_master_without_changing_it(api):
+    """The cups really weigh ~290 g though the master says 272 g (inside a one-cup parcel's band),
+    so they pass; after 22 parcels the report names CUP, the socks at their master weight are not
+    named, and the master still says 272 g."""
+    make_sku(api, "CUP", 272, 30, CUP, "保温杯 500ml")
+    make_sku(api, "SOCK", 48, 2, SOCK, "白色短袜")
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A02-03-1", "qty": 40})
+    api.post("/api/stock/receipts", {"sku": "SOCK", "bin": "A03-05-2", "qty": 40})
+    for i in range(22):
+        make_order(api, f"LRN{i:03d}", [("CUP", 1)] if i % 2 else [("CUP", 1), ("SOCK", 1)])
+        sid = open_session(api, f"LRN{i:03d}")
+        for code in (CUP,) if i % 2 else (CUP, SOCK):
+            assert scan(api, sid, code).status_code == 200
+        grams = 289 + i % 3 + (0 if i % 2 else 48)
+        assert weigh(api, sid, grams).json()["verdict"] == "pass"
+
+    r = api.as_("supervisor").get("/api/reports/sku-weights")
+    assert r.status_code == 200, r.text
+    flagged = {f["sku"]: f for f in r.json()}
+    assert set(flagged) == {"CUP"}
+    assert flagged["CUP"]["n"] == 22
+    assert 288 <= flagged["CUP"]["estimated_g"] <= 292
+    assert flagged["CUP"]["master_g"] == 272
+    assert api.get("/api/skus/CUP").json()["unit_weight_g"] == 272
+    assert api.as_("packer").get("/api/reports/sku-weights").status_code == 403

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import SkuRow, SkuWeightEstimate
 from wms.adapters.db.types import utcnow
+from wms.adapters.db import prepared
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain import weight_learning
 from wms.domain import weighing as weight_rules
@@ -13,17 +14,19 @@ from wms.domain import weighing as weight_rules
 
 def learn_from_parcel(uow: UnitOfWork, lines: list[tuple[weight_rules.ItemWeight, int]],
                       expectation: weight_rules.Expectation, measured_g: int) -> None:
-    skus = {item.sku for item, _ in lines}
-    rows = {r.sku: r for r in uow.session.exec(
-        uow.locked(select(SkuWeightEstimate).where(SkuWeightEstimate.sku.in_(skus)))  # type: ignore[attr-defined]
-    ).all()}
-    estimates = {s: weight_learning.WeightEstimate(s, r.n, r.mean_g, r.m2) for s, r in rows.items()}
+    """Fold a passed parcel into its SKUs' running estimates, in the parcel's own transaction.
+
+    Prepared statements, not ORM objects: this runs on every passing weighing while the
+    packer waits, and flushing the estimates through the ORM cost more than judging the parcel.
+    """
+    rows = prepared.weight_estimates(uow, {item.sku for item, _ in lines})
+    estimates = {s: weight_learning.WeightEstimate(s, n, mean, m2) for s, (n, mean, m2) in rows.items()}
     non_item_g = expectation.expected_g - sum(item.unit_weight_g * qty for item, qty in lines)
     updated = weight_learning.update_from_parcel(estimates, lines, non_item_g, measured_g)
-    for sku, est in updated.items():
-        row = rows.get(sku) or SkuWeightEstimate(sku=sku)
-        row.n, row.mean_g, row.m2, row.updated_at = est.n, est.mean_g, est.m2, utcnow()
-        uow.session.add(row)
+    at = utcnow()
+    values = [{"sku": sku, "n": est.n, "mean_g": est.mean_g, "m2": est.m2, "at": at} for sku, est in updated.items()]
+    prepared.save_weight_estimates(uow, [v for v in values if v["sku"] in rows],
+                                   [v for v in values if v["sku"] not in rows])
 
 
 def off_master_report(uow: UnitOfWork, min_samples: int = 20) -> list[dict[str, object]]:

@@ -31,13 +31,15 @@ def order_lines(uow: UnitOfWork, order: OrderRow) -> list[OrderLine]:
     )
 
 
-def transition(uow: UnitOfWork, order: OrderRow, new: str, actor: str, reason: str | None = None) -> None:
-    """Every status change goes through here so the history is complete."""
+def transition(uow: UnitOfWork, order: OrderRow, new: str, actor: str, reason: str | None = None,
+               **columns: Any) -> None:
+    """Every status change goes through here so the history is complete; `columns` change
+    with it in the same statement (packing sets the carrier as the order becomes packed)."""
     rules.check_transition(order.status, new)
     if order.id is None:  # a new order: it needs its row before its history can point at it
         uow.session.flush()
     uow.insert(OrderEvent(order_id=order.id, from_status=order.status, to_status=new, actor=actor, reason=reason))  # type: ignore[arg-type]
-    uow.update(order, status=new, hold_reason=reason if new == rules.ON_HOLD else None)
+    uow.update(order, status=new, hold_reason=reason if new == rules.ON_HOLD else None, **columns)
 
 
 def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[OrderRow, bool]:

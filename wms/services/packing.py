@@ -409,8 +409,7 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents
     for member in contents.members:
         prepared.mark_lines_packed(uow, member.id)  # type: ignore[arg-type]
     for member in contents.members:
-        uow.update(member, carrier=carrier)
-        orders.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}")
+        orders.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}", carrier=carrier)
     uow.update(session, status="passed", closed_at=utcnow())
     if skus is None:
         skus = prepared.sku_weights(uow, {line.sku for line in contents.lines})
@@ -447,12 +446,11 @@ def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings
     return answer
 
 
-def current_session(uow: UnitOfWork, station: str, lock: bool = False) -> PackSessionRow | None:
-    """The station's most recently opened session that is still open (row-locked if `lock`),
+def current_session(uow: UnitOfWork, station: str) -> PackSessionRow | None:
+    """The station's most recently opened session that is still open, row-locked on PostgreSQL,
     as a row to change; a scan, which only reads it, uses prepared.current_session."""
-    stmt = (select(PackSessionRow).where(PackSessionRow.station == station, PackSessionRow.status == "open")
-            .order_by(PackSessionRow.id.desc()).limit(1))  # type: ignore[union-attr]
-    return uow.session.exec(uow.locked(stmt) if lock else stmt).first()
+    found = prepared.current_session(uow, station)  # row-locked on PostgreSQL
+    return uow.session.get(PackSessionRow, found.id) if found else None
 
 
 def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Actor,
@@ -468,7 +466,7 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
         done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
         if done_id is not None:
             return {"action": "replayed", "result": weighing_answer(uow, uow.session.get(Weighing, done_id))}
-        session = current_session(uow, station, lock=True)
+        session = current_session(uow, station)
         if session is None:
             raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
         result = _weigh(uow, session, int(event["grams"]), who, settings,

@@ -17,6 +17,7 @@ from wms.adapters.db.tables import (
     StockRow,
     Warehouse,
 )
+from wms.adapters.db import prepared
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Conflict, Invalid, NotFound
 
@@ -215,34 +216,17 @@ def pick_reserved(uow: UnitOfWork, order: OrderRow, operator: str) -> None:
     """Take an order's reserved units out of their bins (when it is packed without a wave).
 
     One conditional update per stock row moves reserved and on-hand down together, and
-    the ledger rows go in with them: the same rule as `move`, in fewer round trips.
+    the ledger rows go in with them: the same rule as `move`, in fewer round trips. This
+    runs on every passing weighing, so it uses prepared statements rather than ORM objects.
     """
-    reservations = uow.session.exec(
-        select(Reservation).where(Reservation.order_id == order.id, Reservation.status == "active")
-        .order_by(Reservation.stock_id)  # one lock order for every transaction: no deadlocks
-    ).all()
-    if not reservations:
-        return
-    stock_rows = {r.id: r for r in uow.session.exec(
-        select(StockRow).where(StockRow.id.in_([r.stock_id for r in reservations]))  # type: ignore[union-attr]
-    ).all()}
-    for res in reservations:
-        open_qty = res.qty - res.picked
-        if open_qty > 0:
-            done = uow.session.execute(
-                update(StockRow)
-                .where(StockRow.id == res.stock_id, StockRow.on_hand >= open_qty,  # type: ignore[arg-type]
-                       StockRow.reserved >= open_qty)
-                .values(reserved=StockRow.reserved - open_qty, on_hand=StockRow.on_hand - open_qty)
-            )
-            if done.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(f"stock of {res.sku} changed under the order; recount the bin", "insufficient_stock")
-            uow.session.add(LedgerEntry(bin_id=stock_rows[res.stock_id].bin_id, sku=res.sku, delta=-open_qty,
-                                        kind="pick", ref=f"order:{order.order_no}", operator=operator))
-            res.picked = res.qty
-        res.status = "picked"
-        uow.session.add(res)
-    uow.session.flush()
+    for res in prepared.open_reservations(uow, order.id):  # type: ignore[arg-type]
+        if res.open_qty <= 0:
+            continue
+        if not prepared.take_reserved(uow, res.stock_id, res.open_qty):
+            raise Conflict(f"stock of {res.sku} changed under the order; recount the bin", "insufficient_stock")
+        uow.insert(LedgerEntry(bin_id=res.bin_id, sku=res.sku, delta=-res.open_qty, kind="pick",
+                               ref=f"order:{order.order_no}", operator=operator))
+    prepared.mark_reservations_picked(uow, order.id)  # type: ignore[arg-type]
 
 
 def ledger_mismatches(uow: UnitOfWork) -> list[tuple[int, str, int, int]]:

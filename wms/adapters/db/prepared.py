@@ -182,3 +182,71 @@ def take_number(uow: UnitOfWork, pool_id: int) -> int | None:
     """Bump the pool's counter if a number is left; the value taken, or None. Atomic per row."""
     after = uow.session.execute(_TAKE_NUMBER, {"id": pool_id}).scalar()
     return None if after is None else after - 1
+
+
+_ESTIMATES = text("SELECT sku, n, mean_g, m2 FROM skuweightestimate WHERE sku IN :skus").bindparams(
+    bindparam("skus", expanding=True))
+_ESTIMATES_LOCKED = text("SELECT sku, n, mean_g, m2 FROM skuweightestimate WHERE sku IN :skus FOR UPDATE"
+                         ).bindparams(bindparam("skus", expanding=True))
+_NEW_ESTIMATE = text(
+    "INSERT INTO skuweightestimate (sku, n, mean_g, m2, updated_at) VALUES (:sku, :n, :mean_g, :m2, :at) "
+    "ON CONFLICT (sku) DO NOTHING"
+).bindparams(bindparam("at", type_=UTCDateTime))
+_SET_ESTIMATE = text(
+    "UPDATE skuweightestimate SET n = :n, mean_g = :mean_g, m2 = :m2, updated_at = :at WHERE sku = :sku"
+).bindparams(bindparam("at", type_=UTCDateTime))
+
+
+def weight_estimates(uow: UnitOfWork, skus: set[str]) -> dict[str, tuple[int, float, float]]:
+    """{sku: (n, mean_g, m2)} of the SKUs that have one yet, row-locked on PostgreSQL for the update."""
+    if not skus:
+        return {}
+    stmt = _ESTIMATES_LOCKED if uow.is_postgres else _ESTIMATES
+    return {r[0]: (r[1], r[2], r[3]) for r in uow.session.execute(stmt, {"skus": sorted(skus)}).all()}
+
+
+def save_weight_estimates(uow: UnitOfWork, known: list[dict[str, object]], new: list[dict[str, object]]) -> None:
+    """Write estimates back: `known` rows were read (and locked) above; `new` ones had none.
+
+    Two stations learning a SKU's very first sample at once: one insert wins, the other
+    sample is dropped rather than failing a passed parcel. An estimate can spare one sample.
+    """
+    if known:
+        uow.session.execute(_SET_ESTIMATE, known)
+    if new:
+        uow.session.execute(_NEW_ESTIMATE, new)
+
+
+class OpenReservation(NamedTuple):
+    id: int
+    stock_id: int
+    bin_id: int
+    sku: str
+    open_qty: int  # reserved and not yet picked
+
+
+_OPEN_RESERVATIONS = text(
+    "SELECT r.id, r.stock_id, s.bin_id, r.sku, r.qty - r.picked FROM reservation r "
+    "JOIN stock s ON s.id = r.stock_id WHERE r.order_id = :order_id AND r.status = 'active' ORDER BY r.stock_id"
+)
+_TAKE_RESERVED = text(
+    "UPDATE stock SET reserved = reserved - :qty, on_hand = on_hand - :qty "
+    "WHERE id = :stock_id AND on_hand >= :qty AND reserved >= :qty"
+)
+_RESERVATIONS_PICKED = text(
+    "UPDATE reservation SET picked = qty, status = 'picked' WHERE order_id = :order_id AND status = 'active'"
+)
+
+
+def open_reservations(uow: UnitOfWork, order_id: int) -> list[OpenReservation]:
+    """The order's active reservations with their bins, in stock-row order (one lock order for all)."""
+    return [OpenReservation(*r) for r in uow.session.execute(_OPEN_RESERVATIONS, {"order_id": order_id}).all()]
+
+
+def take_reserved(uow: UnitOfWork, stock_id: int, qty: int) -> bool:
+    """Move `qty` out of a stock row's reserved and on-hand together; False if either is short."""
+    return uow.session.execute(_TAKE_RESERVED, {"stock_id": stock_id, "qty": qty}).rowcount == 1  # type: ignore[attr-defined]
+
+
+def mark_reservations_picked(uow: UnitOfWork, order_id: int) -> None:
+    uow.session.execute(_RESERVATIONS_PICKED, {"order_id": order_id})
