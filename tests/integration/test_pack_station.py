@@ -256,4 +256,25 @@ def test_passed_parcels_teach_a_skus_real_weight_and_the_report_flags_the_master
     assert 288 <= flagged["CUP"]["estimated_g"] <= 292
     assert flagged["CUP"]["master_g"] == 272
     assert api.get("/api/skus/CUP").json()["unit_weight_g"] == 272
-    assert api.as_("packer").get("/api/reports/sku-weights").status_code == 403
+    denied = api.as_("packer").get("/api/reports/sku-weights")
+    assert (denied.status_code, denied.json()["error"]) == (403, "forbidden")
+
+
+def test_a_pass_whose_reserved_stock_vanished_is_refused_and_changes_nothing(api, order, engine):
+    """Someone took the socks out of the bin behind the order's back (a raw count correction):
+    the passing weighing cannot take them, so it answers 409 and keeps no parcel, no label and
+    no half-taken stock."""
+    from sqlalchemy import text
+
+    sid = open_session(api, order)
+    for code in (SHIRT, CUP, SOCK):
+        scan(api, sid, code)
+    before = {r["sku"]: (r["on_hand"], r["reserved"]) for r in api.get("/api/stock").json()}
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE stock SET on_hand = 0 WHERE sku = 'SOCK'"))
+    r = weigh(api, sid, 501)
+    assert (r.status_code, r.json()["error"]) == (409, "insufficient_stock")
+    after = {r["sku"]: (r["on_hand"], r["reserved"]) for r in api.get("/api/stock").json()}
+    assert after["SHIRT"] == before["SHIRT"] and after["CUP"] == before["CUP"]
+    assert api.get(f"/api/orders/{order}").json()["status"] != "packed"
+    assert api.get(f"/api/pack/sessions/{sid}").json()["status"] == "open"
