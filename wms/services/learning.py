@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from wms.adapters.db import prepared
 from wms.adapters.db.tables import SkuRow, SkuWeightEstimate
 from wms.adapters.db.types import utcnow
-from wms.adapters.db import prepared
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain import weight_learning
 from wms.domain import weighing as weight_rules

@@ -184,10 +184,9 @@ def take_number(uow: UnitOfWork, pool_id: int) -> int | None:
     return None if after is None else after - 1
 
 
-_ESTIMATES = text("SELECT sku, n, mean_g, m2 FROM skuweightestimate WHERE sku IN :skus").bindparams(
-    bindparam("skus", expanding=True))
-_ESTIMATES_LOCKED = text("SELECT sku, n, mean_g, m2 FROM skuweightestimate WHERE sku IN :skus FOR UPDATE"
-                         ).bindparams(bindparam("skus", expanding=True))
+_ESTIMATES_SQL = "SELECT sku, n, mean_g, m2 FROM skuweightestimate WHERE sku IN :skus"
+_ESTIMATES = text(_ESTIMATES_SQL).bindparams(bindparam("skus", expanding=True))
+_ESTIMATES_LOCKED = text(_ESTIMATES_SQL + " FOR UPDATE").bindparams(bindparam("skus", expanding=True))
 _NEW_ESTIMATE = text(
     "INSERT INTO skuweightestimate (sku, n, mean_g, m2, updated_at) VALUES (:sku, :n, :mean_g, :m2, :at) "
     "ON CONFLICT (sku) DO NOTHING"
@@ -218,7 +217,6 @@ def save_weight_estimates(uow: UnitOfWork, known: list[dict[str, object]], new: 
 
 
 class OpenReservation(NamedTuple):
-    id: int
     stock_id: int
     bin_id: int
     sku: str
@@ -226,7 +224,7 @@ class OpenReservation(NamedTuple):
 
 
 _OPEN_RESERVATIONS = text(
-    "SELECT r.id, r.stock_id, s.bin_id, r.sku, r.qty - r.picked FROM reservation r "
+    "SELECT r.stock_id, s.bin_id, r.sku, r.qty - r.picked FROM reservation r "
     "JOIN stock s ON s.id = r.stock_id WHERE r.order_id = :order_id AND r.status = 'active' ORDER BY r.stock_id"
 )
 _TAKE_RESERVED = text(
