@@ -58,6 +58,11 @@ class OrderIn(Body):
     remark: str | None = None
     merge_consent: bool = False
     paid_at: str | None = None
+    shop: str | None = Field(default=None, max_length=64)
+    buyer_message: str | None = Field(default=None, max_length=1000)
+    seller_memo: str | None = Field(default=None, max_length=1000)
+    seller_flag: str | int | None = None
+    ship_by: str | None = None
 
 
 class NoteIn(Body):

@@ -59,6 +59,30 @@ def mask_phone(phone: str) -> str:
     return "****"
 
 
+# Seller-memo flags as the platforms number them (Taobao's 旗帜 1-5 and Douyin's the same colours).
+SELLER_FLAGS = ("red", "yellow", "green", "blue", "purple")
+
+
+def normalise_flag(value: object) -> str | None:
+    """A flag colour by name or by the platforms' number (1 red .. 5 purple); 0 / empty is no flag."""
+    from wms.domain.errors import Invalid
+
+    text = str(value if value is not None else "").strip().lower()
+    if text in ("", "0", "none", "grey", "gray"):
+        return None
+    if text.isdigit() and 1 <= int(text) <= len(SELLER_FLAGS):
+        return SELLER_FLAGS[int(text) - 1]
+    if text not in SELLER_FLAGS:
+        raise Invalid(f"seller_flag: {value!r} is not one of {', '.join(SELLER_FLAGS)} (or 1-5)", "invalid_flag")
+    return text
+
+
+def needs_acknowledgement(buyer_message: str | None, seller_flag: str | None) -> bool:
+    """What the buyer wrote, or a memo the seller flagged, must be seen by the packer before the parcel
+    closes ("送人的，不要放发票"): an unflagged memo is for the office only."""
+    return bool((buyer_message or "").strip()) or seller_flag is not None
+
+
 @dataclass(frozen=True)
 class Recipient:
     name: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlmodel import select
@@ -13,6 +13,8 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import orders as rules
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.services import catalog, stock
+
+BEIJING = timezone(timedelta(hours=8))
 
 
 def get_order(uow: UnitOfWork, order_no: str, lock: bool = False) -> OrderRow:
@@ -42,6 +44,28 @@ def transition(uow: UnitOfWork, order: OrderRow, new: str, actor: str, reason: s
     uow.update(order, status=new, hold_reason=reason if new == rules.ON_HOLD else None, **columns)
 
 
+def parse_time(value: Any, field_name: str) -> datetime | None:
+    """An ISO time from a file or a platform; a time without a zone is taken as Beijing time,
+    which is what the shops' exports mean."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise Invalid(f"{field_name}: {value!r} is not an ISO date-time", "invalid_time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BEIJING)
+    return moment.astimezone(timezone.utc)
+
+
+def _text(value: Any, limit: int) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text[:limit] or None
+
+
 def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[OrderRow, bool]:
     """Take an order in (idempotent by order_no) and review it; returns (order, created)."""
     order_no = str(data.get("order_no") or "").strip()
@@ -56,10 +80,15 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[Ord
     if order_type not in ("normal", "presale", "cod"):
         raise Invalid(f"order_type: {order_type!r} is not one of normal, presale, cod", "invalid_order_type")
     cod = rules.parse_money(data.get("cod_amount"))
-    paid_at = data.get("paid_at")
+    paid_at = parse_time(data.get("paid_at"), "paid_at")
     order = OrderRow(
         order_no=order_no,
         channel=str(data.get("channel") or "api"),
+        shop=_text(data.get("shop"), 64),
+        buyer_message=_text(data.get("buyer_message"), 1000),
+        seller_memo=_text(data.get("seller_memo"), 1000),
+        seller_flag=rules.normalise_flag(data.get("seller_flag")),
+        ship_by=parse_time(data.get("ship_by"), "ship_by"),
         order_type=order_type,
         recipient_name=str(recipient.get("name") or ""),
         recipient_phone=rules.normalise_phone(str(recipient.get("phone") or "")),
@@ -71,7 +100,7 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[Ord
         carrier=data.get("carrier") or None,
         merge_consent=bool(data.get("merge_consent", False)),
         remark=data.get("remark"),
-        paid_at=datetime.fromisoformat(str(paid_at).replace("Z", "+00:00")) if paid_at else utcnow(),
+        paid_at=paid_at or utcnow(),
     )
     uow.session.add(order)
     uow.session.flush()

@@ -27,6 +27,9 @@ class AfterSalesCase(SQLModel, table=True):
     claimed_qty: int = 0
     notes: str | None = Field(default=None, max_length=2000)
     outcome: str | None = Field(default=None, max_length=500)
+    decision: str | None = Field(default=None, max_length=20)  # upheld declined
+    decided_by: str | None = Field(default=None, max_length=80)
+    decided_at: datetime | None = optional_time()
     replacement_order_id: int | None = Field(default=None, foreign_key="orders.id")
     created_by: str = Field(max_length=80)
     created_at: datetime = created_at()

@@ -15,6 +15,7 @@ class OrderRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_no: str = Field(unique=True, max_length=64)
     channel: str = Field(default="api", max_length=20)
+    shop: str | None = Field(default=None, max_length=64, index=True)
     order_type: str = Field(default="normal", max_length=20)  # normal presale cod
     status: str = Field(default="received", max_length=20, index=True)
     hold_reason: str | None = Field(default=None, max_length=500)
@@ -29,7 +30,11 @@ class OrderRow(SQLModel, table=True):
     merge_group: str | None = Field(default=None, max_length=64, index=True)
     merge_consent: bool = False
     remark: str | None = Field(default=None, max_length=500)
+    buyer_message: str | None = Field(default=None, max_length=1000)  # 买家留言
+    seller_memo: str | None = Field(default=None, max_length=1000)  # 卖家备注
+    seller_flag: str | None = Field(default=None, max_length=10)  # the memo's flag colour: red yellow green blue purple
     paid_at: datetime | None = optional_time()
+    ship_by: datetime | None = optional_time(index=True)  # promised ship-by time (发货时效)
     created_at: datetime = created_at()
 
 

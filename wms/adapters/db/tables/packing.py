@@ -19,6 +19,9 @@ class PackSessionRow(SQLModel, table=True):
     operator: str = Field(max_length=80)
     status: str = Field(default="open", max_length=20)  # open passed overridden abandoned
     packaging: str | None = Field(default=None, max_length=40)
+    # A flagged buyer message or seller memo must be acknowledged before a weighing counts.
+    notes_ack_by: str | None = Field(default=None, max_length=80)
+    notes_ack_at: datetime | None = optional_time()
     opened_at: datetime = created_at()
     closed_at: datetime | None = optional_time()
 
@@ -54,6 +57,7 @@ class Parcel(SQLModel, table=True):
     handover_id: int | None = Field(default=None, foreign_key="handover.id", index=True)
     shipped_at: datetime | None = optional_time()
     delivered_at: datetime | None = optional_time()
+    delivered_source: str | None = Field(default=None, max_length=20)  # platform manual
     created_at: datetime = created_at()
 
 
