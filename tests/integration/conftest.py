@@ -33,6 +33,9 @@ class Api:
     def post(self, url: str, json: Any = None, **kw: Any) -> Any:
         return self.client.post(url, json=json, headers=self._headers(), **kw)
 
+    def patch(self, url: str, json: Any = None, **kw: Any) -> Any:
+        return self.client.patch(url, json=json, headers=self._headers(), **kw)
+
 
 @pytest.fixture
 def settings() -> Settings:

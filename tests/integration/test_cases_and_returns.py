@@ -142,8 +142,8 @@ def test_an_exchange_produces_its_outbound_order(api, shop):
                                     "replacement_lines": [{"sku": "CUP", "qty": 1}]}).json()
     assert case["replacement_order_no"] == "R7-EX1"
     new = api.get("/api/orders/R7-EX1").json()
-    assert new["status"] == "reserved" and new["lines"][0]["sku"] == "CUP"
-    assert new["recipient"]["name"] == "张三"
+    assert new["status"] == "on_hold" and "waits for the case decision" in new["hold_reason"]
+    assert new["lines"][0]["sku"] == "CUP" and new["recipient"]["name"] == "张三"
 
 
 def test_an_unknown_parcel_is_received_as_unidentified_and_matched_later(api, shop):

@@ -106,3 +106,30 @@ class ReweighIn(Body):
     station: str | None = None
     scale_id: str | None = None
     stable: bool = True
+
+
+class DeliveryIn(Body):
+    delivered_at: str | None = None  # ISO time; now when left out
+    source: str = "manual"  # platform | manual
+
+
+class RecipientPatch(Body):
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=40)
+    province: str | None = Field(default=None, max_length=40)
+    city: str | None = Field(default=None, max_length=40)
+    district: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=300)
+
+
+class OrderEditIn(Body):
+    """Fix an order before packing: recipient fields given are changed, the rest kept."""
+
+    recipient: RecipientPatch | None = None
+    carrier: str | None = Field(default=None, max_length=20)
+    clear_carrier: bool = False
+    reason: str = Field(min_length=1, max_length=400)
+
+
+class HoldIn(Body):
+    reason: str = Field(min_length=1, max_length=400)

@@ -81,3 +81,29 @@ def choose_carrier(
         + (" with cash on delivery" if cod else "") + f" at {weight_g} g",
         "no_carrier",
     )
+
+
+def carrier_problems(rules: list[CarrierRule], province: str, cod: bool, weight_g: int,
+                     requested: str | None = None) -> list[str]:
+    """What review must hold an order for: a carrier asked for that cannot carry it (unknown, no
+    reach, no COD on the contract, too heavy), or nobody at all who can. Checked when the order
+    arrives, so packing never has to switch carriers behind the seller's back."""
+    if not rules:
+        return []  # no contracts loaded: the house carrier takes everything
+    by_code = {r.code: r for r in rules}
+    if requested:
+        rule = by_code.get(requested)
+        if rule is None:
+            return [f"carrier {requested} is not one of ours ({', '.join(sorted(by_code))})"]
+        problems = []
+        if not (("*" in rule.regions or province in rule.regions) and province not in rule.excluded_regions):
+            problems.append(f"carrier {requested} does not reach {province or 'this address'}")
+        if cod and not rule.cod:
+            problems.append(f"carrier {requested} does not carry cash on delivery")
+        if rule.max_weight_g and weight_g > rule.max_weight_g:
+            problems.append(f"carrier {requested} takes at most {rule.max_weight_g} g; this order weighs ≈{weight_g} g")
+        return problems
+    if not any(r.accepts(province, cod, weight_g) for r in rules):
+        return [f"no carrier reaches {province or 'this address'}" + (" with cash on delivery" if cod else "")
+                + f" at ≈{weight_g} g"]
+    return []

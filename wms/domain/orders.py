@@ -23,11 +23,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PICKED: frozenset({PACKED, ON_HOLD, CANCELLED}),
     PACKED: frozenset({SHIPPED}),
     SHIPPED: frozenset(),
-    ON_HOLD: frozenset({REVIEWED, RESERVED, RELEASED, CANCELLED}),
+    ON_HOLD: frozenset({REVIEWED, RESERVED, RELEASED, PICKED, CANCELLED}),
     CANCELLED: frozenset(),
 }
 
 PACKABLE = frozenset({RESERVED, RELEASED, PICKED})
+EDITABLE = frozenset({RECEIVED, REVIEWED, RESERVED, RELEASED, PICKED, ON_HOLD})  # not yet packed, not cancelled
 
 # Mainland mobile numbers: 1, then 3-9, then nine digits (13x 14x 15x 16x 17x 18x 19x).
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -119,7 +120,9 @@ def review_order(
     known_skus: set[str],
     order_type: str = "normal",
     cod_amount: Decimal = Decimal("0"),
+    carrier_problems: list[str] | None = None,
 ) -> Review:
+    """`carrier_problems` comes from `carriers.carrier_problems` (reach, COD, weight of the asked-for carrier)."""
     review = Review()
     for label, value in (
         ("recipient name", recipient.name),
@@ -142,6 +145,7 @@ def review_order(
             review.problems.append(f"quantity of {line.sku} must be at least 1")
     if order_type == "cod" and cod_amount <= 0:
         review.problems.append("a cash-on-delivery order needs a COD amount")
+    review.problems.extend(carrier_problems or ())
     return review
 
 

@@ -81,6 +81,23 @@ def evaluate_case(case_type: str, reason: str, items: list[CaseItem], delivered_
     return Decision(True, "within policy", who, payer)
 
 
+DECISIONS = ("upheld", "declined")
+WAIT_DECISION, WAIT_RETURN, RELEASE, CANCEL = "wait_decision", "wait_return", "release", "cancel"
+
+
+def replacement_gate(case_type: str, responsibility: str | None, decision: str | None, inspected: bool) -> str:
+    """When a reship or exchange order may leave: never before the case is decided (a declined
+    short-shipment claim must not ship free goods), and a buyer-fault exchange only once the
+    return is in and inspected (seed SOP: exchanges wait for the return unless the shop is at fault)."""
+    if decision == "declined":
+        return CANCEL
+    if decision != "upheld":
+        return WAIT_DECISION
+    if case_type == "exchange" and responsibility == "buyer" and not inspected:
+        return WAIT_RETURN
+    return RELEASE
+
+
 def refund_amount(items: list[CaseItem], case_type: str, shipping_payer: str | None,
                   policy: ReturnPolicy = ReturnPolicy()) -> Decimal:
     """Goods refunded, plus the return postage the buyer advanced when the shop is at fault."""

@@ -60,6 +60,7 @@ def create_case(uow: UnitOfWork, data: dict[str, Any], actor: str, now: datetime
         raise Invalid("lines: say which items the case is about", "missing_field")
     items = _items(uow, lines)
     parcel = _parcel(uow, order)
+    # The window runs from the recorded delivery; with none on record, from a guess after shipping.
     delivered = (parcel.delivered_at or (parcel.shipped_at + DELIVERY_GUESS if parcel.shipped_at else None)) if parcel else None
     decision = policy.evaluate_case(case_type, reason, items, delivered, now)
     row = AfterSalesCase(
@@ -90,11 +91,76 @@ def _replacement(uow: UnitOfWork, case: AfterSalesCase, order: OrderRow, lines: 
     suffix = "RS" if case.case_type == "reship" else "EX"
     n = 1 + len(uow.session.exec(select(OrderRow).where(OrderRow.order_no.startswith(f"{order.order_no}-{suffix}"))).all())  # type: ignore[attr-defined]
     new, _ = orders.create_order(uow, {
-        "order_no": f"{order.order_no}-{suffix}{n}", "channel": "after_sales", "remark": f"{case.code} {case.reason}",
+        "order_no": f"{order.order_no}-{suffix}{n}", "channel": "after_sales", "shop": order.shop,
+        "remark": f"{case.code} {case.reason}",
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone, "province": order.province,
                       "city": order.city, "district": order.district, "address": order.address},
-        "lines": [{"sku": l["sku"], "qty": int(l["qty"])} for l in lines]}, actor)
+        "lines": [{"sku": l["sku"], "qty": int(l["qty"])} for l in lines]}, actor,
+        hold=_waiting_reason(case, policy.WAIT_DECISION))
     case.replacement_order_id = new.id
+
+
+def _waiting_reason(case: AfterSalesCase, gate: str) -> str:
+    if gate == policy.WAIT_RETURN:
+        return f"{AFTER_SALES_HOLD} {case.code} ships once the return is received and inspected"
+    return f"{AFTER_SALES_HOLD} {case.code} waits for the case decision"
+
+
+AFTER_SALES_HOLD = "after-sales:"
+
+
+def apply_replacement_gate(uow: UnitOfWork, case: AfterSalesCase, actor: str) -> str | None:
+    """Release, keep waiting or cancel the case's replacement order, as the case now stands."""
+    if not case.replacement_order_id:
+        return None
+    order = uow.session.get(OrderRow, case.replacement_order_id)
+    if order is None or order.status in (orders.rules.CANCELLED, orders.rules.PACKED, orders.rules.SHIPPED):
+        return None
+    gate = policy.replacement_gate(case.case_type, case.responsibility, case.decision,
+                                   case.status in ("inspected",) or _inspected(uow, case))
+    held_by_case = order.status == orders.rules.ON_HOLD and (order.hold_reason or "").startswith(AFTER_SALES_HOLD)
+    if gate == policy.CANCEL:
+        orders.cancel(uow, order, actor, f"{case.code} declined: nothing to send")
+    elif gate == policy.RELEASE and held_by_case:
+        orders.release_hold(uow, order, actor, f"{case.code} {case.decision}")
+    elif gate in (policy.WAIT_DECISION, policy.WAIT_RETURN) and held_by_case:
+        order.hold_reason = _waiting_reason(case, gate)
+        uow.session.add(order)
+    return gate
+
+
+def _inspected(uow: UnitOfWork, case: AfterSalesCase) -> bool:
+    """Every claimed unit has come back and been given a disposition."""
+    from sqlalchemy import func
+
+    from wms.adapters.db.tables import ReturnItem, ReturnReceipt
+
+    claimed = {l.sku: l.qty for l in uow.session.exec(select(CaseLine).where(CaseLine.case_id == case.id)).all()}
+    if not claimed:
+        return False
+    done = dict(uow.session.exec(
+        select(ReturnItem.sku, func.sum(ReturnItem.qty)).join(ReturnReceipt, ReturnReceipt.id == ReturnItem.receipt_id)  # type: ignore[arg-type]
+        .where(ReturnReceipt.case_id == case.id).group_by(ReturnItem.sku)).all())
+    return all(int(done.get(sku, 0)) >= qty for sku, qty in claimed.items())
+
+
+def decide(uow: UnitOfWork, case: AfterSalesCase, decision: str, reason: str, actor: str) -> None:
+    """Uphold or decline a case (a declined short-shipment claim keeps the weight evidence as its why)."""
+    if decision not in policy.DECISIONS:
+        raise Invalid(f"decision: choose one of {', '.join(policy.DECISIONS)}", "invalid_decision")
+    if case.status in ("refused", "closed"):
+        raise Conflict(f"case {case.code} is {case.status}; it cannot be decided now", "case_closed")
+    if case.decision is not None:
+        raise Conflict(f"case {case.code} was {case.decision} by {case.decided_by} already", "already_decided")
+    case.decision, case.decided_by, case.decided_at = decision, actor, utcnow()
+    if decision == "declined":
+        case.status, case.closed_at = "closed", utcnow()
+        case.outcome = f"declined: {reason} ({actor})"
+    else:
+        case.outcome = f"upheld: {reason} ({actor})"
+    uow.session.add(case)
+    uow.session.flush()
+    apply_replacement_gate(uow, case, actor)
 
 
 def case_view(uow: UnitOfWork, case: AfterSalesCase) -> dict[str, Any]:
@@ -106,13 +172,18 @@ def case_view(uow: UnitOfWork, case: AfterSalesCase) -> dict[str, Any]:
         "return_shipping_payer": case.return_shipping_payer, "refund_amount": str(case.refund_amount),
         "compensation_amount": str(case.compensation_amount), "outcome": case.outcome,
         "tracking_no": case.tracking_no, "created_by": case.created_by, "created_at": case.created_at.isoformat(),
+        "decision": case.decision, "decided_by": case.decided_by,
+        "decided_at": case.decided_at.isoformat() if case.decided_at else None,
         "lines": [{"sku": l.sku, "qty": l.qty, "condition": l.condition} for l in lines], "notes": case.notes,
     }
     if case.replacement_order_id:
-        view["replacement_order_no"] = uow.session.get(OrderRow, case.replacement_order_id).order_no  # type: ignore[union-attr]
+        replacement = uow.session.get(OrderRow, case.replacement_order_id)
+        view["replacement_order_no"] = replacement.order_no  # type: ignore[union-attr]
+        view["replacement"] = {"order_no": replacement.order_no, "status": replacement.status,  # type: ignore[union-attr]
+                               "hold_reason": replacement.hold_reason}  # type: ignore[union-attr]
     if case.tracking_no:
         parcel = weight_history.get_parcel(uow, case.tracking_no)
-        weighings = [weight_history.weighing_record(w) for w in weight_history.parcel_weighings(uow, parcel)]
+        weighings = weight_history.parcel_record(uow, parcel)
         view["weighings"] = weighings
         if case.reason == "short_shipment" and case.claimed_sku:
             sku = uow.session.get(SkuRow, case.claimed_sku)
@@ -125,14 +196,21 @@ def case_view(uow: UnitOfWork, case: AfterSalesCase) -> dict[str, Any]:
 
 
 def close_case(uow: UnitOfWork, case: AfterSalesCase, outcome: str, actor: str) -> None:
+    """Close with the outcome; a replacement that was never released is cancelled with the case."""
     if case.status == "closed":
         raise Conflict(f"case {case.code} is closed already", "case_closed")
     case.status, case.outcome, case.closed_at = "closed", f"{outcome} ({actor})", utcnow()
     uow.session.add(case)
+    if case.replacement_order_id:
+        order = uow.session.get(OrderRow, case.replacement_order_id)
+        if order is not None and order.status == orders.rules.ON_HOLD and (order.hold_reason or "").startswith(AFTER_SALES_HOLD):
+            orders.cancel(uow, order, actor, f"{case.code} closed before its replacement was released: {outcome}")
 
 
 def misshipment_register(uow: UnitOfWork) -> list[dict[str, Any]]:
-    """Wrong or missing items, with the station, packer and time of the pack session."""
+    """Wrong or missing items, with the station, packer and time of the pack session, and the case's
+    decision: `counts_against_packing` is true only for a claim that was upheld (or shown light by
+    the outbound weight and not yet decided); a claim declined on full weight blames nobody."""
     from wms.adapters.db.tables import PackSessionRow
 
     out = []
@@ -140,9 +218,12 @@ def misshipment_register(uow: UnitOfWork) -> list[dict[str, Any]]:
             AfterSalesCase.reason.in_(("wrong_item", "short_shipment"))).order_by(AfterSalesCase.id)).all():  # type: ignore[attr-defined]
         parcel = uow.session.exec(select(Parcel).where(Parcel.tracking_no == case.tracking_no)).first() if case.tracking_no else None
         session = uow.session.get(PackSessionRow, parcel.session_id) if parcel and parcel.session_id else None
+        decision = case.decision or ("refused" if case.status == "refused" else "pending")
         out.append({"case": case.code, "reason": case.reason, "tracking_no": case.tracking_no,
                     "station": session.station if session else None, "packer": session.operator if session else None,
-                    "packed_at": parcel.created_at.isoformat() if parcel else None, "status": case.status})
+                    "packed_at": parcel.created_at.isoformat() if parcel else None, "status": case.status,
+                    "decision": decision, "decided_by": case.decided_by, "outcome": case.outcome,
+                    "counts_against_packing": decision == "upheld"})
     return out
 
 

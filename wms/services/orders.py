@@ -66,8 +66,27 @@ def _text(value: Any, limit: int) -> str | None:
     return text[:limit] or None
 
 
-def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[OrderRow, bool]:
-    """Take an order in (idempotent by order_no) and review it; returns (order, created)."""
+def review(uow: UnitOfWork, order: OrderRow, lines: list[rules.DraftLine]) -> rules.Review:
+    """The desk's review of an order as it stands: address, phone, lines, COD, and whether the
+    carrier asked for (or any carrier, for COD) can carry it. One place for intake and edits."""
+    from wms.domain.carriers import carrier_problems
+    from wms.services.shipping import carrier_rules
+
+    skus = catalog.skus_by_code(uow, {l.sku for l in lines})
+    weight_g = sum(skus[l.sku].unit_weight_g * max(0, l.qty) for l in lines if l.sku in skus)
+    return rules.review_order(
+        rules.Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
+                        order.district, order.address),
+        lines, set(skus), order.order_type, order.cod_amount,
+        carrier_problems(carrier_rules(uow), order.province, order.cod_amount > 0, weight_g, order.carrier),
+    )
+
+
+def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | None = None) -> tuple[OrderRow, bool]:
+    """Take an order in (idempotent by order_no) and review it; returns (order, created).
+
+    `hold`: a reviewed order stays on hold with this reason and reserves nothing (a replacement
+    waiting for its after-sales case's decision)."""
     order_no = str(data.get("order_no") or "").strip()
     if not order_no:
         raise Invalid("order_no: is required", "missing_field")
@@ -108,18 +127,14 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[Ord
         uow.session.add(OrderLine(order_id=order.id, sku=line.sku, qty=line.qty))  # type: ignore[arg-type]
     uow.session.add(OrderEvent(order_id=order.id, from_status=None, to_status=rules.RECEIVED, actor=actor))  # type: ignore[arg-type]
     uow.session.flush()
-    review = rules.review_order(
-        rules.Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
-                        order.district, order.address),
-        lines,
-        set(catalog.skus_by_code(uow, {l.sku for l in lines})),
-        order_type,
-        cod,
-    )
-    if not review.ok:
-        transition(uow, order, rules.ON_HOLD, "review", review.reason())
+    found = review(uow, order, lines)
+    if not found.ok:
+        transition(uow, order, rules.ON_HOLD, "review", found.reason())
         return order, True
     transition(uow, order, rules.REVIEWED, "review")
+    if hold:
+        transition(uow, order, rules.ON_HOLD, actor, hold)
+        return order, True
     try_reserve(uow, order, "review")
     merge_if_consented(uow, order, "review")
     return order, True
@@ -249,14 +264,152 @@ def change_lines(uow: UnitOfWork, order: OrderRow, lines: list[dict[str, Any]], 
         uow.session.add(OrderLine(order_id=order.id, sku=sku, qty=qty))  # type: ignore[arg-type]
     uow.session.flush()
     add_note(uow, order, actor, f"lines changed ({reason}): " + ", ".join(f"{d.sku}×{d.qty}" for d in drafts))
-    review = rules.review_order(
-        rules.Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
-                        order.district, order.address),
-        drafts, set(catalog.skus_by_code(uow, {d.sku for d in drafts})), order.order_type, order.cod_amount)
-    if not review.ok:
+    found = review(uow, order, drafts)
+    if not found.ok:
         if order.status != rules.ON_HOLD:
-            transition(uow, order, rules.ON_HOLD, actor, review.reason())
+            transition(uow, order, rules.ON_HOLD, actor, found.reason())
+        else:
+            order.hold_reason = found.reason()
+            uow.session.add(order)
         return
     if order.status != rules.ON_HOLD:
         transition(uow, order, rules.ON_HOLD, actor, f"stock short: re-reserving after change ({reason})")
     try_reserve(uow, order, actor)
+
+
+# --- fixing held orders: edit, hold, release, list -------------------------------------------
+
+RECIPIENT_FIELDS = {"name": "recipient_name", "phone": "recipient_phone", "province": "province",
+                    "city": "city", "district": "district", "address": "address"}
+MANUAL_HOLD = "held by hand:"
+
+
+def _record(uow: UnitOfWork, order: OrderRow, actor: str, what: str) -> None:
+    """A change that keeps the status still goes in the history, with who and when."""
+    uow.insert(OrderEvent(order_id=order.id, from_status=order.status, to_status=order.status,  # type: ignore[arg-type]
+                          actor=actor, reason=what[:500]))
+
+
+def _drafts(uow: UnitOfWork, order: OrderRow) -> list[rules.DraftLine]:
+    return [rules.DraftLine(l.sku, l.qty) for l in order_lines(uow, order) if l.qty > 0]
+
+
+def edit(uow: UnitOfWork, order: OrderRow, actor: str, reason: str, recipient: dict[str, Any] | None = None,
+         carrier: str | None = None, clear_carrier: bool = False) -> list[str]:
+    """Change the recipient or the carrier before packing; then review again (a hold the edit
+    fixed is released, a problem it made puts the order on hold). Returns what changed."""
+    if order.status not in rules.EDITABLE:
+        raise Conflict(f"order {order.order_no} is {order.status}; it can no longer be changed", "too_late")
+    if not (reason or "").strip():
+        raise Invalid("reason: say why the order is changed", "missing_field")
+    changed: list[str] = []
+    for key, value in (recipient or {}).items():
+        if key not in RECIPIENT_FIELDS or value is None:
+            continue
+        column = RECIPIENT_FIELDS[key]
+        value = rules.normalise_phone(str(value)) if key == "phone" else str(value).strip()
+        if getattr(order, column) != value:
+            setattr(order, column, value)
+            changed.append(f"phone → {rules.mask_phone(value)}" if key == "phone" else f"{key} → {value}")
+    if clear_carrier or carrier is not None:
+        new = None if clear_carrier else (carrier.strip().upper() or None)
+        if new != order.carrier:
+            order.carrier = new
+            changed.append(f"carrier → {new or 'any'}")
+    if not changed:
+        raise Invalid("nothing to change: give recipient fields or a carrier", "nothing_changed")
+    uow.session.add(order)
+    uow.session.flush()
+    _record(uow, order, actor, f"edited ({reason.strip()}): " + "; ".join(changed))
+    rereview(uow, order, actor)
+    return changed
+
+
+def rereview(uow: UnitOfWork, order: OrderRow, actor: str) -> rules.Review:
+    """Run review on the order as it now is. A review hold that is fixed is released; a new
+    problem holds the order. Holds put on by a person or by after-sales stay until lifted."""
+    found = review(uow, order, _drafts(uow, order))
+    if not found.ok:
+        if order.status != rules.ON_HOLD:
+            transition(uow, order, rules.ON_HOLD, "review", found.reason())
+        elif not _held_on_purpose(order):
+            order.hold_reason = found.reason()
+            uow.session.add(order)
+        return found
+    if order.status == rules.ON_HOLD and not _held_on_purpose(order):
+        _resume(uow, order, actor, "review passed")
+    return found
+
+
+def _held_on_purpose(order: OrderRow) -> bool:
+    from wms.services.cases import AFTER_SALES_HOLD
+
+    return (order.hold_reason or "").startswith((MANUAL_HOLD, AFTER_SALES_HOLD))
+
+
+def hold(uow: UnitOfWork, order: OrderRow, actor: str, reason: str) -> None:
+    """Stop an order by hand (buyer asked to wait, address doubtful ...); its stock stays booked."""
+    if not (reason or "").strip():
+        raise Invalid("reason: say why the order is held", "missing_field")
+    if order.status == rules.ON_HOLD:
+        raise Conflict(f"order {order.order_no} is on hold already: {order.hold_reason}", "already_on_hold")
+    if order.status not in rules.EDITABLE:
+        raise Conflict(f"order {order.order_no} is {order.status}; it can no longer be held", "too_late")
+    transition(uow, order, rules.ON_HOLD, actor, f"{MANUAL_HOLD} {reason.strip()}")
+
+
+def release_hold(uow: UnitOfWork, order: OrderRow, actor: str, reason: str) -> rules.Review:
+    """Lift a hold: the order is reviewed again and goes on (reserved, or back to its wave), or
+    stays on hold with what review still finds wrong."""
+    if order.status != rules.ON_HOLD:
+        raise Conflict(f"order {order.order_no} is {order.status}, not on hold", "not_on_hold")
+    if not (reason or "").strip():
+        raise Invalid("reason: say why the hold is lifted", "missing_field")
+    found = review(uow, order, _drafts(uow, order))
+    if not found.ok:
+        order.hold_reason = found.reason()
+        uow.session.add(order)
+        _record(uow, order, actor, f"release refused by review ({reason.strip()}): {found.reason()}")
+        return found
+    _resume(uow, order, actor, reason.strip())
+    return found
+
+
+def _resume(uow: UnitOfWork, order: OrderRow, actor: str, why: str) -> None:
+    """Back to where the order was before its hold when its stock is still booked, else reserve."""
+    before = uow.session.exec(
+        select(OrderEvent.from_status).where(OrderEvent.order_id == order.id, OrderEvent.to_status == rules.ON_HOLD)
+        .order_by(OrderEvent.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if before in (rules.RELEASED, rules.PICKED) and not stock.missing_reservations(uow, order):
+        transition(uow, order, before, actor, why)
+        return
+    transition(uow, order, rules.REVIEWED, actor, why)
+    try_reserve(uow, order, actor)
+
+
+ORDER_SORTS = {"ship_by": (OrderRow.ship_by, OrderRow.id), "paid_at": (OrderRow.paid_at, OrderRow.id),
+               "newest": (OrderRow.id.desc(),)}  # type: ignore[union-attr]
+
+
+def list_orders(uow: UnitOfWork, status: str | None = None, hold_reason: str | None = None, shop: str | None = None,
+                ship_by_before: datetime | None = None, sort: str = "ship_by", limit: int = 200) -> list[OrderRow]:
+    """The order desk's list: filter by status, hold reason (words in it), shop, ship-by."""
+    if status and status not in rules.STATUSES:
+        raise Invalid(f"status: choose one of {', '.join(rules.STATUSES)}", "invalid_status")
+    if sort not in ORDER_SORTS:
+        raise Invalid(f"sort: choose one of {', '.join(ORDER_SORTS)}", "invalid_sort")
+    stmt = select(OrderRow)
+    if status:
+        stmt = stmt.where(OrderRow.status == status)
+    if hold_reason:
+        stmt = stmt.where(OrderRow.hold_reason.contains(hold_reason.strip()))  # type: ignore[union-attr]
+    if shop:
+        stmt = stmt.where(OrderRow.shop == shop)
+    if ship_by_before is not None:
+        stmt = stmt.where(OrderRow.ship_by <= ship_by_before)  # type: ignore[operator]
+    if sort == "ship_by":  # no promise yet sorts last
+        stmt = stmt.order_by(OrderRow.ship_by.is_(None), *ORDER_SORTS[sort])  # type: ignore[union-attr]
+    else:
+        stmt = stmt.order_by(*ORDER_SORTS[sort])
+    return list(uow.session.exec(stmt.limit(max(1, min(limit, 1000)))).all())

@@ -145,9 +145,13 @@ def inspect(uow: UnitOfWork, receipt: ReturnReceipt, items: list[dict[str, Any]]
         instructions.append({"sku": sku, "qty": qty, "disposition": disposition, "bin": target.code,
                              "instruction": f"put {qty} × {sku} into {target.code}"})
     if case is not None and all(done.get(s, 0) >= q for s, q in allowed.items()):
-        case.status = "inspected"
+        case.status = "inspected" if case.status != "closed" else case.status
         uow.session.add(case)
     uow.session.flush()
+    if case is not None:
+        from wms.services.cases import apply_replacement_gate
+
+        apply_replacement_gate(uow, case, actor)  # a buyer-fault exchange ships once its return is inspected
     if instructions and any(i["disposition"] == "restock" for i in instructions):
         from wms.services import orders
 
@@ -156,15 +160,18 @@ def inspect(uow: UnitOfWork, receipt: ReturnReceipt, items: list[dict[str, Any]]
 
 
 def return_rates(uow: UnitOfWork) -> dict[str, list[dict[str, Any]]]:
-    """Returned units over shipped units, by SKU, by reason and by carrier."""
+    """Returned units over shipped units, by SKU, by reason and by carrier.
+
+    Only units that physically came back and were inspected count: a refused case, a case still
+    waiting for its parcel, or a refund without a return is not a return."""
     shipped = dict(uow.session.exec(select(OrderLine.sku, func.sum(OrderLine.packed)).group_by(OrderLine.sku)).all())
-    rows = uow.session.exec(select(CaseLine.sku, CaseLine.qty, AfterSalesCase.reason, Parcel.carrier)
-                            .join(AfterSalesCase, AfterSalesCase.id == CaseLine.case_id)  # type: ignore[arg-type]
-                            .outerjoin(Parcel, Parcel.tracking_no == AfterSalesCase.tracking_no)  # type: ignore[arg-type]
-                            .where(AfterSalesCase.case_type.in_(("return_refund", "exchange")))).all()  # type: ignore[attr-defined]
+    rows = uow.session.exec(select(ReturnItem.sku, ReturnItem.qty, AfterSalesCase.reason, Parcel.carrier)
+                            .join(ReturnReceipt, ReturnReceipt.id == ReturnItem.receipt_id)  # type: ignore[arg-type]
+                            .outerjoin(AfterSalesCase, AfterSalesCase.id == ReturnReceipt.case_id)  # type: ignore[arg-type]
+                            .outerjoin(Parcel, Parcel.tracking_no == ReturnReceipt.tracking_no)).all()  # type: ignore[arg-type]
     by: dict[str, dict[str, int]] = {"sku": {}, "reason": {}, "carrier": {}}
     for sku, qty, reason, carrier in rows:
-        for key, value in (("sku", sku), ("reason", reason), ("carrier", carrier or "?")):
+        for key, value in (("sku", sku), ("reason", reason or "unidentified"), ("carrier", carrier or "?")):
             by[key][value] = by[key].get(value, 0) + qty
     total = sum(int(v or 0) for v in shipped.values()) or 1
     return {

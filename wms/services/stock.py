@@ -176,6 +176,12 @@ def reserve_order(uow: UnitOfWork, order: OrderRow) -> list[str]:
     return shortfalls
 
 
+def missing_reservations(uow: UnitOfWork, order: OrderRow) -> bool:
+    """Does any line of the order lack part of its reservation?"""
+    lines = uow.session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    return any(line.qty > _reserved_for_line(uow, line.id) for line in lines)  # type: ignore[arg-type]
+
+
 def _reserved_for_line(uow: UnitOfWork, line_id: int) -> int:
     total = uow.session.exec(
         select(func.coalesce(func.sum(Reservation.qty), 0)).where(

@@ -27,11 +27,56 @@ def parcel_weighings(uow: UnitOfWork, parcel: Parcel) -> list[Weighing]:
     return list(uow.session.exec(select(Weighing).where(cond).order_by(Weighing.at, Weighing.id)).all())  # type: ignore[arg-type]
 
 
-def weighing_record(row: Weighing) -> dict[str, Any]:
+def weighing_record(row: Weighing, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One weighing as the record shows it; `override` is who let it ship despite its verdict, and why."""
     return {"kind": row.kind, "grams": row.grams, "expected_g": row.expected_g,
             "tolerance_g": row.tolerance_g, "delta_g": row.delta_g, "verdict": row.verdict,
             "station": row.station, "operator": row.operator, "scale_id": row.scale_id,
-            "stable": row.stable, "suspects": row.suspects, "at": row.at.isoformat()}
+            "stable": row.stable, "suspects": row.suspects, "at": row.at.isoformat(),
+            "overridden": override is not None, "override": override}
+
+
+def parcel_record(uow: UnitOfWork, parcel: Parcel) -> list[dict[str, Any]]:
+    """The parcel's weight history with each supervisor override marked on the weighing it let through."""
+    from wms.adapters.db.tables import Override
+
+    rows = parcel_weighings(uow, parcel)
+    overrides: dict[int | None, dict[str, Any]] = {}
+    if parcel.session_id is not None:
+        for o in uow.session.exec(select(Override).where(Override.session_id == parcel.session_id)
+                                  .order_by(Override.id)).all():  # type: ignore[arg-type]
+            overrides[o.weighing_id] = {"by": o.by, "role": o.role, "reason": o.reason, "at": o.at.isoformat()}
+    return [weighing_record(w, overrides.get(w.id)) for w in rows]
+
+
+def record_delivery(uow: UnitOfWork, parcel: Parcel, delivered_at: Any, source: str, actor: str) -> Parcel:
+    """When the buyer got the parcel (from the platform's tracking, or typed in from the courier's
+    page): the 7-day no-reason window runs from this, not from a guess."""
+    from datetime import datetime, timezone
+
+    from wms.adapters.db.types import utcnow
+    from wms.domain.errors import Invalid
+
+    if source not in ("platform", "manual"):
+        raise Invalid("source: platform or manual", "invalid_source")
+    if parcel.shipped_at is None and parcel.status != "shipped":
+        raise Conflict(f"parcel {parcel.tracking_no} has not been handed to the carrier yet", "not_shipped")
+    if isinstance(delivered_at, str):
+        try:
+            delivered_at = datetime.fromisoformat(delivered_at.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise Invalid(f"delivered_at: {delivered_at!r} is not an ISO date-time", "invalid_time") from None
+    when = delivered_at or utcnow()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    if when > utcnow():
+        raise Invalid("delivered_at: a delivery cannot be in the future", "invalid_time")
+    if parcel.shipped_at is not None and when < parcel.shipped_at:
+        raise Invalid("delivered_at: before the parcel was shipped", "invalid_time")
+    parcel.delivered_at, parcel.delivered_source = when, source
+    uow.session.add(parcel)
+    uow.session.flush()
+    return parcel
 
 
 def find_parcels(uow: UnitOfWork, query: str) -> list[Parcel]:
@@ -85,7 +130,7 @@ def evidence(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
     order = uow.session.get(OrderRow, parcel.order_id)
     assert order is not None
     session = uow.session.get(PackSessionRow, parcel.session_id) if parcel.session_id else None
-    weighings = [weighing_record(w) for w in parcel_weighings(uow, parcel)]
+    weighings = parcel_record(uow, parcel)
     lines = orders.order_lines(uow, order)
     skus = catalog.skus_by_code(uow, {l.sku for l in lines})
     outbound = [w for w in weighings if w["kind"] == "outbound"]

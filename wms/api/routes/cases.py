@@ -38,6 +38,11 @@ class CloseIn(Body):
     outcome: str = Field(min_length=2, max_length=400)
 
 
+class DecisionIn(Body):
+    decision: str  # upheld declined
+    reason: str = Field(min_length=2, max_length=400)
+
+
 class ReceiveIn(Body):
     code: str = Field(min_length=1, max_length=80)
     notes: str | None = Field(default=None, max_length=1000)
@@ -105,6 +110,16 @@ def close_case(code: str, body: CloseIn, uow: UowDep, who: AfterSales) -> dict:
     """Close with the outcome (refunded, reshipped, declined with evidence, compensated ...)."""
     case = cases.get_case(uow, code)
     cases.close_case(uow, case, body.outcome, who.name)
+    uow.commit()
+    return cases.case_view(uow, case)
+
+
+@router.post("/cases/{code}/decision")
+def decide_case(code: str, body: DecisionIn, uow: UowDep, who: AfterSales) -> dict:
+    """Uphold or decline: a reship or exchange order leaves only after an upheld decision (a
+    buyer-fault exchange also waits for its return); a declined case cancels it."""
+    case = cases.get_case(uow, code)
+    cases.decide(uow, case, body.decision, body.reason, who.name)
     uow.commit()
     return cases.case_view(uow, case)
 

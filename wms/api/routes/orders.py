@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from wms.adapters.db.tables import OrderRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import Admin, Anyone, Supervisor, UowDep
-from wms.api.schemas import CancelIn, ChangeLinesIn, NoteIn, OrderIn
+from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn, OrderIn
 from wms.domain.errors import Invalid
 from wms.domain.orders import mask_phone
 from wms.services import order_import, orders
@@ -60,6 +60,58 @@ async def import_orders(request: Request, who: Admin, filename: str = "orders.cs
     fmt = "json" if "json" in request.headers.get("content-type", "") else order_import.detect_format(filename, text)
     with UnitOfWork(request.app.state.engine) as uow:
         return order_import.import_orders(uow, text, fmt, who.name).as_dict()
+
+
+def order_summary(order: OrderRow, mask: bool) -> dict:
+    return {"order_no": order.order_no, "status": order.status, "hold_reason": order.hold_reason,
+            "shop": order.shop, "channel": order.channel, "carrier": order.carrier, "order_type": order.order_type,
+            "recipient_name": order.recipient_name,
+            "phone": mask_phone(order.recipient_phone) if mask else order.recipient_phone,
+            "province": order.province, "city": order.city, "district": order.district,
+            "seller_flag": order.seller_flag, "has_buyer_message": bool(order.buyer_message),
+            "paid_at": order.paid_at.isoformat() if order.paid_at else None,
+            "ship_by": order.ship_by.isoformat() if order.ship_by else None}
+
+
+@router.get("/orders")
+def list_orders(uow: UowDep, who: Anyone, status: str | None = None, hold_reason: str | None = None,
+                shop: str | None = None, ship_by_before: str | None = None, sort: str = "ship_by",
+                limit: int = 200) -> list[dict]:
+    """Orders filtered by status, words in the hold reason, shop, and ship-by (most urgent first)."""
+    before = orders.parse_time(ship_by_before, "ship_by_before") if ship_by_before else None
+    rows = orders.list_orders(uow, status, hold_reason, shop, before, sort, limit)
+    mask = not who.may("admin", "supervisor", "after_sales")
+    return [order_summary(o, mask) for o in rows]
+
+
+@router.patch("/orders/{order_no}")
+def edit_order(order_no: str, body: OrderEditIn, uow: UowDep, who: Supervisor) -> dict:
+    """Fix the recipient or the carrier before packing; the order is reviewed again (a fixed
+    review hold is released). Lines change through PUT /orders/{no}/lines."""
+    order = orders.get_order(uow, order_no, lock=True)
+    orders.edit(uow, order, who.name, body.reason,
+                body.recipient.model_dump(exclude_none=True) if body.recipient else None,
+                body.carrier, body.clear_carrier)
+    uow.commit()
+    return order_view(uow, order)
+
+
+@router.post("/orders/{order_no}/hold")
+def hold_order(order_no: str, body: HoldIn, uow: UowDep, who: Supervisor) -> dict:
+    """Stop an order by hand with a reason; its stock stays booked for it."""
+    order = orders.get_order(uow, order_no, lock=True)
+    orders.hold(uow, order, who.name, body.reason)
+    uow.commit()
+    return order_view(uow, order)
+
+
+@router.post("/orders/{order_no}/release")
+def release_order(order_no: str, body: HoldIn, uow: UowDep, who: Supervisor) -> dict:
+    """Lift a hold: review runs again; the answer says whether the order went on or what still holds it."""
+    order = orders.get_order(uow, order_no, lock=True)
+    found = orders.release_hold(uow, order, who.name, body.reason)
+    uow.commit()
+    return {**order_view(uow, order), "released": found.ok, "problems": found.problems}
 
 
 @router.get("/orders/{order_no}")

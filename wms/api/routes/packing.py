@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from wms.api.deps import AfterSales, Anyone, Packer, Supervisor, UowDep
-from wms.api.schemas import OverrideIn, PackSessionIn, ReweighIn, ScanIn, WeighingIn
+from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, ScanIn, WeighingIn
 from wms.services import packing, weight_history
 from wms.services.auth import Principal
 
@@ -56,7 +56,18 @@ def override(session_id: int, body: OverrideIn, request: Request, uow: UowDep, w
 def parcel_weighings(tracking_no: str, uow: UowDep, who: AfterSales) -> list[dict]:
     """Every weighing of a parcel, oldest first, its failed pack-session weighings included."""
     parcel = weight_history.get_parcel(uow, tracking_no)
-    return [weight_history.weighing_record(w) for w in weight_history.parcel_weighings(uow, parcel)]
+    return weight_history.parcel_record(uow, parcel)
+
+
+@router.post("/parcels/{tracking_no}/delivery")
+def record_delivery(tracking_no: str, body: DeliveryIn, uow: UowDep, who: AfterSales) -> dict:
+    """Record when the buyer received the parcel (platform tracking or by hand): the no-reason
+    return window runs from it."""
+    parcel = weight_history.record_delivery(uow, weight_history.get_parcel(uow, tracking_no),
+                                            body.delivered_at, body.source, who.name)
+    uow.commit()
+    return {"tracking_no": parcel.tracking_no, "delivered_at": parcel.delivered_at.isoformat(),  # type: ignore[union-attr]
+            "source": parcel.delivered_source}
 
 
 @router.get("/parcels/{tracking_no}/evidence.pdf", response_class=Response)
