@@ -22,6 +22,7 @@ def _register_all() -> None:
         aftersales,
         devices,
         label,
+        order_desk,
         orders,
         picking,
         printers,

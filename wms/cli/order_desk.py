@@ -1,0 +1,170 @@
+"""`wms orders list|edit|hold|release` and `wms cases decide` / `wms parcels delivered`: fixing
+held orders and deciding cases from the shell, with who did it in the order's history."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from wms.cli import app
+from wms.cli.aftersales import cases_app
+from wms.cli.orders import orders_app
+from wms.cli.service import DatabaseOpt, _engine, fail
+
+parcels_app = typer.Typer(help="Parcels: record delivery.", no_args_is_help=True)
+app.add_typer(parcels_app, name="parcels")
+
+Actor = Annotated[str, typer.Option("--as", help="Name recorded in the history")]
+Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the history)")]
+
+
+def _run(work: Callable[[Any], Any]) -> Any:
+    """One unit of work; a domain refusal is a clear message and exit code 2, never a traceback."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+
+    def go(database: str | None) -> Any:
+        with UnitOfWork(_engine(database)) as uow:
+            try:
+                result = work(uow)
+                uow.commit()
+                return result
+            except DomainError as exc:
+                raise fail(f"{exc.message} [{exc.code}]") from None
+    return go
+
+
+def _show(uow: Any, order: Any) -> None:
+    from wms.api.routes.orders import order_view
+
+    view = order_view(uow, order)
+    typer.echo(f"{view['order_no']}: {view['status']}" + (f" — {view['hold_reason']}" if view["hold_reason"] else ""))
+
+
+@orders_app.command("list")
+def list_orders(
+    status: Annotated[Optional[str], typer.Option("--status", help="received reviewed reserved released picked packed shipped on_hold cancelled")] = None,
+    hold_reason: Annotated[Optional[str], typer.Option("--hold-reason", help="Words in the hold reason, e.g. phone")] = None,
+    shop: Annotated[Optional[str], typer.Option("--shop")] = None,
+    ship_by_before: Annotated[Optional[str], typer.Option("--ship-by-before", help="ISO time")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option("--limit")] = 200,
+    database: DatabaseOpt = None,
+) -> None:
+    """Orders by status, hold reason, shop and ship-by, most urgent first."""
+    from wms.api.routes.orders import order_summary
+    from wms.services import orders
+
+    def work(uow: Any) -> list[dict]:
+        before = orders.parse_time(ship_by_before, "ship-by-before") if ship_by_before else None
+        return [order_summary(o, mask=False) for o in orders.list_orders(uow, status, hold_reason, shop, before, limit=limit)]
+
+    rows = _run(work)(database)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        typer.echo("no orders match")
+    for r in rows:
+        typer.echo(f"{r['order_no']:24s} {r['status']:9s} {r['shop'] or '-':12s} ship-by {r['ship_by'] or '-':25s} "
+                   f"{r['hold_reason'] or ''}")
+
+
+@orders_app.command("edit")
+def edit_order(
+    order_no: str,
+    reason: Reason,
+    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone")] = None,
+    province: Annotated[Optional[str], typer.Option("--province")] = None,
+    city: Annotated[Optional[str], typer.Option("--city")] = None,
+    district: Annotated[Optional[str], typer.Option("--district")] = None,
+    address: Annotated[Optional[str], typer.Option("--address")] = None,
+    carrier: Annotated[Optional[str], typer.Option("--carrier", help="Carrier code; 'any' lets the service choose")] = None,
+    actor: Actor = "order-desk",
+    database: DatabaseOpt = None,
+) -> None:
+    """Fix the recipient or carrier of an order before packing; review runs again."""
+    from wms.services import orders
+
+    recipient = {k: v for k, v in dict(name=name, phone=phone, province=province, city=city,
+                                       district=district, address=address).items() if v is not None}
+
+    def work(uow: Any) -> None:
+        order = orders.get_order(uow, order_no, lock=True)
+        changed = orders.edit(uow, order, actor, reason, recipient or None,
+                              None if carrier in (None, "any") else carrier, clear_carrier=carrier == "any")
+        typer.echo("changed: " + "; ".join(changed))
+        _show(uow, order)
+
+    _run(work)(database)
+
+
+@orders_app.command("hold")
+def hold_order(order_no: str, reason: Reason, actor: Actor = "order-desk", database: DatabaseOpt = None) -> None:
+    """Put an order on hold by hand; its stock stays booked."""
+    from wms.services import orders
+
+    def work(uow: Any) -> None:
+        order = orders.get_order(uow, order_no, lock=True)
+        orders.hold(uow, order, actor, reason)
+        _show(uow, order)
+
+    _run(work)(database)
+
+
+@orders_app.command("release")
+def release_order(order_no: str, reason: Reason, actor: Actor = "order-desk", database: DatabaseOpt = None) -> None:
+    """Lift a hold; review runs again and says what still holds the order, if anything."""
+    from wms.services import orders
+
+    def work(uow: Any) -> None:
+        order = orders.get_order(uow, order_no, lock=True)
+        found = orders.release_hold(uow, order, actor, reason)
+        if not found.ok:
+            typer.echo("still on hold: " + found.reason())
+        _show(uow, order)
+
+    _run(work)(database)
+
+
+@cases_app.command("decide")
+def decide_case(
+    code: str,
+    decision: Annotated[str, typer.Option("--decision", help="upheld or declined")],
+    reason: Reason,
+    actor: Actor = "after-sales",
+    database: DatabaseOpt = None,
+) -> None:
+    """Uphold or decline a case; its reship/exchange order is released or cancelled accordingly."""
+    from wms.services import cases
+
+    def work(uow: Any) -> None:
+        case = cases.get_case(uow, code)
+        cases.decide(uow, case, decision, reason, actor)
+        view = cases.case_view(uow, case)
+        typer.echo(f"{view['code']}: {view['decision']} — {view['outcome']}")
+        if view.get("replacement"):
+            r = view["replacement"]
+            typer.echo(f"replacement {r['order_no']}: {r['status']}" + (f" — {r['hold_reason']}" if r["hold_reason"] else ""))
+
+    _run(work)(database)
+
+
+@parcels_app.command("delivered")
+def delivered(
+    tracking_no: str,
+    at: Annotated[Optional[str], typer.Option("--at", help="ISO time of delivery; now when left out")] = None,
+    actor: Actor = "after-sales",
+    database: DatabaseOpt = None,
+) -> None:
+    """Record that the buyer received a parcel (the 7-day return window runs from it)."""
+    from wms.services import weight_history
+
+    def work(uow: Any) -> None:
+        parcel = weight_history.record_delivery(uow, weight_history.get_parcel(uow, tracking_no), at, "manual", actor)
+        typer.echo(f"{parcel.tracking_no} delivered {parcel.delivered_at.isoformat()}")
+
+    _run(work)(database)
