@@ -238,8 +238,10 @@ def _sheet(size: str) -> _Sheet:
 def render_picklist_pdf(picklist: dict, layout: Layout, route: Route, size: str = "A4") -> bytes:
     """A printable pick list: stops in route order, then the route on the map.
 
-    picklist: {"wave": str, "trip": int, "stops": [{"bin", "sku", "name", "qty", "tote"}]}.
+    picklist: {"wave": str, "trip": int, "stops": [{"bin", "sku", "name", "qty", "tote"}],
+    "notes"?: [{"order_no", "tote", "buyer_message", "seller_memo", "seller_flag"}]}.
     A4 puts the map under the list when it fits; the 100x150 label gives it a page.
+    Notes (买家留言 / 卖家备注) follow the stops, so the picker sees them with the tote.
     """
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
@@ -285,6 +287,25 @@ def render_picklist_pdf(picklist: dict, layout: Layout, route: Route, size: str 
         for (_, share, align), cx, value in zip(sheet.columns, col_x, values):
             _cell(c, font, sheet.body_size, value, cx, y, share * inner_w, align, stringWidth)
         y -= sheet.row_height
+
+    notes = [n for n in picklist.get("notes") or [] if n.get("buyer_message") or n.get("seller_memo")]
+    if notes:
+        y -= sheet.row_height * 0.5
+        lines = [f"留言/备注 Notes ({len(notes)})"]
+        for n in notes:
+            who = f"箱 tote {n.get('tote', '')} · {n.get('order_no', '')}"
+            if n.get("buyer_message"):
+                lines.append(f"{who} 买家留言: {n['buyer_message']}")
+            if n.get("seller_memo"):
+                flag = f" [{n['seller_flag']}]" if n.get("seller_flag") else ""
+                lines.append(f"{who} 卖家备注{flag}: {n['seller_memo']}")
+        for text in lines:
+            if y < sheet.margin + sheet.row_height:
+                c.showPage()
+                page += 1
+                y = header(page)
+            _cell(c, font, sheet.body_size, text, sheet.margin, y, inner_w, "l", stringWidth)
+            y -= sheet.row_height
 
     map_h_needed = 0.35 * sheet.height
     if not (sheet.map_on_first_page and page == 1 and y - sheet.margin >= map_h_needed):

@@ -134,11 +134,14 @@ def picklist(
     with UnitOfWork(_engine(database)) as uow:
         try:
             view, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
+            from wms.services.orders import picklist_notes
+
+            notes = picklist_notes(uow, view["orders"])
         except DomainError as exc:
             raise fail(exc.message) from None
     if kind == ".pdf":
-        data: bytes = render_picklist_pdf({"wave": view["wave"], "trip": trip, "stops": view["stops"]},
-                                          layout, route, size)
+        data: bytes = render_picklist_pdf({"wave": view["wave"], "trip": trip, "stops": view["stops"],
+                                           "notes": notes}, layout, route, size)
     elif kind == ".svg":
         data = render_route_svg(layout, route).encode("utf-8")
     else:

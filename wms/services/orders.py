@@ -413,3 +413,19 @@ def list_orders(uow: UnitOfWork, status: str | None = None, hold_reason: str | N
     else:
         stmt = stmt.order_by(*ORDER_SORTS[sort])
     return list(uow.session.exec(stmt.limit(max(1, min(limit, 1000)))).all())
+
+
+def picklist_notes(uow: UnitOfWork, trip_orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the buyers and the seller wrote for a trip's orders, tote by tote, for the pick list."""
+    nos = [o["order_no"] for o in trip_orders]
+    if not nos:
+        return []
+    rows = {o.order_no: o for o in uow.session.exec(select(OrderRow).where(OrderRow.order_no.in_(nos))).all()}  # type: ignore[attr-defined]
+    out = []
+    for o in trip_orders:
+        row = rows.get(o["order_no"])
+        if row is not None and (row.buyer_message or row.seller_memo):
+            out.append({"order_no": row.order_no, "tote": o.get("tote"), "tote_code": o.get("tote_code"),
+                        "buyer_message": row.buyer_message, "seller_memo": row.seller_memo,
+                        "seller_flag": row.seller_flag})
+    return out

@@ -134,7 +134,53 @@ def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
         "tracking_no": parcel.tracking_no if parcel else None,
         "recipient": {"name": order.recipient_name, "phone": order_rules.mask_phone(order.recipient_phone),
                       "province": order.province, "city": order.city, "district": order.district},
+        "notes": notes_view(uow, order, session),
     }
+
+
+def _noted(uow: UnitOfWork, order: OrderRow) -> list[OrderRow]:
+    """The orders in this parcel whose buyer or seller wrote something."""
+    members = orders.group_of(uow, order) if order.merge_group else [order]
+    return [m for m in members if m.buyer_message or m.seller_memo]
+
+
+def notes_view(uow: UnitOfWork, order: OrderRow, session: PackSessionRow) -> dict[str, Any]:
+    """What the buyer and the seller wrote (买家留言 / 卖家备注 with its flag), and whether the packer
+    has confirmed reading it; a parcel of merged orders shows each order's."""
+    noted = _noted(uow, order)
+    need = any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag) for m in noted)
+    return {
+        "items": [{"order_no": m.order_no, "buyer_message": m.buyer_message, "seller_memo": m.seller_memo,
+                   "seller_flag": m.seller_flag} for m in noted],
+        "needs_ack": need,
+        "acknowledged_by": session.notes_ack_by,
+        "acknowledged_at": session.notes_ack_at.isoformat() if session.notes_ack_at else None,
+    }
+
+
+def acknowledge_notes(uow: UnitOfWork, session_id: int, who: Actor) -> dict[str, Any]:
+    """The packer read the buyer's message / flagged memo: from now on the weighing counts."""
+    session = get_session(uow, session_id, lock=True)
+    if session.status != "open":
+        raise Conflict(f"pack session {session.id} is {session.status}", "session_closed")
+    if session.notes_ack_at is None:
+        session.notes_ack_by, session.notes_ack_at = who.name, utcnow()
+        uow.session.add(session)
+        uow.commit()
+    order = uow.session.get(OrderRow, session.order_id)
+    return notes_view(uow, order, session)  # type: ignore[arg-type]
+
+
+def _check_notes_seen(uow: UnitOfWork, contents: Any, session_id: int) -> None:
+    """A weighing does not count until a flagged note of the parcel's orders was confirmed read."""
+    if not any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag) for m in contents.members):
+        return
+    seen = uow.session.exec(select(PackSessionRow.notes_ack_at).where(PackSessionRow.id == session_id)).first()
+    if seen is None:
+        texts = "; ".join(t for m in contents.members for t in (
+            f"买家留言: {m.buyer_message}" if m.buyer_message else "",
+            f"卖家备注 ({m.seller_flag}): {m.seller_memo}" if m.seller_flag and m.seller_memo else "") if t)
+        raise Conflict(f"read the note first, then confirm it: {texts}", "notes_unacknowledged")
 
 
 def open_session(uow: UnitOfWork, code: str, station: str, who: Actor,
@@ -351,6 +397,7 @@ def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, set
         raise Conflict("the scale is still moving: wait for a stable reading", "unstable_reading")
     order = uow.get_locked(OrderRow, session.order_id)
     contents = _contents(uow, order)
+    _check_notes_seen(uow, contents, session.id)  # type: ignore[arg-type]
     expectation, lines, skus = _expectation(uow, contents, session, settings)
     judgement = weight_rules.judge(expectation, grams, True, lines, _recent_wrong_items(uow, session.station))
     tracking_no = None

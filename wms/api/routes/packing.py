@@ -26,6 +26,13 @@ def open_session(body: PackSessionIn, request: Request, response: Response, uow:
     return packing.session_view(uow, session)
 
 
+@router.post("/pack/sessions/{session_id}/notes/ack")
+def acknowledge_notes(session_id: int, uow: UowDep, who: Packer) -> dict:
+    """The packer confirms reading the buyer's message / the seller's flagged memo; until then a
+    weighing of this parcel answers 409 notes_unacknowledged and counts nothing."""
+    return packing.acknowledge_notes(uow, session_id, _actor(who))
+
+
 @router.get("/pack/sessions/{session_id}")
 def get_session(session_id: int, uow: UowDep, who: Anyone) -> dict:
     """The session's lines with scanned counts."""

@@ -91,8 +91,14 @@ def get_wave(code: str, uow: UowDep, who: Packer) -> dict[str, Any]:
 
 @router.get("/waves/{code}/picklists")
 def picklists(code: str, uow: UowDep, who: Packer) -> list[dict[str, Any]]:
-    """Every trip's pick list: stops in walking order with tote labels, and the walk."""
-    return picking.picklists(uow, picking.get_wave(uow, code))
+    """Every trip's pick list: stops in walking order with tote labels, the walk, and what the
+    buyers and the seller wrote for its orders (`notes`)."""
+    from wms.services.orders import picklist_notes
+
+    views = picking.picklists(uow, picking.get_wave(uow, code))
+    for view in views:
+        view["notes"] = picklist_notes(uow, view["orders"])
+    return views
 
 
 @router.get("/waves/{code}/trips/{trip}/picklist.pdf")
@@ -103,8 +109,11 @@ def picklist_pdf(
     """The printable pick list of one trip, with its route on the warehouse map."""
     from printing.picklist import render_picklist_pdf
 
+    from wms.services.orders import picklist_notes
+
     view, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
-    pdf = render_picklist_pdf({"wave": view["wave"], "trip": trip, "stops": view["stops"]}, layout, route, size)
+    pdf = render_picklist_pdf({"wave": view["wave"], "trip": trip, "stops": view["stops"],
+                               "notes": picklist_notes(uow, view["orders"])}, layout, route, size)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="picklist-{view["wave"]}-{trip:02d}.pdf"'})
 

@@ -156,6 +156,7 @@
     already_packed: "Already packed 已打包", order_cancelled: "Cancelled — do not pack 订单已取消",
     order_not_ready: "Not ready to pack 未到打包环节", session_closed: "Parcel finished 本单已完成",
     unstable_reading: "Scale moving 秤不稳定", unknown_order: "Unknown order 未知订单",
+    notes_unacknowledged: "Read the note first 请先阅读并确认留言 (F2)",
     network: "No connection 网络故障", forbidden: "Not allowed 无权限", validation_error: "Not accepted 输入无效"
   };
   function problem(data) {
@@ -310,6 +311,7 @@
     var r = sess.recipient || {};
     $("recipient").textContent = [r.name, r.phone, (r.province || "") + (r.city || "") + (r.district || "")].join(" ");
     $("packaging").textContent = sess.packaging ? "box 包材 " + sess.packaging : "";
+    drawNotes(sess);
     sess.lines.forEach(function (line) {
       var tr = document.createElement("tr");
       tr.dataset.sku = line.sku;
@@ -321,6 +323,49 @@
       body.appendChild(tr);
     });
   }
+
+  var FLAGS = { red: "红旗", yellow: "黄旗", green: "绿旗", blue: "蓝旗", purple: "紫旗" };
+  function drawNotes(sess) {
+    var box = $("order-notes"), list = $("notes-list"), notes = sess && sess.notes;
+    list.textContent = "";
+    if (!notes || !notes.items.length) { box.hidden = true; return; }
+    box.hidden = false;
+    box.className = "order-notes" + (notes.needs_ack && !notes.acknowledged_at ? " unacked" : "");
+    notes.items.forEach(function (n) {
+      if (n.buyer_message) {
+        var li = document.createElement("li");
+        li.className = "buyer-message";
+        li.textContent = "买家留言 buyer: " + n.buyer_message;
+        list.appendChild(li);
+      }
+      if (n.seller_memo) {
+        var m = document.createElement("li");
+        m.className = "seller-memo flag-" + (n.seller_flag || "none");
+        m.textContent = "卖家备注 seller" + (n.seller_flag ? " [" + (FLAGS[n.seller_flag] || n.seller_flag) + "]" : "") + ": " + n.seller_memo;
+        list.appendChild(m);
+      }
+    });
+    var waiting = notes.needs_ack && !notes.acknowledged_at;
+    $("ack-notes").hidden = !waiting;
+    $("notes-acked").hidden = !notes.acknowledged_at;
+    $("notes-acked").textContent = notes.acknowledged_at ? "✓ read by 已阅 " + notes.acknowledged_by : "";
+  }
+  function acknowledgeNotes() {
+    var sess = state && state.session;
+    if (!sess || !sess.notes || !sess.notes.needs_ack || sess.notes.acknowledged_at) return;
+    submit(function () {
+      return call("POST", "/api/pack/sessions/" + sess.session_id + "/notes/ack").then(function (r) {
+        if (r.ok) feedback("ok", "✓ Note confirmed — weigh when ready. 留言已确认。");
+        else feedback("bad", problem(r.data));
+        backToScan();
+        return refresh(true);
+      });
+    });
+  }
+  $("ack-notes").addEventListener("click", acknowledgeNotes);
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "F2") { e.preventDefault(); acknowledgeNotes(); }
+  });
 
   function signed(n) { return (n > 0 ? "+" : n < 0 ? "−" : "±") + Math.abs(n); }
 

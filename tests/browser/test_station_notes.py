@@ -1,0 +1,46 @@
+"""The buyer's message and the seller's flagged memo show on the station when the parcel is
+opened, and the weighing does not count until the packer confirms them with one key (F2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import CUP, login
+from tests.browser.test_station_page import wedge_scan
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_flagged_note_is_shown_and_must_be_confirmed_before_the_label_prints(browser, warehouse):
+    api = warehouse["api"]
+    r = api.post("/api/orders", json={
+        "order_no": "TB200", "buyer_message": "送人的，不要放发票", "seller_memo": "<b>加急</b>", "seller_flag": "red",
+        "recipient": {"name": "王五", "phone": "13812345679", "province": "广东省", "city": "深圳市",
+                      "district": "南山区", "address": "科技园 1 号"},
+        "lines": [{"sku": "CUP", "qty": 1}]})
+    assert r.status_code == 201, r.text
+    page = login(browser, warehouse["url"], "packer")
+    page.click("[data-station='PK-01']")
+    page.wait_for_selector("#station-app[data-station='PK-01']")
+    wedge_scan(page, "TB200")
+    page.wait_for_selector("#order-notes.unacked")
+    notes = page.inner_text("#notes-list")
+    assert "送人的，不要放发票" in notes and "红旗" in notes
+    assert "<b>加急</b>" in notes, "what the seller typed is shown as text, not as markup"
+    assert page.is_visible("#ack-notes")
+
+    wedge_scan(page, CUP)
+    page.wait_for_function("document.querySelectorAll('#lines tbody tr.done').length === 1")
+    page.fill("#grams", "275")
+    page.press("#grams", "Enter")
+    page.wait_for_selector("#feedback.bad")
+    assert "Read the note first" in page.inner_text("#feedback")
+    assert page.inner_text("#tracking-no").strip() == ""
+
+    page.keyboard.press("F2")  # one key, hands stay on the parcel
+    page.wait_for_selector("#order-notes:not(.unacked)")
+    assert "read by" in page.inner_text("#notes-acked") and not page.is_visible("#ack-notes")
+    page.fill("#grams", "275")
+    page.press("#grams", "Enter")
+    page.wait_for_selector("#verdict.pass")
+    assert page.inner_text("#tracking-no").strip()

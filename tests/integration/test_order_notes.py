@@ -1,0 +1,71 @@
+"""What the buyer and the seller wrote reaches the packer (station and pick list), and a flagged
+note must be confirmed before the weighing counts."""
+
+from tests.integration.conftest import make_order, make_sku
+from tests.integration.test_picking import dc, release, wave  # noqa: F401  (dc is a fixture)
+
+CUP = "6901234567892"
+
+
+def setup(api, order_no, **extra):
+    make_sku(api, "CUP", 272, 5, CUP, "保温杯 500ml")
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 10})
+    make_order(api, order_no, [("CUP", 1)], **extra)
+    packer = api.as_("packer")
+    r = packer.post("/api/pack/sessions", {"order_no": order_no, "station": "PK-01"})
+    assert r.status_code == 201, r.text
+    sid = r.json()["session_id"]
+    assert packer.post(f"/api/pack/sessions/{sid}/scans", {"code": CUP}).status_code == 200
+    return packer, sid
+
+
+def test_a_buyer_message_must_be_confirmed_before_the_weighing_counts(api):
+    packer, sid = setup(api, "N1", buyer_message="送人的，不要放发票", seller_memo="赠品已加", seller_flag=1)
+    notes = packer.get(f"/api/pack/sessions/{sid}").json()["notes"]
+    assert notes["items"] == [{"order_no": "N1", "buyer_message": "送人的，不要放发票", "seller_memo": "赠品已加",
+                               "seller_flag": "red"}]
+    assert notes["needs_ack"] is True and notes["acknowledged_at"] is None
+    r = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272})
+    assert r.status_code == 409 and r.json()["error"] == "notes_unacknowledged"
+    assert "送人的，不要放发票" in r.json()["message"]
+    assert packer.get(f"/api/pack/sessions/{sid}").json()["status"] == "open"
+    acked = packer.post(f"/api/pack/sessions/{sid}/notes/ack")
+    assert acked.status_code == 200 and acked.json()["acknowledged_by"] == "test-packer"
+    r = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272})
+    assert r.status_code == 200 and r.json()["verdict"] == "pass" and r.json()["tracking_no"]
+    record = api.as_("after_sales").get(f"/api/parcels/{r.json()['tracking_no']}/weighings").json()
+    assert len(record) == 1, "the refused reading was not put on record as a weighing"
+
+
+def test_an_unflagged_seller_memo_is_shown_but_needs_no_confirmation(api):
+    packer, sid = setup(api, "N2", seller_memo="老客户")
+    notes = packer.get(f"/api/pack/sessions/{sid}").json()["notes"]
+    assert notes["items"][0]["seller_memo"] == "老客户" and notes["needs_ack"] is False
+    assert packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272}).json()["verdict"] == "pass"
+
+
+def test_bad_flags_and_acks_get_a_clear_answer(api):
+    make_sku(api, "CUP", 272, 5, CUP, "保温杯 500ml")
+    r = api.post("/api/orders", {"order_no": "N3", "recipient": {"name": "a"}, "lines": [{"sku": "CUP", "qty": 1}],
+                                 "seller_flag": "orange"})
+    assert r.status_code == 422 and r.json()["error"] == "invalid_flag"
+    assert api.as_("packer").post("/api/pack/sessions/99999/notes/ack").status_code == 404
+    assert api.as_("after_sales").post("/api/pack/sessions/1/notes/ack").status_code == 403
+
+
+def test_the_pick_list_carries_the_notes(api, dc):
+    code = dc("CUPX", {"A01-01-1": 5})
+    make_order(api, "N4", [("CUPX", 1)], buyer_message="请用纸箱", seller_memo="加急", seller_flag="yellow")
+    make_order(api, "N5", [("CUPX", 1)])
+    release(api, "N4", "N5")
+    made = wave(api, ["N4", "N5"])
+    lists = api.as_("packer").get(f"/api/waves/{made['wave']}/picklists").json()
+    notes = [n for pl in lists for n in pl["notes"]]
+    assert [(n["order_no"], n["buyer_message"], n["seller_flag"]) for n in notes] == [("N4", "请用纸箱", "yellow")]
+    pdf = api.as_("packer").get(f"/api/waves/{made['wave']}/trips/1/picklist.pdf")
+    assert pdf.status_code == 200
+    import pypdfium2
+
+    text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf.content))
+    assert "请用纸箱" in text and "加急" in text, text[:500]
+    assert code
