@@ -146,3 +146,35 @@ def test_the_shell_lists_edits_holds_and_releases(api, desk, database_url):
     assert out.exit_code == 0 and "H11: reserved" in out.output
     history = api.get("/api/orders/H11").json()["history"]
     assert any(e["actor"] == "王主管" and e["reason"].startswith("edited") for e in history)
+
+
+def test_the_overview_lists_held_orders_with_filters(client, api, desk, tokens):
+    order(api, "H12", recipient={"district": ""}, shop="杭州旗舰店")
+    order(api, "H13", shop="别的店")
+    cookies = {"wms_token": tokens["supervisor"]}
+    page = client.get("/", cookies=cookies)
+    assert page.status_code == 200
+    assert 'data-order="H12"' in page.text and "district is missing" in page.text
+    assert 'data-order="H13"' not in page.text, "held orders by default"
+    page = client.get("/", params={"status": "reserved", "shop": "别的店"}, cookies=cookies)
+    assert 'data-order="H13"' in page.text and 'data-order="H12"' not in page.text
+    page = client.get("/", params={"ship_by_before": "tomorrow"}, cookies=cookies)
+    assert page.status_code == 200 and "is not an ISO date-time" in page.text
+
+
+def test_changing_the_lines_of_a_held_order_keeps_the_hold_and_books_the_new_lines(api, desk):
+    make_sku(api, "BOWL", 420, 5)
+    api.post("/api/stock/receipts", {"sku": "BOWL", "bin": "A02-01-1", "qty": 3})
+    order(api, "H14")
+    desk.post("/api/orders/H14/hold", {"reason": "buyer is changing the order"})
+    r = api.as_("supervisor").client.put("/api/orders/H14/lines", json={
+        "lines": [{"sku": "BOWL", "qty": 2}], "reason": "buyer swapped the mug for two bowls"},
+        headers={"Authorization": f"Bearer {api.tokens['supervisor']}"})
+    assert r.status_code == 200, r.text
+    view = r.json()
+    assert view["status"] == "on_hold" and view["hold_reason"].startswith("held by hand")
+    assert any((e["reason"] or "").startswith("lines changed") and e["actor"] == "test-supervisor" for e in view["history"])
+    levels = {row["sku"]: row for row in api.get("/api/stock").json()}
+    assert levels["BOWL"]["reserved"] == 2 and levels["MUG"]["reserved"] == 0
+    assert desk.post("/api/orders/H14/release", {"reason": "confirmed"}).json()["status"] == "reserved"
+    assert {row["sku"]: row for row in api.get("/api/stock").json()}["BOWL"]["reserved"] == 2, "nothing booked twice"

@@ -54,12 +54,11 @@ def list_orders(
     database: DatabaseOpt = None,
 ) -> None:
     """Orders by status, hold reason, shop and ship-by, most urgent first."""
-    from wms.api.routes.orders import order_summary
     from wms.services import orders
 
     def work(uow: Any) -> list[dict]:
         before = orders.parse_time(ship_by_before, "ship-by-before") if ship_by_before else None
-        return [order_summary(o, mask=False) for o in orders.list_orders(uow, status, hold_reason, shop, before, limit=limit)]
+        return [orders.summary(o, mask=False) for o in orders.list_orders(uow, status, hold_reason, shop, before, limit=limit)]
 
     rows = _run(work)(database)
     if as_json:
@@ -83,20 +82,30 @@ def edit_order(
     district: Annotated[Optional[str], typer.Option("--district")] = None,
     address: Annotated[Optional[str], typer.Option("--address")] = None,
     carrier: Annotated[Optional[str], typer.Option("--carrier", help="Carrier code; 'any' lets the service choose")] = None,
+    line: Annotated[Optional[list[str]], typer.Option("--line", help="SKU:QTY — the order's new lines (repeat)")] = None,
     actor: Actor = "order-desk",
     database: DatabaseOpt = None,
 ) -> None:
-    """Fix the recipient or carrier of an order before packing; review runs again."""
+    """Fix the recipient, carrier or lines of an order before packing; review runs again."""
+    from wms.cli.aftersales import _lines
     from wms.services import orders
+
+    new_lines = _lines(line) if line else None
 
     recipient = {k: v for k, v in dict(name=name, phone=phone, province=province, city=city,
                                        district=district, address=address).items() if v is not None}
 
     def work(uow: Any) -> None:
         order = orders.get_order(uow, order_no, lock=True)
-        changed = orders.edit(uow, order, actor, reason, recipient or None,
-                              None if carrier in (None, "any") else carrier, clear_carrier=carrier == "any")
-        typer.echo("changed: " + "; ".join(changed))
+        if recipient or carrier is not None:
+            changed = orders.edit(uow, order, actor, reason, recipient or None,
+                                  None if carrier in (None, "any") else carrier, clear_carrier=carrier == "any")
+            typer.echo("changed: " + "; ".join(changed))
+        if new_lines:
+            orders.change_lines(uow, order, new_lines, actor, reason)
+            typer.echo("lines: " + ", ".join(f"{l['sku']}×{l['qty']}" for l in new_lines))
+        if not (recipient or carrier is not None or new_lines):
+            raise fail("nothing to change: give --name/--phone/.../--carrier or --line")
         _show(uow, order)
 
     _run(work)(database)

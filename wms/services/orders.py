@@ -263,18 +263,35 @@ def change_lines(uow: UnitOfWork, order: OrderRow, lines: list[dict[str, Any]], 
     for sku, qty in wanted.items():
         uow.session.add(OrderLine(order_id=order.id, sku=sku, qty=qty))  # type: ignore[arg-type]
     uow.session.flush()
-    add_note(uow, order, actor, f"lines changed ({reason}): " + ", ".join(f"{d.sku}×{d.qty}" for d in drafts))
+    what = f"lines changed ({reason}): " + ", ".join(f"{d.sku}×{d.qty}" for d in drafts)
+    add_note(uow, order, actor, what)
+    _record(uow, order, actor, what)
     found = review(uow, order, drafts)
     if not found.ok:
         if order.status != rules.ON_HOLD:
             transition(uow, order, rules.ON_HOLD, actor, found.reason())
-        else:
+        elif not _held_on_purpose(order):
             order.hold_reason = found.reason()
             uow.session.add(order)
+        return
+    if order.status == rules.ON_HOLD and _held_on_purpose(order):
+        stock.reserve_order(uow, order)  # book the new lines; the hold stays until a person lifts it
         return
     if order.status != rules.ON_HOLD:
         transition(uow, order, rules.ON_HOLD, actor, f"stock short: re-reserving after change ({reason})")
     try_reserve(uow, order, actor)
+
+
+def summary(order: OrderRow, mask: bool) -> dict[str, Any]:
+    """One line of the order desk's list (phones masked for whoever may not see them)."""
+    return {"order_no": order.order_no, "status": order.status, "hold_reason": order.hold_reason,
+            "shop": order.shop, "channel": order.channel, "carrier": order.carrier, "order_type": order.order_type,
+            "recipient_name": order.recipient_name,
+            "phone": rules.mask_phone(order.recipient_phone) if mask else order.recipient_phone,
+            "province": order.province, "city": order.city, "district": order.district,
+            "seller_flag": order.seller_flag, "has_buyer_message": bool(order.buyer_message),
+            "paid_at": order.paid_at.isoformat() if order.paid_at else None,
+            "ship_by": order.ship_by.isoformat() if order.ship_by else None}
 
 
 # --- fixing held orders: edit, hold, release, list -------------------------------------------

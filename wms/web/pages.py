@@ -75,8 +75,28 @@ def logout(request: Request) -> Response:
     return answer
 
 
+def _order_desk(uow: UowDep, who: object, status: str | None, hold_reason: str | None, shop: str | None,
+                ship_by_before: str | None) -> dict:
+    """The overview's order list: held orders by default, filtered as the lead asks."""
+    from wms.domain.errors import DomainError
+    from wms.domain.orders import STATUSES
+    from wms.services import orders
+
+    f = {"status": status if status is not None else "on_hold", "hold_reason": hold_reason, "shop": shop,
+         "ship_by_before": ship_by_before}
+    rows, error = [], None
+    try:
+        before = orders.parse_time(ship_by_before, "ship by before") if ship_by_before else None
+        found = orders.list_orders(uow, f["status"] or None, hold_reason or None, shop or None, before, limit=100)
+        rows = [orders.summary(o, mask=True) for o in found]
+    except DomainError as exc:
+        error = exc.message
+    return {"f": f, "order_rows": rows, "order_error": error, "order_statuses": STATUSES}
+
+
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, uow: UowDep) -> Response:
+def overview(request: Request, uow: UowDep, status: str | None = None, hold_reason: str | None = None,
+             shop: str | None = None, ship_by_before: str | None = None) -> Response:
     who = gate(request, uow, "overview")
     if isinstance(who, Response):
         return who
@@ -91,4 +111,5 @@ def overview(request: Request, uow: UowDep) -> Response:
         queue=board.print_queue_waiting(uow),
         low=board.low_stock(uow),
         low_at=board.LOW_STOCK_AT,
+        **_order_desk(uow, who, status, hold_reason, shop, ship_by_before),
     )

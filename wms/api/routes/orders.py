@@ -62,17 +62,6 @@ async def import_orders(request: Request, who: Admin, filename: str = "orders.cs
         return order_import.import_orders(uow, text, fmt, who.name).as_dict()
 
 
-def order_summary(order: OrderRow, mask: bool) -> dict:
-    return {"order_no": order.order_no, "status": order.status, "hold_reason": order.hold_reason,
-            "shop": order.shop, "channel": order.channel, "carrier": order.carrier, "order_type": order.order_type,
-            "recipient_name": order.recipient_name,
-            "phone": mask_phone(order.recipient_phone) if mask else order.recipient_phone,
-            "province": order.province, "city": order.city, "district": order.district,
-            "seller_flag": order.seller_flag, "has_buyer_message": bool(order.buyer_message),
-            "paid_at": order.paid_at.isoformat() if order.paid_at else None,
-            "ship_by": order.ship_by.isoformat() if order.ship_by else None}
-
-
 @router.get("/orders")
 def list_orders(uow: UowDep, who: Anyone, status: str | None = None, hold_reason: str | None = None,
                 shop: str | None = None, ship_by_before: str | None = None, sort: str = "ship_by",
@@ -81,7 +70,7 @@ def list_orders(uow: UowDep, who: Anyone, status: str | None = None, hold_reason
     before = orders.parse_time(ship_by_before, "ship_by_before") if ship_by_before else None
     rows = orders.list_orders(uow, status, hold_reason, shop, before, sort, limit)
     mask = not who.may("admin", "supervisor", "after_sales")
-    return [order_summary(o, mask) for o in rows]
+    return [orders.summary(o, mask) for o in rows]
 
 
 @router.patch("/orders/{order_no}")
