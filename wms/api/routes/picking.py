@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wms.api.deps import Packer, Supervisor, UowDep
 from wms.domain.batching import Cart
-from wms.services import picking
+from wms.services import pick_lists, pick_tasks, short_picks, waves
 
 router = APIRouter(tags=["picking"])
 
@@ -25,20 +25,20 @@ class _Body(BaseModel):
 class ReleaseIn(_Body):
     order_nos: list[str] | None = None
     all_reserved: bool = False
-    limit: int | None = Field(default=None, ge=1, le=picking.MAX_RELEASE)
+    limit: int | None = Field(default=None, ge=1, le=waves.MAX_RELEASE)
 
 
 class CartIn(_Body):
-    totes: int = Field(default=picking.DEFAULT_CART.totes, ge=1, le=100)
-    max_weight_g: int = Field(default=picking.DEFAULT_CART.max_weight_g, gt=0, le=10_000_000)
-    max_volume_cm3: int = Field(default=picking.DEFAULT_CART.max_volume_cm3, gt=0, le=100_000_000)
+    totes: int = Field(default=waves.DEFAULT_CART.totes, ge=1, le=100)
+    max_weight_g: int = Field(default=waves.DEFAULT_CART.max_weight_g, gt=0, le=10_000_000)
+    max_volume_cm3: int = Field(default=waves.DEFAULT_CART.max_volume_cm3, gt=0, le=100_000_000)
 
 
 class WaveIn(_Body):
     order_nos: list[str] | None = None
     cart: CartIn = Field(default_factory=CartIn)
     method: str = "auto"
-    limit: int = Field(default=picking.DEFAULT_WAVE_LIMIT, ge=1, le=picking.MAX_WAVE_ORDERS)
+    limit: int = Field(default=waves.DEFAULT_WAVE_LIMIT, ge=1, le=waves.MAX_WAVE_ORDERS)
     rebin: bool = True
 
 
@@ -58,7 +58,7 @@ class ShortIn(_Body):
 @router.post("/orders/release")
 def release_orders(body: ReleaseIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
     """Reserved orders become released for picking: the listed ones, or all (oldest paid first)."""
-    result = picking.release_orders(uow, who.name, body.order_nos, body.all_reserved, body.limit)
+    result = waves.release_orders(uow, who.name, body.order_nos, body.all_reserved, body.limit)
     uow.commit()
     return result
 
@@ -72,7 +72,7 @@ def create_wave(body: WaveIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
     """
     cart = Cart(totes=body.cart.totes, max_weight_g=body.cart.max_weight_g,
                 max_volume_cm3=body.cart.max_volume_cm3)
-    view = picking.create_wave(uow, who.name, cart, body.order_nos, body.method, body.limit, body.rebin)
+    view = waves.create_wave(uow, who.name, cart, body.order_nos, body.method, body.limit, body.rebin)
     uow.commit()
     return view
 
@@ -80,19 +80,19 @@ def create_wave(body: WaveIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
 @router.get("/waves")
 def list_waves(uow: UowDep, who: Packer, limit: int = Query(default=50, ge=1, le=500)) -> list[dict[str, Any]]:
     """Recent waves, newest first, with how many tasks are still open."""
-    return picking.list_waves(uow, limit)
+    return waves.list_waves(uow, limit)
 
 
 @router.get("/waves/{code}")
 def get_wave(code: str, uow: UowDep, who: Packer) -> dict[str, Any]:
     """A wave with its trips and distances."""
-    return picking.wave_view(uow, picking.get_wave(uow, code))
+    return pick_lists.wave_view(uow, pick_tasks.get_wave(uow, code))
 
 
 @router.get("/waves/{code}/picklists")
 def picklists(code: str, uow: UowDep, who: Packer) -> list[dict[str, Any]]:
     """Every trip's pick list: stops in walking order with tote labels, and the walk."""
-    return picking.picklists(uow, picking.get_wave(uow, code))
+    return pick_lists.picklists(uow, pick_tasks.get_wave(uow, code))
 
 
 @router.get("/waves/{code}/trips/{trip}/picklist.pdf")
@@ -103,7 +103,7 @@ def picklist_pdf(
     """The printable pick list of one trip, with its route on the warehouse map."""
     from printing.picklist import render_picklist_pdf
 
-    view, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
+    view, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
     pdf = render_picklist_pdf({"wave": view["wave"], "trip": trip, "stops": view["stops"]}, layout, route, size)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="picklist-{view["wave"]}-{trip:02d}.pdf"'})
@@ -114,7 +114,7 @@ def route_svg(code: str, trip: int, uow: UowDep, who: Packer) -> Response:
     """The trip's walk drawn on the warehouse map (the polyline is in layout metres)."""
     from printing.picklist import render_route_svg
 
-    _, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
+    _, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
     return Response(render_route_svg(layout, route), media_type="image/svg+xml")
 
 
@@ -123,15 +123,15 @@ def route_png(code: str, trip: int, uow: UowDep, who: Packer) -> Response:
     """The trip's walk on the warehouse map as a PNG, for handhelds."""
     from printing.picklist import render_route_png
 
-    _, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
+    _, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
     return Response(render_route_png(layout, route), media_type="image/png")
 
 
 @router.post("/waves/{code}/picks")
 def confirm_pick(code: str, body: PickIn, uow: UowDep, who: Packer) -> dict[str, Any]:
     """Scan bin, then item: the units leave the bin for their totes (wrong bin/item refused)."""
-    wave = picking.get_wave(uow, code)
-    result = picking.confirm_pick(uow, wave, body.bin, body.code, body.qty, who.name, body.tote)
+    wave = pick_tasks.get_wave(uow, code)
+    result = pick_tasks.confirm_pick(uow, wave, body.bin, body.code, body.qty, who.name, body.tote)
     uow.commit()
     return result
 
@@ -142,7 +142,7 @@ def short_pick(code: str, body: ShortIn, uow: UowDep, who: Packer) -> dict[str, 
 
     `found_qty` is what is in the bin now (after any units already picked from it).
     """
-    wave = picking.get_wave(uow, code)
-    result = picking.short_pick(uow, wave, body.bin, body.sku, body.found_qty, who.name)
+    wave = pick_tasks.get_wave(uow, code)
+    result = short_picks.short_pick(uow, wave, body.bin, body.sku, body.found_qty, who.name)
     uow.commit()
     return result
