@@ -6,12 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from printing.sizes import check_dpi, check_format, check_size
 from printing.waybill import (
     Waybill,
     WaybillError,
-    check_dpi,
-    check_format,
-    check_size,
     mask_phone,
 )
 
