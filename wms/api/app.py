@@ -13,7 +13,7 @@ from wms.adapters.db.engine import checkpoint_in_background, make_engine
 from wms.api.deps import Anyone, UowDep
 from wms.api.errors import install_error_handlers
 from wms.api.timing import ServerTiming
-from wms.api.routes import aftersales, cases, master, orders, packing, picking, shipping, stations, stock_ops
+from wms.api.routes import cases, master, orders, packing, picking, shipping, stations, stock_ops
 from wms.config import Settings, get_settings
 from wms.services.auth import PrincipalCache
 from wms.services.overview import warehouse_counts
@@ -38,7 +38,6 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     api.include_router(packing.router)
     api.include_router(stations.router)
     api.include_router(picking.router)
-    api.include_router(aftersales.router)
     api.include_router(cases.router)
     api.include_router(shipping.router)
     api.include_router(stock_ops.router)
