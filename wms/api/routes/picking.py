@@ -11,8 +11,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from wms.api.deps import Packer, Supervisor, UowDep
+from wms.api.deps import Packer, Supervisor
 from wms.domain.batching import Cart
+from wms.http import UowDep
 from wms.services import pick_lists, pick_tasks, short_picks, waves
 
 router = APIRouter(tags=["picking"])
