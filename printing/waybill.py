@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from printing.sizes import WaybillError, check_tracking_fits_somewhere
+from wms.domain.orders import Recipient
 
 MAX_TRACKING_LEN = 40  # the print queue stores at most 40 characters
 
@@ -20,40 +21,11 @@ _TRACKING_CHARS = re.compile(r"^[\x20-\x7e]+$")
 _MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 
 
-def mask_phone(phone: str) -> str:
-    """Hide the middle of a phone number as carriers do: 13812345678 -> 138****5678."""
-    phone = phone.strip()
-    if len(phone) >= 8:
-        return phone[:3] + "****" + phone[-4:]
-    if len(phone) > 4:
-        return "*" * (len(phone) - 4) + phone[-4:]
-    return phone
-
-
 @dataclass(frozen=True)
 class Sender:
     name: str
     phone: str
     address: str
-
-
-@dataclass(frozen=True)
-class Recipient:
-    name: str
-    phone: str
-    province: str
-    city: str
-    district: str
-    address: str
-
-    @property
-    def full_address(self) -> str:
-        """Province city district address, as sorters read it (no separators in Chinese)."""
-        return "".join(p for p in (self.province, self.city, self.district, self.address) if p)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
 
 
 @dataclass(frozen=True)

@@ -61,12 +61,23 @@ def mask_phone(phone: str) -> str:
 
 @dataclass(frozen=True)
 class Recipient:
+    """Who a parcel goes to: what the order desk reviews and what a waybill prints."""
+
     name: str
     phone: str
     province: str
     city: str
     district: str
     address: str
+
+    @property
+    def full_address(self) -> str:
+        """Province city district address, as sorters read it (no separators in Chinese)."""
+        return "".join(p for p in (self.province, self.city, self.district, self.address) if p)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
 
 @dataclass(frozen=True)
