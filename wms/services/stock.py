@@ -163,7 +163,7 @@ def reserve_order(uow: UnitOfWork, order: OrderRow) -> list[str]:
     made: list[Reservation] = []
     for line in lines:
         need = line.qty - _reserved_for_line(uow, line.id)  # type: ignore[arg-type]
-        for bin_row, stock in available_by_bin(uow, line.sku):
+        for _bin_row, stock in available_by_bin(uow, line.sku):
             if need <= 0:
                 break
             take = min(need, stock.on_hand - stock.reserved)
