@@ -242,8 +242,8 @@ def _combined_plan(f: _Frame, block: int, xs: list[float], start: int) -> list[b
         x_prev = x
     plan: list[bool] = []
     side = FRONT
-    for pick in reversed(choices):
-        prev, through = pick[side]
+    for both_sides in reversed(choices):
+        prev, through = both_sides[side]
         plan.append(through)
         side = prev
     plan.reverse()
