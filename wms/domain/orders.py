@@ -1,4 +1,5 @@
-"""Order life cycle and the review rules an order desk applies on arrival."""
+"""Order life cycle, the review rules an order desk applies on arrival, and the recipient
+(with the phone mask) that screens and waybills show."""
 
 from __future__ import annotations
 
