@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wms.domain.layout import Layout, grid_layout
@@ -137,27 +138,30 @@ def gap(cell: Cell, method: str) -> tuple[float, float] | None:
 def print_tables(cells: list[Cell]) -> None:
     cols = [*METHODS, PEER]
     head = f"{'blk':>3} {'ais':>3} {'pck':>4} | " + " | ".join(f"{m:>13}" for m in cols)
+
+    def table(entry: Callable[[Cell, str], str | None]) -> None:
+        print(head)
+        print("-" * len(head))
+        for c in cells:
+            parts = []
+            for m in cols:
+                text = entry(c, m)
+                parts.append(f"{'-':>13}" if text is None else text)
+            print(f"{c.blocks:>3} {c.aisles:>3} {c.picks:>4} | " + " | ".join(parts))
+
+    def distance(c: Cell, m: str) -> str | None:
+        g = gap(c, m)
+        return None if g is None else f"{g[0]:>6.2f}/{g[1]:>6.2f}"
+
+    def planning_time(c: Cell, m: str) -> str | None:
+        s = c.secs.get(m)
+        return None if not s else f"{1000 * pct(s, .5):>6.1f}/{1000 * pct(s, .99):>6.1f}"
+
     print("\nDistance above best known, % (mean/worst); best = our proven optimum if accepted,")
     print("else the best of all methods. '-' = method not run / refused.")
-    print(head)
-    print("-" * len(head))
-    for c in cells:
-        parts = []
-        for m in cols:
-            g = gap(c, m)
-            parts.append(f"{'-':>13}" if g is None else f"{g[0]:>6.2f}/{g[1]:>6.2f}")
-        print(f"{c.blocks:>3} {c.aisles:>3} {c.picks:>4} | " + " | ".join(parts))
+    table(distance)
     print("\nPlanning time, ms (p50/p99)")
-    print(head)
-    print("-" * len(head))
-    for c in cells:
-        parts = []
-        for m in cols:
-            s = c.secs.get(m)
-            parts.append(
-                f"{'-':>13}" if not s else f"{1000 * pct(s, .5):>6.1f}/{1000 * pct(s, .99):>6.1f}"
-            )
-        print(f"{c.blocks:>3} {c.aisles:>3} {c.picks:>4} | " + " | ".join(parts))
+    table(planning_time)
 
 
 def check_targets(

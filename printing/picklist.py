@@ -51,10 +51,10 @@ def _cjk_font() -> tuple[str, int]:
         pass
     import paperang_p2_fonts_cjk
 
-    path = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
-    if not path.exists():
-        raise FileNotFoundError(f"no CJK font found (looked for {path})")
-    return str(path), 0
+    packaged = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
+    if not packaged.exists():
+        raise FileNotFoundError(f"no CJK font found (looked for {packaged})")
+    return str(packaged), 0
 
 
 def _register_font() -> str:

@@ -12,14 +12,14 @@ from datetime import datetime
 from printing.render import render
 from printing.status import Status, printer_status
 from printing.transports import Transport, open_transport
-from printing.waybill import (
+from printing.sizes import (
     DEFAULT_DPI,
     DEFAULT_SIZE,
-    Waybill,
     check_dpi,
     check_format,
     check_size,
 )
+from printing.waybill import Waybill
 
 STATUS_PROTOCOL = {"escpos": "escpos", "zpl": "zpl", "tspl": "tspl"}
 

@@ -12,60 +12,13 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-SIZES: dict[str, tuple[float, float]] = {
-    "100x150": (100.0, 150.0),
-    "100x180": (100.0, 180.0),
-    "76x130": (76.0, 130.0),
-}
-DEFAULT_SIZE = "100x150"
-DPIS: tuple[int, ...] = (203, 300)
-DEFAULT_DPI = 203
-FORMATS: tuple[str, ...] = ("pdf", "png", "escpos", "zpl", "tspl")
+from printing.sizes import WaybillError, check_tracking_fits_somewhere
+from wms.domain.orders import Recipient
+
 MAX_TRACKING_LEN = 40  # the print queue stores at most 40 characters
 
 _TRACKING_CHARS = re.compile(r"^[\x20-\x7e]+$")
 _MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-
-
-class WaybillError(ValueError):
-    """A waybill (or its size/format/dpi) that cannot be printed; `field` names the culprit."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field} {message}")
-        self.field = field
-
-
-def check_size(size: str) -> tuple[float, float]:
-    """Label size name -> (width_mm, height_mm); unknown sizes are refused by name."""
-    if size not in SIZES:
-        raise WaybillError("size", f"must be one of {', '.join(SIZES)} (got {size!r})")
-    return SIZES[size]
-
-
-def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise WaybillError("format", f"must be one of {', '.join(FORMATS)} (got {fmt!r})")
-    return fmt
-
-
-def check_dpi(dpi: int | str) -> int:
-    try:
-        value = int(dpi)
-    except (TypeError, ValueError):
-        value = -1
-    if value not in DPIS or isinstance(dpi, bool):
-        raise WaybillError("dpi", f"must be one of {', '.join(map(str, DPIS))} (got {dpi!r})")
-    return value
-
-
-def mask_phone(phone: str) -> str:
-    """Hide the middle of a phone number as carriers do: 13812345678 -> 138****5678."""
-    phone = phone.strip()
-    if len(phone) >= 8:
-        return phone[:3] + "****" + phone[-4:]
-    if len(phone) > 4:
-        return "*" * (len(phone) - 4) + phone[-4:]
-    return phone
 
 
 @dataclass(frozen=True)
@@ -73,25 +26,6 @@ class Sender:
     name: str
     phone: str
     address: str
-
-
-@dataclass(frozen=True)
-class Recipient:
-    name: str
-    phone: str
-    province: str
-    city: str
-    district: str
-    address: str
-
-    @property
-    def full_address(self) -> str:
-        """Province city district address, as sorters read it (no separators in Chinese)."""
-        return "".join(p for p in (self.province, self.city, self.district, self.address) if p)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
 
 
 @dataclass(frozen=True)
@@ -251,8 +185,6 @@ def _tracking_no(data: dict) -> str:
         raise WaybillError(
             "tracking_no", f"is too long ({len(value)} characters, at most {MAX_TRACKING_LEN})"
         )
-    from printing.layout import check_tracking_fits_somewhere  # avoid an import cycle
-
     check_tracking_fits_somewhere(value)
     return value
 

@@ -19,14 +19,14 @@ from printing.render.pdf import encode_pdf
 from printing.render.png import encode_png
 from printing.render.tspl import encode_tspl
 from printing.render.zpl import encode_zpl
-from printing.waybill import (
+from printing.sizes import (
     DEFAULT_DPI,
     DEFAULT_SIZE,
     FORMATS,
-    Waybill,
     check_dpi,
     check_format,
 )
+from printing.waybill import Waybill
 
 __all__ = ["FORMATS", "Rendered", "render", "render_label", "render_bitmap"]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 import serial
 
 from printing.transports import Transport, TransportError
 
-_SETTINGS = {
+_SETTINGS: dict[str, Callable[[str], object]] = {
     "baudrate": int,
     "bytesize": int,
     "parity": str,

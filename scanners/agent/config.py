@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from printing.waybill import DPIS, SIZES
+from printing.sizes import DPIS, SIZES
 from scanners.errors import UnknownProtocol
 from scanners.scale import normalize_protocol
 

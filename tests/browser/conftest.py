@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from wms.adapters.db.tables import Printer, Station
 from wms.adapters.db.uow import UnitOfWork
-from wms.api.app import create_app
+from wms.app import create_app
 from wms.config import Settings
 from wms.domain.codes import gtin_check_digit
 from wms.services.auth import create_token, create_user

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from wms.adapters.db.uow import UnitOfWork
-from wms.api.app import create_app
+from wms.app import create_app
 from wms.config import Settings
 from wms.services.auth import ROLES, create_token
 

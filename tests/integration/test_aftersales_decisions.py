@@ -1,7 +1,10 @@
 """After-sales never gives goods away: a reship or exchange waits for the case's decision, a
 declined case releases what it held, and the figures count only what came back or was upheld."""
 
-from tests.integration.test_cases_and_returns import delivered, ship, shop  # noqa: F401  (fixture)
+from tests.integration import test_cases_and_returns as returns_tests
+from tests.integration.test_cases_and_returns import delivered, ship
+
+shop = returns_tests.shop  # the same fixture: a shop with stock and an after-sales client
 
 
 def available(api, sku):

@@ -110,7 +110,7 @@ def test_underwear_needs_a_quality_problem_to_come_back(api, shop, engine):
 
 
 def test_a_short_shipment_claim_shows_the_weight_evidence(api, shop):
-    tracking = ship(api, "R5", [("SHIRT", 1), ("CUP", 1), ("SOCK", 1)], 501)
+    ship(api, "R5", [("SHIRT", 1), ("CUP", 1), ("SOCK", 1)], 501)
     case = shop.post("/api/cases", {"order_no": "R5", "case_type": "reship", "reason": "short_shipment",
                                     "lines": [{"sku": "SOCK", "qty": 1}]}).json()
     evidence = case["weight_evidence"]

@@ -6,7 +6,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from tests.integration.conftest import make_order, make_sku
+from tests.integration.conftest import make_sku
 from tests.integration.test_carriers_pools import EMS, SF
 
 ADDRESS = {"name": "李四", "phone": "13912345678", "province": "浙江省", "city": "杭州市",

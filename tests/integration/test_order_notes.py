@@ -2,7 +2,10 @@
 note must be confirmed before the weighing counts."""
 
 from tests.integration.conftest import make_order, make_sku
-from tests.integration.test_picking import dc, release, wave  # noqa: F401  (dc is a fixture)
+from tests.integration import test_picking as picking_tests
+from tests.integration.test_picking import release, wave
+
+dc = picking_tests.dc  # the same fixture: the test layout with a helper that stocks SKUs
 
 CUP = "6901234567892"
 

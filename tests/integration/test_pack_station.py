@@ -77,7 +77,7 @@ def test_an_item_not_on_the_order_is_rejected_and_changes_nothing(api, order):
 def test_one_more_than_ordered_is_an_over_scan(api, order):
     sid = open_session(api, order)
     assert scan(api, sid, SOCK).json()["remaining"] == 2
-    api.client  # second unit of the same code, outside the double-read window
+    # second unit of the same code, outside the double-read window
     r = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",
                                {"code": SOCK, "scanned_at": "2099-01-01T00:00:05Z"})
     assert r.status_code == 409

@@ -12,7 +12,7 @@ from wms.domain.codes import gtin_check_digit
 from wms.domain.layout import parse_layout
 from wms.domain.routing import plan_route, sequence_length
 from wms.services.fixtures import load_layout
-from wms.services.picking import order_in_tote
+from wms.services.pick_tasks import order_in_tote
 from wms.services.stock import ledger_mismatches
 
 # Four aisles 3 m apart, two blocks (cross aisles at 0, 10 and 20 m), depot at the
@@ -427,7 +427,7 @@ def test_waves_cannot_be_planned_without_a_layout(api):
 def test_waves_planned_at_the_same_time_never_share_an_order(api, dc, engine):
     import threading
 
-    from wms.services import picking
+    from wms.services import waves
 
     dc("CUP", {"A02-02-1": 20})
     for i in range(6):
@@ -439,7 +439,7 @@ def test_waves_planned_at_the_same_time_never_share_an_order(api, dc, engine):
         barrier.wait()
         try:
             with UnitOfWork(engine) as uow:
-                picking.create_wave(uow, f"sup{i}")
+                waves.create_wave(uow, f"sup{i}")
                 uow.commit()
         except Exception as exc:  # noqa: BLE001 - checked below
             errors.append(exc)
@@ -459,7 +459,7 @@ def test_waves_planned_at_the_same_time_never_share_an_order(api, dc, engine):
 def test_pickers_confirming_the_same_units_at_once_never_over_pick(api, dc, engine):
     import threading
 
-    from wms.services import picking
+    from wms.services import pick_tasks
 
     cup = dc("CUP", {"A02-02-1": 5})
     make_order(api, "CC", [("CUP", 2)])
@@ -471,7 +471,7 @@ def test_pickers_confirming_the_same_units_at_once_never_over_pick(api, dc, engi
         barrier.wait()
         try:
             with UnitOfWork(engine) as uow:
-                picking.confirm_pick(uow, picking.get_wave(uow, code), "A02-02-1", cup, 1, f"picker{i}")
+                pick_tasks.confirm_pick(uow, pick_tasks.get_wave(uow, code), "A02-02-1", cup, 1, f"picker{i}")
                 uow.commit()
             outcomes.append("ok")
         except Exception as exc:  # noqa: BLE001 - checked below

@@ -1,8 +1,8 @@
-"""Request dependencies: the unit of work, and who is calling with which role."""
+"""The API's request dependencies: who is calling, with which role (the unit of work per
+request is `wms.http.UowDep`, shared with the pages)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Callable
 
 from fastapi import Depends, Request
@@ -11,23 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from wms.adapters.db.uow import UnitOfWork
 from wms.api.errors import ApiError
+from wms.http import TOKEN_COOKIE
 from wms.services.auth import Principal, authenticate
-
-
-TOKEN_COOKIE = "wms_token"
-
-
-async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
-    """One unit of work per request; GETs read without taking the SQLite write lock.
-
-    Async only so FastAPI does not hop threads to open it: opening touches no database, and
-    closing returns the connection (rolling back what the route did not commit).
-    """
-    with UnitOfWork(request.app.state.engine, read_only=request.method in ("GET", "HEAD")) as uow:
-        yield uow
-
-
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 async def get_principal(request: Request) -> Principal:

@@ -1,4 +1,9 @@
-"""The `wms` command: one Typer app, each command group in its own module."""
+"""The `wms` command: one Typer app, each command group in its own module.
+
+`service` (serve, demo, db, token, user), `orders`, `stock`, `picking` (`wms waves`), `route`,
+`label`, `printers`, `devices`, `station`, `shipping` (carriers, pools, handover) and
+`aftersales` (cases, returns). Each calls the use cases in `wms.services`.
+"""
 
 from __future__ import annotations
 

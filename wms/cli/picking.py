@@ -34,13 +34,13 @@ def release(
     """Release reserved orders so they can be picked."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import picking
+    from wms.services import waves
 
     if orders is None and not all_reserved:
         raise fail("give --orders A,B or --all")
     with UnitOfWork(_engine(database)) as uow:
         try:
-            result = picking.release_orders(uow, actor, _order_list(orders), all_reserved, limit)
+            result = waves.release_orders(uow, actor, _order_list(orders), all_reserved, limit)
         except DomainError as exc:
             raise fail(exc.message) from None
         uow.commit()
@@ -66,14 +66,14 @@ def create(
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.batching import Cart
     from wms.domain.errors import DomainError
-    from wms.services import picking
+    from wms.services import waves
 
     order_nos = _order_list(orders)
     with UnitOfWork(_engine(database)) as uow:
         try:
             if release_first:
-                picking.release_orders(uow, actor, order_nos, order_nos is None, None)
-            view = picking.create_wave(uow, actor, Cart(totes, max_weight_g, max_volume_cm3), order_nos,
+                waves.release_orders(uow, actor, order_nos, order_nos is None, None)
+            view = waves.create_wave(uow, actor, Cart(totes, max_weight_g, max_volume_cm3), order_nos,
                                        method, limit)
         except DomainError as exc:
             raise fail(exc.message) from None
@@ -85,10 +85,10 @@ def create(
 def list_waves(database: DatabaseOpt = None) -> None:
     """Recent waves, newest first."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import picking
+    from wms.services import waves
 
     with UnitOfWork(_engine(database)) as uow:
-        for w in picking.list_waves(uow):
+        for w in waves.list_waves(uow):
             typer.echo(f"{w['wave']}  {w['status']:<8} {w['orders']:>3} orders {w['trips']:>3} trips "
                        f"{w['open_tasks']:>4} open tasks  by {w['created_by']}")
 
@@ -102,11 +102,11 @@ def show(
     """A wave's trips with their stops in walking order."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import picking
+    from wms.services import pick_lists, pick_tasks
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            view = picking.wave_view(uow, picking.get_wave(uow, code))
+            view = pick_lists.wave_view(uow, pick_tasks.get_wave(uow, code))
         except DomainError as exc:
             raise fail(exc.message) from None
     typer.echo(json.dumps(view, ensure_ascii=False, indent=1) if as_json else _summary(view, stops=True))
@@ -124,7 +124,7 @@ def picklist(
     from printing.picklist import PAGE_SIZES_MM, render_picklist_pdf, render_route_png, render_route_svg
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import picking
+    from wms.services import pick_lists, pick_tasks
 
     kind = output.suffix.lower()
     if kind not in (".pdf", ".svg", ".png"):
@@ -133,7 +133,7 @@ def picklist(
         raise fail(f"unknown size {size!r}; use one of {', '.join(PAGE_SIZES_MM)}")
     with UnitOfWork(_engine(database)) as uow:
         try:
-            view, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
+            view, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
             from wms.services.orders import picklist_notes
 
             notes = picklist_notes(uow, view["orders"])

@@ -24,7 +24,7 @@ def add(
     database: DatabaseOpt = None,
 ) -> None:
     """Add or change a printer (and make it its station's printer)."""
-    from printing.waybill import WaybillError, check_dpi, check_format, check_size
+    from printing.sizes import WaybillError, check_dpi, check_format, check_size
     from wms.adapters.db.tables import Printer, Station
     from wms.adapters.db.uow import UnitOfWork
 

@@ -78,7 +78,7 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
 
     from wms.config import get_settings
 
-    from wms.api.app import serving_app
+    from wms.app import serving_app
     from wms.services.print_worker import PrintWorker
 
     worker = PrintWorker(engine) if print_worker else None
@@ -89,7 +89,7 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
                        access_log=get_settings().access_log)
         if workers > 1:  # each worker process builds its own app and engine from the environment
             os.environ["WMS_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
-            uvicorn.run("wms.api.app:serving_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+            uvicorn.run("wms.app:serving_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         else:
             uvicorn.run(serving_app(engine), **options)  # type: ignore[arg-type]
     finally:

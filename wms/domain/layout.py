@@ -173,22 +173,30 @@ def _parse_cross_aisles(raw: Any) -> tuple[float, ...]:
     return ys
 
 
+def _named_entry(
+    entry: Any, where: str, expected: str, kind: str, key: str, seen: set[str]
+) -> tuple[str, str]:
+    """An aisle's or bin's unique name (its `key`), and how errors name the entry from then on."""
+    if not isinstance(entry, dict):
+        raise LayoutError(f"{where}: expected {expected}")
+    name = _require(entry, key, where)
+    if not isinstance(name, str) or not name:
+        raise LayoutError(f"{where}: '{key}' must be a non-empty string")
+    where = f"{kind} {name!r}"
+    if name in seen:
+        raise LayoutError(f"{where}: duplicate {kind} {key}")
+    seen.add(name)
+    return name, where
+
+
 def _parse_aisles(raw: Any) -> tuple[Aisle, ...]:
     if not isinstance(raw, list) or not raw:
         raise LayoutError("aisles: expected a non-empty list")
     aisles: list[Aisle] = []
     seen: set[str] = set()
     for i, entry in enumerate(raw):
-        where = f"aisles[{i}]"
-        if not isinstance(entry, dict):
-            raise LayoutError(f"{where}: expected an object with 'id' and 'x'")
-        aid = _require(entry, "id", where)
-        if not isinstance(aid, str) or not aid:
-            raise LayoutError(f"{where}: 'id' must be a non-empty string")
-        where = f"aisle {aid!r}"
-        if aid in seen:
-            raise LayoutError(f"{where}: duplicate aisle id")
-        seen.add(aid)
+        aid, where = _named_entry(entry, f"aisles[{i}]", "an object with 'id' and 'x'",
+                                  "aisle", "id", seen)
         x = _number(_require(entry, "x", where), f"{where} x")
         if aisles and x <= aisles[-1].x:
             raise LayoutError(
@@ -220,16 +228,7 @@ def _parse_bins(
     bins: list[Bin] = []
     seen: set[str] = set()
     for i, entry in enumerate(raw):
-        where = f"bins[{i}]"
-        if not isinstance(entry, dict):
-            raise LayoutError(f"{where}: expected an object")
-        code = _require(entry, "code", where)
-        if not isinstance(code, str) or not code:
-            raise LayoutError(f"{where}: 'code' must be a non-empty string")
-        where = f"bin {code!r}"
-        if code in seen:
-            raise LayoutError(f"{where}: duplicate bin code")
-        seen.add(code)
+        code, where = _named_entry(entry, f"bins[{i}]", "an object", "bin", "code", seen)
         aisle = _require(entry, "aisle", where)
         if aisle not in aisle_x:
             raise LayoutError(f"{where}: unknown aisle id {aisle!r}")

@@ -1,4 +1,5 @@
-"""Order life cycle and the review rules an order desk applies on arrival."""
+"""Order life cycle, the review rules an order desk applies on arrival, and the recipient
+(with the phone mask) that screens and waybills show."""
 
 from __future__ import annotations
 
@@ -86,12 +87,23 @@ def needs_acknowledgement(buyer_message: str | None, seller_flag: str | None) ->
 
 @dataclass(frozen=True)
 class Recipient:
+    """Who a parcel goes to: what the order desk reviews and what a waybill prints."""
+
     name: str
     phone: str
     province: str
     city: str
     district: str
     address: str
+
+    @property
+    def full_address(self) -> str:
+        """Province city district address, as sorters read it (no separators in Chinese)."""
+        return "".join(p for p in (self.province, self.city, self.district, self.address) if p)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
 
 @dataclass(frozen=True)

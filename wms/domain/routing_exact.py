@@ -201,7 +201,7 @@ def _vertical(state: State, s: int, kind: int) -> State:
 def _horizontal(state: State, required: frozenset[int]) -> list[tuple[State, tuple[int, ...]]]:
     """Edges from this column's nodes to the next column's; every degree ends even."""
     labels, odd = _decode(state)
-    choices = []
+    choices: list[tuple[int, ...]] = []
     for n, lab in enumerate(labels):
         if lab < 0:
             choices.append((2,) if n in required else (0,))
@@ -259,9 +259,8 @@ def aisle_dp(picks: PickSet) -> ExactResult:
                     if kind == NONE:
                         nid = sid
                     else:
-                        nid = table.get(sid)
-                        if nid is None:
-                            nid = space.step_vertical(sid, s, kind)
+                        known = table.get(sid)
+                        nid = space.step_vertical(sid, s, kind) if known is None else known
                     nc = cost + c
                     if nc < nxt.get(nid, inf):
                         nxt[nid] = nc

@@ -20,7 +20,7 @@ above and below it are two separate tours, each starting and ending at the depot
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from wms.domain.routing_network import PickSet, Walk
@@ -118,25 +118,35 @@ def _dip(f: _Frame, x: float, block: int, side: int) -> None:
     f.vertical(here)
 
 
-def s_shape(picks: PickSet) -> Walk:
-    return _route(picks, _s_shape_frame)
-
-
-def _s_shape_frame(f: _Frame) -> None:
+def _snake_blocks(f: _Frame) -> Iterator[tuple[int, list[float], int]]:
+    """The skeleton s-shape and combined share: up the left-most aisle to the farthest block,
+    then each block back towards the depot as (block, its sub-aisles in visiting order, the
+    side they are entered from). A block with no picks is crossed here and not yielded; each
+    block's order is taken where the walk stands once the one before it is cleared."""
     left, farthest = _skeleton(f)
     f.go(left, f.edge(0, FRONT))
     f.go(left, f.edge(farthest, FRONT))
     for block in range(farthest, -1, -1):
         if block == farthest:
             xs = _block_aisles(f, block)
-            start, end = FRONT, FRONT
+            start = FRONT
         else:
             xs = _nearest_end(_block_aisles(f, block, skip=left), f.walk.position[0])
-            start, end = BACK, FRONT
+            start = BACK
         if not xs:
             _cross_block_empty(f, block)
             continue
-        full = len(xs) if (len(xs) % 2 == 0) == (start == end) else len(xs) - 1
+        yield block, xs, start
+
+
+def s_shape(picks: PickSet) -> Walk:
+    return _route(picks, _s_shape_frame)
+
+
+def _s_shape_frame(f: _Frame) -> None:
+    for block, xs, start in _snake_blocks(f):
+        # Every block is left at its front: an odd count of full passes needs a start at the back.
+        full = len(xs) if (len(xs) % 2 == 0) == (start == FRONT) else len(xs) - 1
         side = start
         for i, x in enumerate(xs):
             if i < full:
@@ -192,19 +202,7 @@ def combined(picks: PickSet) -> Walk:
 
 
 def _combined_frame(f: _Frame) -> None:
-    left, farthest = _skeleton(f)
-    f.go(left, f.edge(0, FRONT))
-    f.go(left, f.edge(farthest, FRONT))
-    for block in range(farthest, -1, -1):
-        if block == farthest:
-            xs = _block_aisles(f, block)
-            start = FRONT
-        else:
-            xs = _nearest_end(_block_aisles(f, block, skip=left), f.walk.position[0])
-            start = BACK
-        if not xs:
-            _cross_block_empty(f, block)
-            continue
+    for block, xs, start in _snake_blocks(f):
         for x, through in zip(xs, _combined_plan(f, block, xs, start)):
             side = FRONT if f.walk.position[1] == f.edge(block, FRONT) else BACK
             if through:
@@ -244,8 +242,8 @@ def _combined_plan(f: _Frame, block: int, xs: list[float], start: int) -> list[b
         x_prev = x
     plan: list[bool] = []
     side = FRONT
-    for pick in reversed(choices):
-        prev, through = pick[side]
+    for both_sides in reversed(choices):
+        prev, through = both_sides[side]
         plan.append(through)
         side = prev
     plan.reverse()

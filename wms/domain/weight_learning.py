@@ -107,7 +107,7 @@ def update_from_parcel(estimates: dict[str, WeightEstimate], lines: list[tuple[I
     shares = {s: q * max(item.sigma, 0.01) ** 2 for s, (item, q) in merged.items()}
     total = sum(shares.values())
     out: dict[str, WeightEstimate] = {}
-    for sku, (item, qty) in merged.items():
+    for sku, (_item, qty) in merged.items():
         observation = believed[sku] + residual * (shares[sku] / total) / qty
         out[sku] = estimates.get(sku, WeightEstimate(sku)).add(observation)
     return out

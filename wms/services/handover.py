@@ -298,7 +298,7 @@ def close_handover(uow: UnitOfWork, carrier: str, actor: str) -> Handover:
         raise Conflict(f"no packed parcels of {code} are waiting to be handed over", "nothing_to_hand_over")
     parcels = _batch_parcels(uow, batch.id)  # type: ignore[arg-type]
     reason = f"handed over to {code} in batch {batch.id}"
-    for parcel, order in parcels:
+    for _parcel, order in parcels:
         for member in _orders_of(uow, order):
             if member.status == order_rules.PACKED:
                 orders.transition(uow, member, order_rules.SHIPPED, actor, reason)

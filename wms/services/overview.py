@@ -62,7 +62,7 @@ def mismatch_rate_today(uow: UnitOfWork, now: datetime | None = None) -> dict[st
 
 def waves_in_progress(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Waves with picking still to do (newest first), with trips, orders and open tasks."""
-    from wms.services.picking import list_waves
+    from wms.services.waves import list_waves
 
     return [w for w in list_waves(uow) if w["status"] != "done"]
 

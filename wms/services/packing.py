@@ -53,7 +53,7 @@ def _order_for_code(uow: UnitOfWork, raw: str) -> OrderRow:
     value = code.value if code.kind not in ("invalid",) else raw.strip()
     row = uow.session.exec(select(OrderRow).where(OrderRow.order_no == value)).first()
     if row is None and code.kind == "tote":
-        from wms.services.picking import order_in_tote
+        from wms.services.pick_tasks import order_in_tote
 
         row = order_in_tote(uow, value)
     if row is None:

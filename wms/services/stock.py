@@ -132,7 +132,7 @@ def available_by_bin(uow: UnitOfWork, sku: str) -> list[tuple[BinRow, StockRow]]
     return [(b, s) for b, s in rows]
 
 
-def _try_reserve(uow: UnitOfWork, stock_id: int, qty: int) -> bool:
+def reserve_at(uow: UnitOfWork, stock_id: int, qty: int) -> bool:
     """Conditional update: succeeds only if the units are still free when we write."""
     result = uow.session.execute(
         update(StockRow)
@@ -140,6 +140,17 @@ def _try_reserve(uow: UnitOfWork, stock_id: int, qty: int) -> bool:
         .values(reserved=StockRow.reserved + qty)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def unreserve_at(uow: UnitOfWork, stock_id: int, qty: int) -> None:
+    """Give back `qty` reserved units of a stock row; refuses when fewer are reserved."""
+    result = uow.session.execute(
+        update(StockRow)
+        .where(StockRow.id == stock_id, StockRow.reserved >= qty)  # type: ignore[arg-type]
+        .values(reserved=StockRow.reserved - qty)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("stock reservations do not add up for this bin; count it", "reservation_mismatch")
 
 
 def reserve_order(uow: UnitOfWork, order: OrderRow) -> list[str]:
@@ -152,11 +163,11 @@ def reserve_order(uow: UnitOfWork, order: OrderRow) -> list[str]:
     made: list[Reservation] = []
     for line in lines:
         need = line.qty - _reserved_for_line(uow, line.id)  # type: ignore[arg-type]
-        for bin_row, stock in available_by_bin(uow, line.sku):
+        for _bin_row, stock in available_by_bin(uow, line.sku):
             if need <= 0:
                 break
             take = min(need, stock.on_hand - stock.reserved)
-            while take > 0 and not _try_reserve(uow, stock.id, take):  # type: ignore[arg-type]
+            while take > 0 and not reserve_at(uow, stock.id, take):  # type: ignore[arg-type]
                 uow.session.refresh(stock)
                 take = min(need, stock.on_hand - stock.reserved)
             if take > 0:

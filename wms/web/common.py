@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from wms.adapters.db.uow import UnitOfWork
-from wms.api.deps import TOKEN_COOKIE
+from wms.http import TOKEN_COOKIE
 from wms.services.auth import Principal, authenticate
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))

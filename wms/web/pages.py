@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from wms.api.deps import TOKEN_COOKIE, UowDep
+from wms.http import TOKEN_COOKIE, UowDep
 from wms.services import overview as board
 from wms.services.auth import authenticate, login
 from wms.services.stations import all_stations, station_view

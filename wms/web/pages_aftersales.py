@@ -17,9 +17,9 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import AfterSalesCase, OrderRow, Parcel
 from wms.adapters.db.uow import UnitOfWork
-from wms.api.deps import UowDep
 from wms.domain import return_policy
 from wms.domain.errors import NotFound
+from wms.http import UowDep
 from wms.services import cases, weight_history
 from wms.web.charts import weight_history_svg
 from wms.web.common import gate, render

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from wms.api.deps import UowDep
+from wms.http import UowDep
 from wms.web.common import gate, render
 
 router = APIRouter(include_in_schema=False)

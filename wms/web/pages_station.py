@@ -19,7 +19,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import Override, PackSessionRow, PrintJob, Printer, Station, Weighing
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.api.deps import UowDep
+from wms.http import UowDep
 from wms.services import packing
 from wms.services.stations import all_stations, station_view
 from wms.web.common import current_user, gate, gate_json, render

@@ -17,7 +17,8 @@ from printing.layout import (
     build_layout,
     fit_text,
 )
-from printing.waybill import SIZES, Waybill, WaybillError
+from printing.sizes import SIZES
+from printing.waybill import Waybill, WaybillError
 
 LONG_ADDRESS = ("西湖区文三路与教工路交叉口东北角黄龙时代广场B座十七楼1708室"
                 "（请从北门进入，电梯到十七楼后右转，前台签收；如无人请放丰巢快递柜） "

@@ -21,7 +21,7 @@ from printing.layout import build_layout
 from printing.raster import rasterise
 from printing.render import render
 from printing.render.pdf import encode_pdf
-from printing.waybill import SIZES
+from printing.sizes import SIZES
 
 ADDRESS = "广东省深圳市南山区科技园南区高新南七道18号5栋1203"
 

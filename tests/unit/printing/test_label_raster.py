@@ -14,7 +14,8 @@ from conftest import PRINTED_AT
 from printing.layout import Barcode, build_layout
 from printing.raster import rasterise
 from printing.render import render
-from printing.waybill import SIZES, Waybill
+from printing.sizes import SIZES
+from printing.waybill import Waybill
 
 CASES = [(size, dpi) for size in SIZES for dpi in (203, 300)]
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageChops
 from conftest import PRINTED_AT
 from printing.render import render_bitmap, render_label
 from printing.render.zpl import encode_zpl
-from printing.waybill import SIZES
+from printing.sizes import SIZES
 
 CASES = [(size, dpi) for size in SIZES for dpi in (203, 300)]
 

@@ -6,14 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from printing.waybill import (
-    Waybill,
-    WaybillError,
-    check_dpi,
-    check_format,
-    check_size,
-    mask_phone,
-)
+from printing.sizes import check_dpi, check_format, check_size
+from printing.waybill import Waybill, WaybillError
+from wms.domain.orders import mask_phone
 
 
 def error_for(data: dict) -> WaybillError:

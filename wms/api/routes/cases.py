@@ -11,8 +11,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from wms.adapters.db.tables import AfterSalesCase, OrderRow, ReturnItem, ReturnReceipt
-from wms.api.deps import AfterSales, UowDep
+from wms.api.deps import AfterSales
 from wms.api.schemas import Body
+from wms.http import UowDep
 from wms.services import cases, return_receiving
 
 router = APIRouter(tags=["after-sales"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from wms.api.deps import Admin, Anyone, UowDep
+from wms.api.deps import Admin, Anyone
 from wms.api.schemas import ReceiptIn, SkuIn
+from wms.http import UowDep
 from wms.services import catalog, orders, stock
 
 router = APIRouter(tags=["master data"])

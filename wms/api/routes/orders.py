@@ -6,10 +6,11 @@ from fastapi import APIRouter, Request, Response
 
 from wms.adapters.db.tables import OrderRow
 from wms.adapters.db.uow import UnitOfWork
-from wms.api.deps import Admin, Anyone, Supervisor, UowDep
+from wms.api.deps import Admin, Anyone, Supervisor
 from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn, OrderIn
 from wms.domain.errors import Invalid
 from wms.domain.orders import mask_phone
+from wms.http import UowDep
 from wms.services import order_import, orders
 
 router = APIRouter(tags=["orders"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from wms.api.deps import AfterSales, Anyone, Packer, Supervisor, UowDep
+from wms.api.deps import AfterSales, Anyone, Packer, Supervisor
 from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, ScanIn, WeighingIn
+from wms.http import UowDep
 from wms.services import packing, weight_history
 from wms.services.auth import Principal
 

@@ -11,9 +11,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from wms.api.deps import Packer, Supervisor, UowDep
+from wms.api.deps import Packer, Supervisor
 from wms.domain.batching import Cart
-from wms.services import picking
+from wms.http import UowDep
+from wms.services import pick_lists, pick_tasks, short_picks, waves
 
 router = APIRouter(tags=["picking"])
 
@@ -25,20 +26,20 @@ class _Body(BaseModel):
 class ReleaseIn(_Body):
     order_nos: list[str] | None = None
     all_reserved: bool = False
-    limit: int | None = Field(default=None, ge=1, le=picking.MAX_RELEASE)
+    limit: int | None = Field(default=None, ge=1, le=waves.MAX_RELEASE)
 
 
 class CartIn(_Body):
-    totes: int = Field(default=picking.DEFAULT_CART.totes, ge=1, le=100)
-    max_weight_g: int = Field(default=picking.DEFAULT_CART.max_weight_g, gt=0, le=10_000_000)
-    max_volume_cm3: int = Field(default=picking.DEFAULT_CART.max_volume_cm3, gt=0, le=100_000_000)
+    totes: int = Field(default=waves.DEFAULT_CART.totes, ge=1, le=100)
+    max_weight_g: int = Field(default=waves.DEFAULT_CART.max_weight_g, gt=0, le=10_000_000)
+    max_volume_cm3: int = Field(default=waves.DEFAULT_CART.max_volume_cm3, gt=0, le=100_000_000)
 
 
 class WaveIn(_Body):
     order_nos: list[str] | None = None
     cart: CartIn = Field(default_factory=CartIn)
     method: str = "auto"
-    limit: int = Field(default=picking.DEFAULT_WAVE_LIMIT, ge=1, le=picking.MAX_WAVE_ORDERS)
+    limit: int = Field(default=waves.DEFAULT_WAVE_LIMIT, ge=1, le=waves.MAX_WAVE_ORDERS)
     rebin: bool = True
 
 
@@ -58,7 +59,7 @@ class ShortIn(_Body):
 @router.post("/orders/release")
 def release_orders(body: ReleaseIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
     """Reserved orders become released for picking: the listed ones, or all (oldest paid first)."""
-    result = picking.release_orders(uow, who.name, body.order_nos, body.all_reserved, body.limit)
+    result = waves.release_orders(uow, who.name, body.order_nos, body.all_reserved, body.limit)
     uow.commit()
     return result
 
@@ -72,7 +73,7 @@ def create_wave(body: WaveIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
     """
     cart = Cart(totes=body.cart.totes, max_weight_g=body.cart.max_weight_g,
                 max_volume_cm3=body.cart.max_volume_cm3)
-    view = picking.create_wave(uow, who.name, cart, body.order_nos, body.method, body.limit, body.rebin)
+    view = waves.create_wave(uow, who.name, cart, body.order_nos, body.method, body.limit, body.rebin)
     uow.commit()
     return view
 
@@ -80,13 +81,13 @@ def create_wave(body: WaveIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
 @router.get("/waves")
 def list_waves(uow: UowDep, who: Packer, limit: int = Query(default=50, ge=1, le=500)) -> list[dict[str, Any]]:
     """Recent waves, newest first, with how many tasks are still open."""
-    return picking.list_waves(uow, limit)
+    return waves.list_waves(uow, limit)
 
 
 @router.get("/waves/{code}")
 def get_wave(code: str, uow: UowDep, who: Packer) -> dict[str, Any]:
     """A wave with its trips and distances."""
-    return picking.wave_view(uow, picking.get_wave(uow, code))
+    return pick_lists.wave_view(uow, pick_tasks.get_wave(uow, code))
 
 
 @router.get("/waves/{code}/picklists")
@@ -95,7 +96,7 @@ def picklists(code: str, uow: UowDep, who: Packer) -> list[dict[str, Any]]:
     buyers and the seller wrote for its orders (`notes`)."""
     from wms.services.orders import picklist_notes
 
-    views = picking.picklists(uow, picking.get_wave(uow, code))
+    views = pick_lists.picklists(uow, pick_tasks.get_wave(uow, code))
     for view in views:
         view["notes"] = picklist_notes(uow, view["orders"])
     return views
@@ -111,7 +112,7 @@ def picklist_pdf(
 
     from wms.services.orders import picklist_notes
 
-    view, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
+    view, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
     pdf = render_picklist_pdf({"wave": view["wave"], "trip": trip, "stops": view["stops"],
                                "notes": picklist_notes(uow, view["orders"])}, layout, route, size)
     return Response(pdf, media_type="application/pdf", headers={
@@ -123,7 +124,7 @@ def route_svg(code: str, trip: int, uow: UowDep, who: Packer) -> Response:
     """The trip's walk drawn on the warehouse map (the polyline is in layout metres)."""
     from printing.picklist import render_route_svg
 
-    _, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
+    _, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
     return Response(render_route_svg(layout, route), media_type="image/svg+xml")
 
 
@@ -132,15 +133,15 @@ def route_png(code: str, trip: int, uow: UowDep, who: Packer) -> Response:
     """The trip's walk on the warehouse map as a PNG, for handhelds."""
     from printing.picklist import render_route_png
 
-    _, layout, route = picking.trip_picklist(uow, picking.get_wave(uow, code), trip)
+    _, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
     return Response(render_route_png(layout, route), media_type="image/png")
 
 
 @router.post("/waves/{code}/picks")
 def confirm_pick(code: str, body: PickIn, uow: UowDep, who: Packer) -> dict[str, Any]:
     """Scan bin, then item: the units leave the bin for their totes (wrong bin/item refused)."""
-    wave = picking.get_wave(uow, code)
-    result = picking.confirm_pick(uow, wave, body.bin, body.code, body.qty, who.name, body.tote)
+    wave = pick_tasks.get_wave(uow, code)
+    result = pick_tasks.confirm_pick(uow, wave, body.bin, body.code, body.qty, who.name, body.tote)
     uow.commit()
     return result
 
@@ -151,7 +152,7 @@ def short_pick(code: str, body: ShortIn, uow: UowDep, who: Packer) -> dict[str, 
 
     `found_qty` is what is in the bin now (after any units already picked from it).
     """
-    wave = picking.get_wave(uow, code)
-    result = picking.short_pick(uow, wave, body.bin, body.sku, body.found_qty, who.name)
+    wave = pick_tasks.get_wave(uow, code)
+    result = short_picks.short_pick(uow, wave, body.bin, body.sku, body.found_qty, who.name)
     uow.commit()
     return result

@@ -8,8 +8,9 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from wms.api.deps import Admin, Anyone, Supervisor, UowDep
+from wms.api.deps import Admin, Anyone, Supervisor
 from wms.api.schemas import Body
+from wms.http import UowDep
 from wms.services import handover
 
 router = APIRouter(tags=["shipping"])

@@ -7,9 +7,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from wms.api.deps import Anyone, Packer, Supervisor, UowDep
+from wms.api.deps import Anyone, Packer, Supervisor
 from wms.api.schemas import Body
 from wms.domain.errors import Invalid, NotFound
+from wms.http import UowDep
 from wms.services import packing, print_queue, stations
 
 router = APIRouter(tags=["stations"])

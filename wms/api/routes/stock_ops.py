@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from wms.api.deps import Anyone, Supervisor, UowDep
+from wms.api.deps import Anyone, Supervisor
 from wms.api.schemas import Body
+from wms.http import UowDep
 from wms.services import stock_ops
 
 router = APIRouter(tags=["stock"])

@@ -1,22 +1,21 @@
-"""The FastAPI application: routes under /api, pages at /, errors as JSON."""
+"""The FastAPI application: the API under /api (`wms.api`), the pages at / (`wms.web`),
+errors as JSON."""
 
 from __future__ import annotations
 
 import gc
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from wms.adapters.db.engine import checkpoint_in_background, make_engine
-from wms.api.deps import Anyone, UowDep
 from wms.api.errors import install_error_handlers
+from wms.api.router import api_router
 from wms.api.timing import ServerTiming
-from wms.api.routes import aftersales, cases, master, orders, packing, picking, shipping, stations, stock_ops
 from wms.config import Settings, get_settings
 from wms.services.auth import PrincipalCache
-from wms.services.overview import warehouse_counts
 from wms.web import pages
 
 
@@ -32,23 +31,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.principals = PrincipalCache(settings.token_cache_s)
     install_error_handlers(app)
 
-    api = APIRouter(prefix="/api")
-    api.include_router(master.router)
-    api.include_router(orders.router)
-    api.include_router(packing.router)
-    api.include_router(stations.router)
-    api.include_router(picking.router)
-    api.include_router(aftersales.router)
-    api.include_router(cases.router)
-    api.include_router(shipping.router)
-    api.include_router(stock_ops.router)
-
-    @api.get("/overview", tags=["overview"])
-    def overview(uow: UowDep, who: Anyone) -> dict:
-        """Counts of bins, SKUs, stock and orders by status."""
-        return warehouse_counts(uow)
-
-    app.include_router(api)
+    app.include_router(api_router())
     app.include_router(pages.router)
     app.add_middleware(ServerTiming)
     app.mount("/static", StaticFiles(directory=str(Path(pages.__file__).parent / "static")), name="static")

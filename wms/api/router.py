@@ -1,0 +1,32 @@
+"""The HTTP API under /api: every route module's router, and the overview counts.
+
+The application that serves it beside the pages is `wms.app.create_app`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from wms.api.deps import Anyone
+from wms.api.routes import cases, master, orders, packing, picking, shipping, stations, stock_ops
+from wms.http import UowDep
+from wms.services.overview import warehouse_counts
+
+
+def api_router() -> APIRouter:
+    api = APIRouter(prefix="/api")
+    api.include_router(master.router)
+    api.include_router(orders.router)
+    api.include_router(packing.router)
+    api.include_router(stations.router)
+    api.include_router(picking.router)
+    api.include_router(cases.router)
+    api.include_router(shipping.router)
+    api.include_router(stock_ops.router)
+
+    @api.get("/overview", tags=["overview"])
+    def overview(uow: UowDep, who: Anyone) -> dict:
+        """Counts of bins, SKUs, stock and orders by status."""
+        return warehouse_counts(uow)
+
+    return api
