@@ -56,8 +56,10 @@ def is_mainland_mobile(phone: str) -> bool:
 def mask_phone(phone: str) -> str:
     """138****5678: what a label and a screen may show."""
     p = normalise_phone(phone)
-    if len(p) >= 7:
+    if len(p) >= 11:
         return p[:3] + "****" + p[-4:]
+    if len(p) >= 8:  # too short for 3 + 4 to hide anything: keep only the last four
+        return "****" + p[-4:]
     return "****"
 
 

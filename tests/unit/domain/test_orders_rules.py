@@ -32,6 +32,12 @@ def test_a_phone_is_masked_as_on_a_waybill():
     assert mask_phone("13812345678") == "138****5678"
 
 
+def test_a_short_number_never_shows_whole_under_its_mask():
+    assert mask_phone("1234567") == "****"
+    assert mask_phone("88886666") == "****6666"
+    assert "1234567" not in mask_phone("1234567")
+
+
 def test_a_complete_order_passes_review():
     assert review_order(GOOD, [DraftLine("A", 1)], {"A"}).ok
 
