@@ -14,6 +14,7 @@ from wms.api.deps import Anyone, UowDep
 from wms.api.errors import install_error_handlers
 from wms.api.timing import ServerTiming
 from wms.api.routes import aftersales, cases, master, orders, packing, picking, shipping, stations, stock_ops
+from wms.api.routes import platforms
 from wms.config import Settings, get_settings
 from wms.services.auth import PrincipalCache
 from wms.services.overview import warehouse_counts
@@ -33,6 +34,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api")
+    api.include_router(platforms.router)  # first: /orders/late before /orders/{order_no}
     api.include_router(master.router)
     api.include_router(orders.router)
     api.include_router(packing.router)

@@ -24,6 +24,7 @@ def _register_all() -> None:
         label,
         orders,
         picking,
+        platforms,
         printers,
         route,
         service,
