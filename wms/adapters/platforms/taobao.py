@@ -96,6 +96,8 @@ class TaobaoConnector:
     def _error(err: dict[str, Any]) -> PlatformError:
         code = str(err.get("code", ""))
         ours, retry = ERRORS.get(code, ("platform_error", False))
+        if str(err.get("sub_code") or "").startswith("isv."):  # the call's own fault: retrying cannot help
+            ours, retry = ("refused" if ours == "platform_error" else ours), False
         words = {"bad_signature": "the signature was refused: check the app key and secret",
                  "token_expired": "the shop's authorisation (session) expired or is invalid: "
                                   "authorise the shop again and set the new token",
