@@ -228,3 +228,25 @@ def test_trades_changing_while_pages_are_read_are_not_skipped(engine, taobao):
     time.sleep(1.1)
     platform_sync.pull(engine, "TB1")
     assert {o.order_no for o in _all_orders(engine)} == set(tids)
+
+
+def test_late_orders_are_listed_most_urgent_first_in_the_cli_and_the_api(engine, database_url, shop, taobao):  # noqa: F811
+    now = beijing_now()
+    overdue = taobao.add_trade([("MUG", 1)], modified=now - timedelta(hours=1), paid=now - timedelta(hours=50))
+    soon = taobao.add_trade([("MUG", 1)], modified=now - timedelta(hours=1), paid=now - timedelta(hours=30),
+                            est_con_time=(now + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S"))
+    later = taobao.add_trade([("MUG", 1)], modified=now - timedelta(hours=1), paid=now - timedelta(hours=1))
+    add_shop(engine, taobao)
+    platform_sync.pull(engine, "TB1")
+    body = shop.get("/api/orders/late?hours=4").json()
+    assert [r["order_no"] for r in body["orders"]] == [overdue, soon]
+    assert body["overdue"] == 1 and body["orders"][0]["overdue"] and not body["orders"][1]["overdue"]
+    assert body["orders"][1]["promised_by_platform"] is True
+    from wms.cli import _register_all, app
+
+    _register_all()
+    out = CliRunner().invoke(app, ["orders", "late", "--hours", "4", "--database", database_url]).output
+    assert "2 order(s) due within 4 h, 1 overdue" in out
+    assert out.index(overdue) < out.index(soon) and later not in out
+    out = CliRunner().invoke(app, ["orders", "late", "--hours", "72", "--database", database_url]).output
+    assert later in out

@@ -23,6 +23,7 @@ def _register_all() -> None:
         devices,
         label,
         orders,
+        orders_late,
         picking,
         platforms,
         printers,
