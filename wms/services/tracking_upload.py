@@ -17,6 +17,7 @@ and waits for a person (`wms platforms outbox --retry ID`).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from datetime import timedelta
@@ -34,7 +35,7 @@ from wms.adapters.platforms import PlatformError, connector_for
 from wms.domain.errors import Conflict, NotFound
 
 log = logging.getLogger("wms.tracking")
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=float(os.environ.get("WMS_UPLOAD_LEASE_S", "120")))  # a claim older is dead
 MAX_BACKOFF_S = 600
 GIVE_UP_AFTER = 30  # attempts; then it waits as failed for a person
 RETRY_CODES = {"timeout", "unreachable", "platform_down", "bad_answer", "rate_limited", "token_expired",
