@@ -44,6 +44,8 @@ class PullScheduler(threading.Thread):
         return reports
 
     def run(self) -> None:
+        # let the app finish starting first: its engine events are still being set up
+        self._stop_event.wait(2.0)
         while not self._stop_event.is_set():
             try:
                 for r in self.run_once():

@@ -251,6 +251,8 @@ class UploadWorker(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        # let the app finish starting first: its engine events are still being set up
+        self._stop_event.wait(2.0)
         while not self._stop_event.is_set():
             try:
                 run_once(self.engine, self.worker_id)
