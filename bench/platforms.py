@@ -69,7 +69,7 @@ def fresh_engine(url: str | None, tmp: Path, name: str):  # type: ignore[no-unty
 
 
 def count(engine, model, *where) -> int:  # type: ignore[no-untyped-def]
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine, read_only=True) as uow:
         return int(uow.session.exec(select(func.count()).select_from(model).where(*where)).one())
 
 
@@ -188,9 +188,9 @@ def crash(a: argparse.Namespace, tmp: Path, rng: random.Random) -> None:
     proc = serve(url)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        with UnitOfWork(engine) as uow:
-            row = uow.session.get(PlatformRow, "TB-BENCH")
-            done = row.last_pull_at is not None and count(engine, OrderRow) == a.orders
+        with UnitOfWork(engine, read_only=True) as uow:
+            pulled = uow.session.get(PlatformRow, "TB-BENCH").last_pull_at is not None  # type: ignore[union-attr]
+        done = pulled and count(engine, OrderRow) == a.orders
         if done:
             break
         time.sleep(0.5)

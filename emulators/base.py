@@ -117,6 +117,7 @@ class EmulatorServer:
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]  # a client that hung up
         self._thread: threading.Thread | None = None
 
     @property
