@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     workers: int = 1
     tracking_pool_low_water: int = 100
     print_retry_max: int = 5
+    platform_sync: bool = True  # `wms serve` pulls the shop platforms and sends tracking numbers back
     sender_name: str = "丝施品牌店"
     sender_phone: str = "0571-88886666"
     sender_address: str = "浙江省杭州市余杭区仓前街道良睦路1399号 3号仓"

@@ -8,13 +8,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from wms.api.deps import Anyone
-from wms.api.routes import cases, master, orders, packing, picking, shipping, stations, stock_ops
+from wms.api.routes import cases, master, orders, packing, picking, platforms, shipping, stations, stock_ops
 from wms.http import UowDep
 from wms.services.overview import warehouse_counts
 
 
 def api_router() -> APIRouter:
     api = APIRouter(prefix="/api")
+    api.include_router(platforms.router)  # first: /orders/late before /orders/{order_no}
     api.include_router(master.router)
     api.include_router(orders.router)
     api.include_router(packing.router)

@@ -84,6 +84,12 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
     worker = PrintWorker(engine) if print_worker else None
     if worker:
         worker.start()
+    from wms.services.platform_scheduler import PullScheduler  # orders in, tracking numbers out
+    from wms.services.tracking_upload import UploadWorker
+
+    platform_threads = [PullScheduler(engine), UploadWorker(engine)] if get_settings().platform_sync else []
+    for thread in platform_threads:
+        thread.start()
     try:
         options = dict(host=host, port=port, log_level="warning" if station else "info",
                        access_log=get_settings().access_log)
@@ -95,6 +101,8 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
     finally:
         if worker:
             worker.stop()
+        for thread in platform_threads:
+            thread.stop()
         if station:
             station.stop()
 

@@ -302,6 +302,9 @@ def close_handover(uow: UnitOfWork, carrier: str, actor: str) -> Handover:
         for member in _orders_of(uow, order):
             if member.status == order_rules.PACKED:
                 orders.transition(uow, member, order_rules.SHIPPED, actor, reason)
+    from wms.services import tracking_upload  # 发货回传: queued in the same transaction as the handover
+
+    tracking_upload.on_handover(uow, batch.id)  # type: ignore[arg-type]
     batch.parcels = len(parcels)
     batch.total_weight_g = sum(p.weight_g or 0 for p, _ in parcels)
     uow.session.add(batch)

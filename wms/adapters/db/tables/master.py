@@ -90,6 +90,8 @@ class Carrier(SQLModel, table=True):
     max_weight_g: int = 0
     is_default: bool = False
     is_fallback: bool = False
+    provider: str = Field(default="pool", max_length=20)  # pool | cainiao: where its numbers come from
+    provider_account: str | None = Field(default=None, max_length=40)  # the e-waybill account (a platform row)
 
 
 class Station(SQLModel, table=True):

@@ -1,0 +1,171 @@
+"""A 抖店 open-platform gateway for one shop: `order.searchList` to pull, `order.logisticsAdd` to ship.
+
+Checks the signature the way `wms.adapters.platforms.douyin` documents it (HMAC-SHA256 over
+secret + app_key.. method.. param_json.. timestamp.. v.. + secret), the access token (30002
+when expired), and answers `{"code": 10000, "msg": "success", "data": ...}` or an error code
+with sub_code/sub_msg. `python -m emulators.douyin --port 8702` runs one alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import hmac
+import itertools
+import json
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from emulators.base import Answer, EmulatorServer, beijing_now, serve_forever
+from emulators.taobao import PROVINCES
+
+
+def param_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sign(app_key: str, secret: str, method: str, body: str, timestamp: str, v: str, sign_method: str) -> str:
+    text = f"{secret}app_key{app_key}method{method}param_json{body}timestamp{timestamp}v{v}{secret}"
+    if sign_method == "md5":
+        return hashlib.md5(text.encode()).hexdigest()
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _err(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict[str, Any]:
+    return {"code": code, "msg": msg, "sub_code": sub_code, "sub_msg": sub_msg, "data": {}, "log_id": "emu"}
+
+
+class DouyinEmulator(EmulatorServer):
+    def __init__(self, app_key: str = "7000000000000000001", secret: str = "emu-secret",
+                 token: str = "emu-token", host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host, port)
+        self.app_key, self.secret, self.token = app_key, secret, token
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.shipments: list[dict[str, Any]] = []
+        self._ids = itertools.count(6_920_000_000_000_000_000)
+
+    def add_order(self, lines: list[tuple[str, int]], *, modified: datetime | None = None,
+                  paid: datetime | None = None, rnd: random.Random | None = None, **fields: Any) -> str:
+        rnd = rnd or random.Random(len(self.orders))
+        oid = str(next(self._ids))
+        now = modified or beijing_now()
+        prov, city, dist = rnd.choice(PROVINCES)
+        order = {"order_id": oid, "order_status": 2, "order_status_desc": "备货中",
+                 "update_time": int(now.timestamp()), "pay_time": int((paid or now - timedelta(minutes=5)).timestamp()),
+                 "create_time": int(now.timestamp()), "exp_ship_time": None, "pay_type": 1, "order_amount": 9900,
+                 "post_receiver": rnd.choice(["赵敏", "孙悟", "周杰"]), "post_tel": f"139{rnd.randint(10000000, 99999999)}",
+                 "post_addr": {"province": {"name": prov}, "city": {"name": city}, "town": {"name": dist},
+                               "street": {"name": ""}, "detail": f"科技路{rnd.randint(1, 999)}号"},
+                 "buyer_words": "", "seller_words": "", "seller_remark_stars": 0,
+                 "sku_order_list": [{"order_id": f"{oid}{i}", "code": sku, "item_num": qty,
+                                     "after_sale_info": {"after_sale_status": 0, "refund_status": 0}}
+                                    for i, (sku, qty) in enumerate(lines, start=1)]}
+        order.update(fields)
+        with self.lock:
+            self.orders[oid] = order
+        return oid
+
+    def _touch(self, oid: str) -> dict[str, Any]:
+        order = self.orders[oid]
+        order["update_time"] = int(beijing_now().timestamp())
+        return order
+
+    def request_refund(self, oid: str) -> None:
+        with self.lock:
+            for line in self._touch(oid)["sku_order_list"]:
+                line["after_sale_info"] = {"after_sale_status": 6, "refund_status": 1}  # 售后中
+
+    def change_address(self, oid: str, detail: str) -> None:
+        with self.lock:
+            self._touch(oid)["post_addr"]["detail"] = detail
+
+    def cancel(self, oid: str) -> None:
+        with self.lock:
+            o = self._touch(oid)
+            o["order_status"], o["order_status_desc"] = 4, "已取消"
+
+    def expire_token(self) -> None:
+        self.token = "expired-" + self.token
+
+    def method_of(self, params: dict[str, str]) -> str | None:
+        return params.get("method")
+
+    def failure_answer(self, failure: str, path: str, params: dict[str, str]) -> Any:
+        if failure == "rate_limit":
+            return _err(90000, "访问太频繁", "isv.flow-limit", "请求过于频繁，请稍后再试")
+        if failure == "remote_error":
+            return _err(20000, "系统错误", "isp.service-error", "服务繁忙")
+        return None
+
+    def handle(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
+        method = params.get("method", "")
+        if path.strip("/").replace("/", ".") != method:
+            return 200, _err(40002, "method 与路径不一致", "isv.method-mismatch")
+        if params.get("app_key") != self.app_key:
+            return 200, _err(30004, "app_key不存在", "isv.app-key-not-exist")
+        body = params.get("__json__", "{}")
+        try:
+            data = json.loads(body or "{}")
+        except ValueError:
+            return 200, _err(40001, "param_json 不是 JSON", "isv.param-json-invalid")
+        expected = sign(self.app_key, self.secret, method, param_json(data), params.get("timestamp", ""),
+                        params.get("v", ""), params.get("sign_method", "hmac-sha256"))
+        if params.get("sign") != expected:
+            return 200, _err(40004, "签名错误", "isv.signature-invalid", "sign 校验失败")
+        if params.get("access_token") != self.token:
+            return 200, _err(30002, "access_token已过期", "isv.access-token-expired", "请刷新 access_token")
+        if method == "order.searchList":
+            return 200, self._search(data)
+        if method == "order.logisticsAdd":
+            return 200, self._ship(data)
+        return 200, _err(40002, "不支持的 method", "isv.method-not-exist")
+
+    def _search(self, d: dict[str, Any]) -> dict[str, Any]:
+        lo, hi = int(d.get("update_time_start", 0)), int(d.get("update_time_end", 0))
+        page, size = int(d.get("page", 0)), int(d.get("size", 10))
+        if hi - lo > 86400 or hi < lo:
+            raise Answer(_err(40001, "参数错误", "isv.parameter-invalid", "update_time 区间不能超过 1 天"))
+        if not 1 <= size <= 100:
+            raise Answer(_err(40001, "参数错误", "isv.parameter-invalid", "size 1-100"))
+        matching = sorted((o for o in self.orders.values() if lo <= o["update_time"] <= hi),
+                          key=lambda o: (o["update_time"], o["order_id"]))
+        chunk = copy.deepcopy(matching[page * size:(page + 1) * size])
+        return {"code": 10000, "msg": "success", "sub_code": "", "sub_msg": "", "log_id": "emu",
+                "data": {"shop_order_list": chunk, "total": len(matching), "page": page, "size": size}}
+
+    def _ship(self, d: dict[str, Any]) -> dict[str, Any]:
+        oid, company, code = str(d.get("order_id", "")), d.get("company_code"), d.get("logistics_code")
+        order = self.orders.get(oid)
+        if order is None or not company or not code:
+            raise Answer(_err(40001, "参数错误", "isv.parameter-invalid", "order_id / company_code / logistics_code"))
+        if order["order_status"] == 4:
+            raise Answer(_err(50002, "业务处理失败", "isv.order-cancelled", "订单已取消，不能发货"))
+        if order.get("logistics_code"):
+            raise Answer(_err(50002, "业务处理失败", "isv.order-already-shipped",
+                              f"订单已发货 (logistics_code {order['logistics_code']})"))
+        order["logistics_code"], order["company_code"] = code, company
+        order["order_status"], order["order_status_desc"] = 3, "已发货"
+        self._touch(oid)
+        self.shipments.append({"order_id": oid, "company_code": company, "logistics_code": code})
+        return {"code": 10000, "msg": "success", "sub_code": "", "sub_msg": "", "log_id": "emu", "data": {}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8702)
+    ap.add_argument("--orders", type=int, default=50)
+    ap.add_argument("--skus", default="TS-BLU-L,MUG-WHT")
+    a = ap.parse_args()
+    emu = DouyinEmulator(host=a.host, port=a.port)
+    rnd, skus = random.Random(2), a.skus.split(",")
+    for _ in range(a.orders):
+        emu.add_order([(rnd.choice(skus), rnd.randint(1, 2))], rnd=rnd)
+    serve_forever(emu, lambda: f"抖店 emulator at {emu.url}  app key {emu.app_key}  secret {emu.secret}  "
+                               f"token {emu.token}  ({a.orders} orders)")
+
+
+if __name__ == "__main__":
+    main()

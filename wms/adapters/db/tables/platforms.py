@@ -1,0 +1,105 @@
+"""Shop platforms (订单同步), the orders seen on them, alerts for a lead, and the tracking outbox (发货回传)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from wms.adapters.db.tables._fields import created_at, json_field, optional_time
+
+
+class PlatformRow(SQLModel, table=True):
+    """One shop account on one platform (or a courier's e-waybill account, kind `cainiao`)."""
+
+    __tablename__ = "platform"
+    name: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(max_length=20)  # taobao douyin file cainiao
+    shop: str | None = Field(default=None, max_length=64)
+    url: str = Field(default="", max_length=300)
+    app_key: str | None = Field(default=None, max_length=100)
+    app_secret: str | None = Field(default=None, max_length=200)
+    access_token: str | None = Field(default=None, max_length=300)
+    upload_on: str = Field(default="handover", max_length=20)  # handover | packed | never
+    ship_by_hours: int = 48  # the shop's promise when the platform gives no ship-by time
+    pull_interval_s: int = 300  # 0: not pulled by `wms serve`
+    enabled: bool = True
+    cursor: datetime | None = optional_time()  # everything modified before this has been taken in
+    last_pull_at: datetime | None = optional_time()
+    last_error: str | None = Field(default=None, max_length=500)
+    last_error_code: str | None = Field(default=None, max_length=40)
+    last_error_at: datetime | None = optional_time()
+    created_at: datetime = created_at()
+
+
+class PlatformOrder(SQLModel, table=True):
+    """What we last saw of a platform order: the key that makes every pull idempotent."""
+
+    __tablename__ = "platform_order"
+    __table_args__ = (UniqueConstraint("platform", "platform_order_no", name="uq_platform_order"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(foreign_key="platform.name", max_length=40)
+    platform_order_no: str = Field(max_length=64)
+    order_no: str | None = Field(default=None, max_length=64, index=True)
+    platform_status: str = Field(default="", max_length=40)
+    modified: datetime | None = optional_time()
+    fingerprint: str = Field(default="", max_length=64)  # recipient as last seen
+    refund: bool = False  # a cancel or refund request is open
+    sub_orders: list[str] = json_field(list)  # the platform's line ids (oid), for split shipments
+    seen_at: datetime = created_at()
+
+
+class PlatformAlert(SQLModel, table=True):
+    """Something a person must act on: a change after packing, a platform that refuses us."""
+
+    __tablename__ = "platform_alert"
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=40, index=True)
+    order_no: str | None = Field(default=None, max_length=64, index=True)
+    kind: str = Field(max_length=40)  # address_changed refund_requested closed upload_failed pull_failed
+    message: str = Field(max_length=1000)
+    resolved_by: str | None = Field(default=None, max_length=80)
+    resolved_at: datetime | None = optional_time()
+    created_at: datetime = created_at()
+
+
+class TrackingUpload(SQLModel, table=True):
+    """The outbox: queued -> sending -> sent | failed. One row per (order, tracking number)."""
+
+    __tablename__ = "tracking_upload"
+    __table_args__ = (UniqueConstraint("platform", "platform_order_no", "tracking_no", name="uq_tracking_upload"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(foreign_key="platform.name", max_length=40, index=True)
+    platform_order_no: str = Field(max_length=64)
+    order_no: str = Field(max_length=64, index=True)
+    carrier: str = Field(max_length=20)
+    tracking_no: str = Field(max_length=40)
+    sub_orders: list[str] = json_field(list)  # empty: the whole order
+    extra: dict[str, Any] = json_field()
+    status: str = Field(default="queued", max_length=20, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = optional_time()
+    last_error: str | None = Field(default=None, max_length=500)
+    last_error_code: str | None = Field(default=None, max_length=40)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_at: datetime | None = optional_time()
+    sent_at: datetime | None = optional_time()
+    created_at: datetime = created_at()
+
+
+class WaybillIssue(SQLModel, table=True):
+    """A number a courier's e-waybill service gave us, with what the label prints (三段码, 集包地)."""
+
+    __tablename__ = "waybill_issue"
+    tracking_no: str = Field(primary_key=True, max_length=40)
+    carrier: str = Field(max_length=20, index=True)
+    account: str = Field(max_length=40)
+    order_no: str = Field(max_length=64, index=True)
+    sort_code: str | None = Field(default=None, max_length=60)
+    bag_hub: str | None = Field(default=None, max_length=100)
+    print_data: dict[str, Any] = json_field()
+    status: str = Field(default="issued", max_length=20)  # issued cancelled
+    cancelled_at: datetime | None = optional_time()
+    created_at: datetime = created_at()

@@ -1,0 +1,39 @@
+"""Shop-platform connectors: one per platform style, built from a `platform` row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wms.adapters.platforms.base import Connector, Page, PlatformError, RemoteOrder
+
+KINDS = ("taobao", "douyin", "file")
+WAYBILL_KINDS = ("cainiao",)
+
+
+def connector_for(row: Any, timeout: float = 10.0) -> Connector:
+    """The connector for a platform row (a `PlatformRow`)."""
+    if row.kind == "taobao":
+        from wms.adapters.platforms.taobao import TaobaoConnector
+
+        _need(row, "app_key", "app_secret", "access_token")
+        return TaobaoConnector(row.url, row.app_key, row.app_secret, row.access_token, timeout=timeout)
+    if row.kind == "douyin":
+        from wms.adapters.platforms.douyin import DouyinConnector
+
+        _need(row, "app_key", "app_secret", "access_token")
+        return DouyinConnector(row.url, row.app_key, row.app_secret, row.access_token, timeout=timeout)
+    if row.kind == "file":
+        from wms.adapters.platforms.file import FileConnector
+
+        return FileConnector(row.url)
+    raise PlatformError("bad_kind", f"platform {row.name} is of kind {row.kind}, which takes no orders")
+
+
+def _need(row: Any, *names: str) -> None:
+    missing = [n for n in names if not getattr(row, n)]
+    if missing:
+        raise PlatformError("not_configured", f"platform {row.name} lacks {', '.join(missing)}: "
+                            f"set them with wms platforms add {row.name} --kind {row.kind} ...")
+
+
+__all__ = ["Connector", "KINDS", "Page", "PlatformError", "RemoteOrder", "WAYBILL_KINDS", "connector_for"]
