@@ -34,9 +34,9 @@ def get_session(session_id: int, uow: UowDep, who: Anyone) -> dict:
 
 @router.post("/pack/sessions/{session_id}/scans")
 def scan(session_id: int, body: ScanIn, request: Request, uow: UowDep, who: Packer) -> dict:
-    """Check one scanned item; wrong_item / over_scan (409) and unknown_code (404) change nothing."""
+    """Check one scanned item; wrong_item / over_scan / double_read (409) and unknown_code (404) change nothing."""
     return packing.scan(uow, session_id, body.code, _actor(who), request.app.state.settings,
-                        body.event_id, body.scanned_at)
+                        body.event_id, body.scanned_at, body.source, body.confirm_repeat)
 
 
 @router.post("/pack/sessions/{session_id}/weighings")

@@ -28,7 +28,10 @@ class StationEventIn(Body):
     grams: int | None = Field(default=None, ge=0, le=1_000_000)
     stable: bool = True
     scale_id: str | None = Field(default=None, max_length=60)
-    at: str | None = None
+    at: str | None = None  # when it happened (older agents' name for scanned_at)
+    scanned_at: str | None = None  # a scan: the device's own time of the read
+    source: str | None = Field(default=None, max_length=40)  # "scanner" (timed by the device), "manual"
+    confirm_repeat: bool = False  # the packer's "yes, a second unit" after a double_read
 
 
 class JobResultIn(Body):
