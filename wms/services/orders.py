@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -66,14 +67,50 @@ def _text(value: Any, limit: int) -> str | None:
     return text[:limit] or None
 
 
-def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[OrderRow, bool]:
-    """Take an order in (idempotent by order_no) and review it; returns (order, created)."""
-    order_no = str(data.get("order_no") or "").strip()
+@dataclass
+class DraftOrder:
+    """An order as it arrived, checked field by field but not stored: the columns of its
+    row (plain values: building an OrderRow costs more than storing it) and its lines."""
+
+    values: dict[str, Any]
+    lines: list[rules.DraftLine]
+
+    @property
+    def order_no(self) -> str:
+        return self.values["order_no"]
+
+    @property
+    def recipient(self) -> rules.Recipient:
+        v = self.values
+        return rules.Recipient(v["recipient_name"], v["recipient_phone"], v["province"], v["city"],
+                               v["district"], v["address"])
+
+
+class Lookups:
+    """What reviewing an order reads from the database, asked once per batch of orders:
+    create_order makes one for its one order, the bulk intake one for a chunk of them."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._skus: dict[str, bool] = {}
+
+    def known_skus(self, codes: set[str]) -> set[str]:
+        missing = {c for c in codes if c not in self._skus}
+        if missing:
+            found = set(catalog.skus_by_code(self.uow, missing))
+            self._skus.update({c: c in found for c in missing})
+        return {c for c in codes if self._skus[c]}
+
+
+def order_no_of(data: dict[str, Any]) -> str:
+    return str(data.get("order_no") or "").strip()
+
+
+def draft_order(data: dict[str, Any]) -> DraftOrder:
+    """Read an incoming order (API body, file row); raises Invalid naming the bad field."""
+    order_no = order_no_of(data)
     if not order_no:
         raise Invalid("order_no: is required", "missing_field")
-    existing = uow.session.exec(select(OrderRow).where(OrderRow.order_no == order_no)).first()
-    if existing is not None:
-        return existing, False
     recipient = data.get("recipient") or {}
     lines = [rules.DraftLine(str(l.get("sku", "")).strip(), int(l.get("qty", 0))) for l in data.get("lines") or []]
     order_type = str(data.get("order_type") or ("cod" if data.get("cod_amount") not in (None, "", "0", "0.00", 0) else "normal"))
@@ -81,7 +118,7 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[Ord
         raise Invalid(f"order_type: {order_type!r} is not one of normal, presale, cod", "invalid_order_type")
     cod = rules.parse_money(data.get("cod_amount"))
     paid_at = parse_time(data.get("paid_at"), "paid_at")
-    order = OrderRow(
+    values = dict(
         order_no=order_no,
         channel=str(data.get("channel") or "api"),
         shop=_text(data.get("shop"), 64),
@@ -102,20 +139,38 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[Ord
         remark=data.get("remark"),
         paid_at=paid_at or utcnow(),
     )
+    return DraftOrder(values, lines)
+
+
+def review_draft(draft: DraftOrder, lookups: Lookups) -> rules.Review:
+    """The desk's review of an arriving order (wms.domain.orders.review_order), the one both
+    create_order and the bulk intake (wms.services.bulk_intake) apply."""
+    return rules.review_order(
+        draft.recipient,
+        draft.lines,
+        lookups.known_skus({l.sku for l in draft.lines}),
+        draft.values["order_type"],
+        draft.values["cod_amount"],
+    )
+
+
+def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[OrderRow, bool]:
+    """Take an order in (idempotent by order_no) and review it; returns (order, created)."""
+    order_no = order_no_of(data)
+    if not order_no:
+        raise Invalid("order_no: is required", "missing_field")
+    existing = uow.session.exec(select(OrderRow).where(OrderRow.order_no == order_no)).first()
+    if existing is not None:
+        return existing, False
+    draft = draft_order(data)
+    order, lines = OrderRow(**draft.values), draft.lines
     uow.session.add(order)
     uow.session.flush()
     for line in lines:
         uow.session.add(OrderLine(order_id=order.id, sku=line.sku, qty=line.qty))  # type: ignore[arg-type]
     uow.session.add(OrderEvent(order_id=order.id, from_status=None, to_status=rules.RECEIVED, actor=actor))  # type: ignore[arg-type]
     uow.session.flush()
-    review = rules.review_order(
-        rules.Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
-                        order.district, order.address),
-        lines,
-        set(catalog.skus_by_code(uow, {l.sku for l in lines})),
-        order_type,
-        cod,
-    )
+    review = review_draft(draft, Lookups(uow))
     if not review.ok:
         transition(uow, order, rules.ON_HOLD, "review", review.reason())
         return order, True
@@ -125,10 +180,14 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str) -> tuple[Ord
     return order, True
 
 
+def stock_hold_reason(order_type: str, shortfalls: list[str]) -> str:
+    return ("presale: waiting for stock; " if order_type == "presale" else "stock short: ") + ", ".join(shortfalls)
+
+
 def try_reserve(uow: UnitOfWork, order: OrderRow, actor: str) -> bool:
     shortfalls = stock.reserve_order(uow, order)
     if shortfalls:
-        why = ("presale: waiting for stock; " if order.order_type == "presale" else "stock short: ") + ", ".join(shortfalls)
+        why = stock_hold_reason(order.order_type, shortfalls)
         if order.status != rules.ON_HOLD:
             transition(uow, order, rules.ON_HOLD, actor, why)
         else:
