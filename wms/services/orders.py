@@ -41,7 +41,8 @@ def transition(uow: UnitOfWork, order: OrderRow, new: str, actor: str, reason: s
     rules.check_transition(order.status, new)
     if order.id is None:  # a new order: it needs its row before its history can point at it
         uow.session.flush()
-    uow.insert(OrderEvent(order_id=order.id, from_status=order.status, to_status=new, actor=actor, reason=reason))  # type: ignore[arg-type]
+    uow.insert_values(OrderEvent, order_id=order.id, from_status=order.status, to_status=new, actor=actor,
+                      reason=reason)
     uow.update(order, status=new, hold_reason=reason if new == rules.ON_HOLD else None, **columns)
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from wms.api.deps import Anyone, Packer, Supervisor, UowDep
+from wms.api.answers import json_answer
 from wms.api.schemas import Body
 from wms.domain.errors import Invalid, NotFound
 from wms.services import packing, print_queue, stations
@@ -60,8 +61,8 @@ def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep
         raise Invalid("code: a scan event needs the scanned code", "missing_field")
     if body.kind == "weight" and body.grams is None:
         raise Invalid("grams: a weight event needs the grams", "missing_field")
-    return packing.station_event(uow, code, body.model_dump(), packing.Actor(who.name, who.role),
-                                 request.app.state.settings)
+    return json_answer(packing.station_event(uow, code, body.model_dump(),  # type: ignore[return-value]
+                                             packing.Actor(who.name, who.role), request.app.state.settings))
 
 
 @router.post("/stations/{code}/heartbeat")
