@@ -3,7 +3,8 @@
 For each database: the demo layout and SKUs (fixtures/), stock received for every SKU
 (enough for all orders), then a generated JSON order file (1-3 lines each over the demo
 SKUs, distinct recipients) imported through `wms.services.order_import.import_orders`:
-each order reviewed, reserved and committed on its own. Then the very same file again
+reviewed and reserved by the bulk path (wms.services.bulk_intake: batched statements, a commit
+per chunk, each order still all or nothing). Then the very same file again
 (must create nothing), then a second file of as many orders imported by several threads
 at once, each its own disjoint slice (stock rows shared, so reservations contend).
 After each run the ledger must equal on-hand and no stock row may be over-reserved.
@@ -177,6 +178,18 @@ def drop_pg(base: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
 
 
+def side_by_side(rows: Rows) -> None:
+    """orders/s per run, one column per database."""
+    names = list(dict.fromkeys(r[0] for r in rows))
+    runs = list(dict.fromkeys(r[1] for r in rows))
+    rate = {(r[0], r[1]): r[2] / r[3] for r in rows}
+    print(f"\norders/s {'run':30s} " + " ".join(f"{n:>11s}" for n in names))
+    for run in runs:
+        print(f"         {run:30s} " + " ".join(
+            f"{rate[(n, run)]:11.0f}" if (n, run) in rate else f"{'-':>11s}" for n in names))
+    print("targets: import + reserve >= 2000/s on SQLite, >= 1000/s on PostgreSQL")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10_000)
@@ -203,6 +216,7 @@ def main() -> None:
                 run_backend("postgresql", url, first, second, args.threads, rows)
             finally:
                 drop_pg(args.pg)
+        side_by_side(rows)
 
 
 if __name__ == "__main__":

@@ -152,6 +152,33 @@ def _cpu_seconds(pid):
         return None
 
 
+def service_memory(pid):
+    """{pid: (peak RSS, RSS now) in MiB} of the service and its worker processes (Linux
+    /proc/<pid>/status VmHWM and VmRSS), or {} elsewhere."""
+    out = {}
+    try:
+        parents = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+        tree = {pid}
+        for _ in range(3):
+            tree |= {p for p, parent in parents.items() if parent in tree}
+        for p in sorted(tree):
+            try:
+                status = dict(line.split(":", 1) for line in Path(f"/proc/{p}/status").read_text().splitlines()
+                              if ":" in line)
+                out[p] = (int(status["VmHWM"].split()[0]) / 1024, int(status["VmRSS"].split()[0]) / 1024)
+            except (OSError, KeyError, ValueError):
+                continue
+    except OSError:
+        return {}
+    return out
+
+
 def _machine_busy():
     """(busy, total) CPU ticks of the whole machine so far (Linux /proc/stat), or None."""
     try:
@@ -303,6 +330,7 @@ def main() -> None:
     elapsed = time.perf_counter() - t0
     server_cpu_s = _cpu_seconds(server.pid)
     machine_at_end = _machine_busy()
+    memory = service_memory(server.pid)
     if server_cpu_s is not None and cpu_at_start is not None:
         server_cpu_s -= cpu_at_start
     server.terminate()
@@ -319,6 +347,10 @@ def main() -> None:
         busy = (machine_at_end[0] - machine_at_start[0]) / max(1, machine_at_end[1] - machine_at_start[1])
         print(f"machine CPU busy during the replay: {100 * busy:.0f}% of {os.cpu_count()} cores "
               "(service and stations together)")
+    if memory:
+        print("service memory (MiB, per process, the supervisor first): peak RSS (VmHWM) "
+              + ", ".join(f"{hwm:.0f}" for hwm, _ in memory.values()) + "; RSS at the end "
+              + ", ".join(f"{rss:.0f}" for _, rss in memory.values()))
     for e in errors[:5]:
         print("  error:", e)
     print(f"{'kind':10s} {'parcels':>8s} {'flagged':>9s} {'suspect named':>14s}")

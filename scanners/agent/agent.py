@@ -21,8 +21,10 @@ Why resending is harmless: every event gets its id (`{station}-{uuid4}`) when it
 written to the outbox, and keeps it on every resend; the service stores the id with the
 scan or weighing it produced and answers a repeated id with the earlier result
 ("replayed") without counting it again. Each event also carries `at`, the time it
-happened, so a scan sent late (after an outage) is judged by when it was scanned (e.g.
-for double-read detection), not by when it arrived.
+happened, so a scan sent late (after an outage) is judged by when it was scanned, not by
+when it arrived; a scan carries it as `scanned_at` too, with `source: "scanner"`: the
+scanner's own timing is what lets the service tell its double read (the same code again
+within 300 ms) from a second unit. A scan without both always counts.
 
 What happens on each failure:
 
@@ -36,6 +38,10 @@ What happens on each failure:
 - A refusal about the event itself (409 wrong_item / over_scan / no_open_session,
   404 unknown_code, 422 ...): the service's final answer; it is shown (log / `on_answer`)
   and the event leaves the outbox. Resending it could never succeed.
+- 409 double_read: the scanner's own repeat of the scan before it, recorded and not
+  counted, as intended; the event leaves the outbox like any final answer (never retried)
+  and the log says "double read, counted once". A packer who did scan a second unit
+  confirms it at the station page (or `confirm_repeat(event)` here), which counts it.
 - Agent killed or PC rebooted: events already in the outbox are sent after the restart
   (same ids). A scan is lost only if the process dies between the scanner's bytes
   arriving and the outbox write (microseconds); a scale placement is simply weighed again.
@@ -122,11 +128,21 @@ class StationAgent:
 
     # -- events in ---------------------------------------------------------------------
     def record_scan(self, code: str, at: float | None = None) -> str:
-        """Queue a scanned code (scanned at epoch `at`, default now); returns its event id."""
+        """Queue a code the scanner read (at epoch `at`, default now); returns its event id."""
         event_id = new_event_id(self.config.station)
-        self.outbox.put(self._events_path, {"event_id": event_id, "kind": "scan", "code": code,
-                                            "at": iso_utc(at)}, key=event_id)
+        when = iso_utc(at)
+        self.outbox.put(self._events_path, {"event_id": event_id, "kind": "scan", "code": code, "at": when,
+                                            "scanned_at": when, "source": "scanner"}, key=event_id)
         return event_id
+
+    def confirm_repeat(self, event: dict[str, Any]) -> str:
+        """Queue the packer's "yes, a second unit" for a scan answered 409 double_read; it counts.
+
+        Sent under the same event id with `confirm_repeat`: resent, it still counts once."""
+        body = {**event, "confirm_repeat": True}
+        key = f"{event.get('event_id')}:confirm"
+        self.outbox.put(self._events_path, body, key=key)
+        return key
 
     def record_weight(self, grams: int, at: float | None = None) -> str:
         """Queue a stable weight; returns its event id."""

@@ -17,6 +17,9 @@ def describe_answer(event: dict[str, Any], answer: Any) -> str:
     what = describe_event(event)
     if not isinstance(answer, dict):
         return f"{what}: {str(answer)[:200]}"
+    if answer.get("error") == "double_read" and "action" not in answer:
+        return (f"{what}: double read, counted once (dropped as intended; "
+                f"{answer.get('remaining', '?')} to go)")
     if "error" in answer and "action" not in answer:
         return f"{what}: refused, {answer['error']}: {answer.get('message', '')}".rstrip(": ")
     action = answer.get("action", "?")

@@ -187,3 +187,51 @@ def test_a_station_agents_scale_and_scans_show_up_and_a_supervisor_overrides_and
     assert [(j["reprint_of"] is not None, j["reason"]) for j in jobs] == [(True, "label torn"), (False, None)]
     screenshot(page, "station-supervisor-override-1366x768")
     page.context.close()
+
+
+def test_a_scanner_double_read_is_shown_and_one_key_counts_it_as_a_second_unit(browser, warehouse):
+    r = warehouse["api"].post("/api/orders", json={
+        "order_no": "TB150", "recipient": {"name": "李四", "phone": "13912345678", "province": "浙江省",
+                                           "city": "杭州市", "district": "余杭区", "address": "文一西路 969 号"},
+        "lines": [{"sku": "SOCK", "qty": 4}]})
+    assert r.status_code == 201, r.text
+    page = login(browser, warehouse["url"], "packer")
+    page.click("[data-station='PK-02']")
+    page.wait_for_selector("#station-app[data-station='PK-02']")
+    wedge_scan(page, "TB150")
+    page.wait_for_function("document.querySelectorAll('#lines tbody tr').length === 1")
+    # The scanner reads one sock twice: a burst, then the same burst again at once.
+    for _ in range(2):
+        page.keyboard.type(SOCK, delay=1)
+        page.keyboard.press("Enter")
+    page.wait_for_function("window.wmsScanLog.length === 3")
+    log = page.evaluate("window.wmsScanLog")
+    if [e["source"] for e in log[1:]] != ["scanner", "scanner"]:
+        pytest.skip(f"the browser was too slow for a wedge burst here: {[e['gaps'] for e in log]}")
+    assert [e["outcome"] for e in log] == ["opened", "accepted", "double_read"]
+    assert page.is_visible("#feedback.warn")
+    assert "Read twice" in page.inner_text("#feedback")
+    assert page.is_visible("#repeat-confirm")
+    assert "rejected" in sounds(page)
+    page.wait_for_function("document.querySelector('#lines tbody tr').innerText.includes('1')")
+
+    page.keyboard.press("Enter")  # one key: yes, that was a second sock
+    page.wait_for_function("window.wmsScanLog.length === 4")
+    last = page.evaluate("window.wmsScanLog[3]")
+    assert (last["outcome"], last["confirmed"]) == ("accepted", True)
+    assert not page.is_visible("#repeat-confirm")
+    # the count on screen: 2 of 4
+    page.wait_for_function("document.querySelector('#lines tbody tr').innerText.includes('2')")
+    # the + key does the same for the next double read (a hand's move later)
+    page.wait_for_timeout(400)
+    for _ in range(2):
+        page.keyboard.type(SOCK, delay=1)
+        page.keyboard.press("Enter")
+    page.wait_for_function("window.wmsScanLog.length === 6")
+    log = page.evaluate("window.wmsScanLog")
+    if log[5]["outcome"] == "double_read":
+        page.keyboard.press("+")
+        page.wait_for_function("window.wmsScanLog.length === 7")
+        last = page.evaluate("window.wmsScanLog[6]")
+        assert (last["outcome"], last["confirmed"]) == ("accepted", True)
+        page.wait_for_function("document.querySelector('#lines tbody tr').innerText.includes('4')")

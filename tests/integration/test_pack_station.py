@@ -91,17 +91,17 @@ def test_a_code_nobody_knows_is_a_404(api, order):
     assert r.json()["error"] == "unknown_code"
 
 
-def test_a_scanner_double_read_is_not_counted_twice(api, order):
+def test_a_scanner_double_read_is_refused_as_such_and_counts_once(api, order):
     make_order(api, "TB101", [("SOCK", 2)])
     sid = open_session(api, "TB101")
-    first = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",
-                                   {"code": SOCK, "scanned_at": "2026-11-22T10:00:00.000Z"}).json()
-    echo = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",
-                                  {"code": SOCK, "scanned_at": "2026-11-22T10:00:00.120Z"}).json()
-    second = api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",
-                                    {"code": SOCK, "scanned_at": "2026-11-22T10:00:01.500Z"}).json()
-    assert (first["scanned"], echo["scanned"], second["scanned"]) == (1, 1, 2)
-    assert echo["double_read"] is True
+    post = lambda at: api.as_("packer").post(f"/api/pack/sessions/{sid}/scans",  # noqa: E731
+                                             {"code": SOCK, "scanned_at": at, "source": "scanner"})
+    first = post("2026-11-22T10:00:00.000Z")
+    echo = post("2026-11-22T10:00:00.120Z")
+    second = post("2026-11-22T10:00:01.500Z")
+    assert (first.status_code, echo.status_code, second.status_code) == (200, 409, 200)
+    assert echo.json()["error"] == "double_read" and echo.json()["counted"] is False
+    assert (first.json()["scanned"], echo.json()["scanned"], second.json()["scanned"]) == (1, 1, 2)
 
 
 def test_a_resent_scan_with_the_same_event_id_counts_once(api, order):

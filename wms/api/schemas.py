@@ -87,7 +87,9 @@ class PackSessionIn(Body):
 class ScanIn(Body):
     code: str = Field(min_length=1, max_length=200)
     event_id: str | None = Field(default=None, max_length=80)
-    scanned_at: str | None = None
+    scanned_at: str | None = None  # the device's own time of the read (ISO 8601)
+    source: str | None = Field(default=None, max_length=40)  # "scanner": a scanner read, timed by scanned_at
+    confirm_repeat: bool = False  # "yes, a second unit": count it even if it looks like a double read
 
 
 class WeighingIn(Body):

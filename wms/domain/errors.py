@@ -9,9 +9,10 @@ class DomainError(Exception):
     code = "domain_error"
     status = 400
 
-    def __init__(self, message: str, code: str | None = None) -> None:
+    def __init__(self, message: str, code: str | None = None, **details: object) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details  # extra fields of the answer, beside error and message
         if code:
             self.code = code
 

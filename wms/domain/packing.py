@@ -14,14 +14,20 @@ does the same. A packer scanning a second unit of the same SKU has to put the fi
 unit down, pick up the next, turn its barcode to the beam and be read: that takes well
 over 300 ms for a person, and the beam sees no code at all in between.
 
-So: the same code from the same station within `window_ms` (300 ms by default) of the
-previous read is a double read, not a second unit. Anything else is a new unit:
+Only what proves a double read makes one: the same code from the station's scanner
+(`source` "scanner"), both reads timed by the device itself, less than `window_ms`
+(300 ms by default) apart. The service's own clock proves nothing: a client sending
+scans back to back reaches it within milliseconds, and each of those is a unit. So a
+read without the device's time, or from anything but a scanner, always counts, and
+anything else is a new unit too:
   - a longer gap (a person's hand moved),
   - a different code in between (the packer moved on; the window restarts from it),
   - another station (each station has its own scanner and its own window).
 Each read, double read or not, becomes the station's latest read, so a code held in the
 beam and repeated every ~150 ms stays one unit however long it is held.
-The caller passes the times (a monotonic clock in milliseconds), which keeps this pure.
+A double read is never dropped silently: the caller answers it as a refusal of its own
+(`double_read`), and the packer can confirm "yes, a second unit" (`confirm`), which counts it.
+The caller passes the times (milliseconds), which keeps this pure.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DOUBLE_READ_WINDOW_MS = 300
-REJECTIONS = ("wrong_item", "over_scan", "unknown_code")
+REJECTIONS = ("wrong_item", "over_scan", "unknown_code", "double_read")
+SCANNER = "scanner"  # the one source whose own timestamps can prove a double read
 
 
 class ScanRejected(Exception):
@@ -95,6 +102,30 @@ def is_double_read(prev_code: str | None, prev_at_ms: int | None, code: str, at_
     if prev_code is None or prev_at_ms is None:
         return False
     return prev_code.strip() == code.strip() and 0 <= at_ms - prev_at_ms < window_ms
+
+
+@dataclass(frozen=True)
+class Read:
+    """One read at a station: the code, the device's own time of it in ms (None when the
+    client sent none) and where it came from ("scanner", "manual", None for a plain API call)."""
+
+    code: str
+    device_ms: int | None
+    source: str | None
+
+    @property
+    def timed_by_scanner(self) -> bool:
+        return self.source == SCANNER and self.device_ms is not None
+
+
+def proves_double_read(previous: Read | None, read: Read, window_ms: int = DOUBLE_READ_WINDOW_MS) -> bool:
+    """True only when both reads are the station scanner's, timed by it, and `is_double_read`.
+
+    Anything less (a plain API call, a typed code, a read without its device time) is a unit."""
+    if previous is None or not (read.timed_by_scanner and previous.timed_by_scanner):
+        return False
+    return is_double_read(previous.code, previous.device_ms, read.code, read.device_ms,  # type: ignore[arg-type]
+                          window_ms)
 
 
 class DoubleReadFilter:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wms.adapters.db.uow import UnitOfWork
-from wms.domain.errors import DomainError, Invalid
-from wms.services import orders
+from wms.domain.errors import Invalid
+from wms.services import bulk_intake
 
 CSV_COLUMNS = ("order_no", "channel", "order_type", "cod_amount", "recipient_name", "phone", "province",
                "city", "district", "address", "sku", "qty", "remark")
@@ -102,23 +102,17 @@ def _json_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[
 
 
 def import_orders(uow: UnitOfWork, text: str, fmt: str, actor: str) -> ImportReport:
+    """Every good order of the file in, reviewed and reserved (wms.services.bulk_intake:
+    batched statements and commits, each order still all or nothing); bad rows reported."""
     report = ImportReport()
     parsed = _csv_orders(text, report) if fmt == "csv" else _json_orders(text, report)
-    for rows, data in parsed:
-        try:
-            order, created = orders.create_order(uow, data, actor)
-            uow.commit()
-        except DomainError as exc:
-            uow.rollback()
-            report.errors.append({"row": rows[0], "order_no": data.get("order_no"), "reason": exc.message})
-            continue
-        except (TypeError, ValueError) as exc:
-            uow.rollback()
-            report.errors.append({"row": rows[0], "order_no": data.get("order_no"), "reason": str(exc)})
-            continue
-        if not created:
-            report.already_present.append(order.order_no)
-            continue
+
+    def refused(rows: list[int], data: dict[str, Any], reason: str) -> None:
+        report.errors.append({"row": rows[0], "order_no": data.get("order_no"), "reason": reason})
+
+    outcome = bulk_intake.take_in(uow, parsed, actor, refused)
+    report.already_present += outcome.already_present
+    for order in outcome.created:
         report.imported.append(order.order_no)
         if order.status == "on_hold":
             report.on_hold.append(f"{order.order_no}: {order.hold_reason}")

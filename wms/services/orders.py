@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -40,7 +41,8 @@ def transition(uow: UnitOfWork, order: OrderRow, new: str, actor: str, reason: s
     rules.check_transition(order.status, new)
     if order.id is None:  # a new order: it needs its row before its history can point at it
         uow.session.flush()
-    uow.insert(OrderEvent(order_id=order.id, from_status=order.status, to_status=new, actor=actor, reason=reason))  # type: ignore[arg-type]
+    uow.insert_values(OrderEvent, order_id=order.id, from_status=order.status, to_status=new, actor=actor,
+                      reason=reason)
     uow.update(order, status=new, hold_reason=reason if new == rules.ON_HOLD else None, **columns)
 
 
@@ -66,33 +68,63 @@ def _text(value: Any, limit: int) -> str | None:
     return text[:limit] or None
 
 
-def review(uow: UnitOfWork, order: OrderRow, lines: list[rules.DraftLine]) -> rules.Review:
-    """The desk's review of an order as it stands: address, phone, lines, COD, and whether the
-    carrier asked for (or any carrier, for COD) can carry it. One place for intake and edits."""
-    from wms.domain.carriers import carrier_problems
-    from wms.services.shipping import carrier_rules
+@dataclass
+class DraftOrder:
+    """An order as it arrived, checked field by field but not stored: the columns of its
+    row (plain values: building an OrderRow costs more than storing it) and its lines."""
 
-    skus = catalog.skus_by_code(uow, {l.sku for l in lines})
-    weight_g = sum(skus[l.sku].unit_weight_g * max(0, l.qty) for l in lines if l.sku in skus)
-    return rules.review_order(
-        rules.Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
-                        order.district, order.address),
-        lines, set(skus), order.order_type, order.cod_amount,
-        carrier_problems(carrier_rules(uow), order.province, order.cod_amount > 0, weight_g, order.carrier),
-    )
+    values: dict[str, Any]
+    lines: list[rules.DraftLine]
+
+    @property
+    def order_no(self) -> str:
+        return self.values["order_no"]
+
+    @property
+    def recipient(self) -> rules.Recipient:
+        v = self.values
+        return rules.Recipient(v["recipient_name"], v["recipient_phone"], v["province"], v["city"],
+                               v["district"], v["address"])
 
 
-def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | None = None) -> tuple[OrderRow, bool]:
-    """Take an order in (idempotent by order_no) and review it; returns (order, created).
+class Lookups:
+    """What reviewing an order reads from the database, asked once per batch of orders:
+    create_order makes one for its one order, the bulk intake one for a chunk of them."""
 
-    `hold`: a reviewed order stays on hold with this reason and reserves nothing (a replacement
-    waiting for its after-sales case's decision)."""
-    order_no = str(data.get("order_no") or "").strip()
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._skus: dict[str, int | None] = {}  # unit weight, None for an unknown SKU
+        self._carriers: list[Any] | None = None
+
+    def known_skus(self, codes: set[str]) -> set[str]:
+        missing = {c for c in codes if c not in self._skus}
+        if missing:
+            found = catalog.skus_by_code(self.uow, missing)
+            self._skus.update({c: found[c].unit_weight_g if c in found else None for c in missing})
+        return {c for c in codes if self._skus[c] is not None}
+
+    def weight_g(self, lines: list[rules.DraftLine]) -> int:
+        """The items' weight from the master data: what a carrier's weight limit is checked against."""
+        self.known_skus({l.sku for l in lines})
+        return sum((self._skus.get(l.sku) or 0) * max(0, l.qty) for l in lines)
+
+    def carriers(self) -> list[Any]:
+        if self._carriers is None:
+            from wms.services.shipping import carrier_rules
+
+            self._carriers = carrier_rules(self.uow)
+        return self._carriers
+
+
+def order_no_of(data: dict[str, Any]) -> str:
+    return str(data.get("order_no") or "").strip()
+
+
+def draft_order(data: dict[str, Any]) -> DraftOrder:
+    """Read an incoming order (API body, file row); raises Invalid naming the bad field."""
+    order_no = order_no_of(data)
     if not order_no:
         raise Invalid("order_no: is required", "missing_field")
-    existing = uow.session.exec(select(OrderRow).where(OrderRow.order_no == order_no)).first()
-    if existing is not None:
-        return existing, False
     recipient = data.get("recipient") or {}
     lines = [rules.DraftLine(str(l.get("sku", "")).strip(), int(l.get("qty", 0))) for l in data.get("lines") or []]
     order_type = str(data.get("order_type") or ("cod" if data.get("cod_amount") not in (None, "", "0", "0.00", 0) else "normal"))
@@ -100,7 +132,7 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | 
         raise Invalid(f"order_type: {order_type!r} is not one of normal, presale, cod", "invalid_order_type")
     cod = rules.parse_money(data.get("cod_amount"))
     paid_at = parse_time(data.get("paid_at"), "paid_at")
-    order = OrderRow(
+    values = dict(
         order_no=order_no,
         channel=str(data.get("channel") or "api"),
         shop=_text(data.get("shop"), 64),
@@ -121,13 +153,55 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | 
         remark=data.get("remark"),
         paid_at=paid_at or utcnow(),
     )
+    return DraftOrder(values, lines)
+
+
+def review_draft(draft: DraftOrder, lookups: Lookups) -> rules.Review:
+    """The desk's review of an arriving order (wms.domain.orders.review_order), the one both
+    create_order and the bulk intake (wms.services.bulk_intake) apply."""
+    v = draft.values
+    return _review(draft.recipient, draft.lines, v["order_type"], v["cod_amount"], v.get("carrier"), lookups)
+
+
+def review(uow: UnitOfWork, order: OrderRow, lines: list[rules.DraftLine]) -> rules.Review:
+    """The same review of an order as it now stands, after an edit or before a hold is lifted."""
+    recipient = rules.Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
+                                order.district, order.address)
+    return _review(recipient, lines, order.order_type, order.cod_amount, order.carrier, Lookups(uow))
+
+
+def _review(recipient: rules.Recipient, lines: list[rules.DraftLine], order_type: str, cod_amount: Any,
+            carrier: str | None, lookups: Lookups) -> rules.Review:
+    """Address, phone, lines, COD, and whether the carrier asked for (or any carrier, for COD)
+    can carry it (wms.domain.carriers.carrier_problems)."""
+    from wms.domain.carriers import carrier_problems
+
+    return rules.review_order(
+        recipient, lines, lookups.known_skus({l.sku for l in lines}), order_type, cod_amount,
+        carrier_problems(lookups.carriers(), recipient.province, cod_amount > 0, lookups.weight_g(lines), carrier),
+    )
+
+
+def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | None = None) -> tuple[OrderRow, bool]:
+    """Take an order in (idempotent by order_no) and review it; returns (order, created).
+
+    `hold`: a reviewed order stays on hold with this reason and reserves nothing (a replacement
+    waiting for its after-sales case's decision)."""
+    order_no = order_no_of(data)
+    if not order_no:
+        raise Invalid("order_no: is required", "missing_field")
+    existing = uow.session.exec(select(OrderRow).where(OrderRow.order_no == order_no)).first()
+    if existing is not None:
+        return existing, False
+    draft = draft_order(data)
+    order, lines = OrderRow(**draft.values), draft.lines
     uow.session.add(order)
     uow.session.flush()
     for line in lines:
         uow.session.add(OrderLine(order_id=order.id, sku=line.sku, qty=line.qty))  # type: ignore[arg-type]
     uow.session.add(OrderEvent(order_id=order.id, from_status=None, to_status=rules.RECEIVED, actor=actor))  # type: ignore[arg-type]
     uow.session.flush()
-    found = review(uow, order, lines)
+    found = review_draft(draft, Lookups(uow))
     if not found.ok:
         transition(uow, order, rules.ON_HOLD, "review", found.reason())
         return order, True
@@ -140,10 +214,14 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | 
     return order, True
 
 
+def stock_hold_reason(order_type: str, shortfalls: list[str]) -> str:
+    return ("presale: waiting for stock; " if order_type == "presale" else "stock short: ") + ", ".join(shortfalls)
+
+
 def try_reserve(uow: UnitOfWork, order: OrderRow, actor: str) -> bool:
     shortfalls = stock.reserve_order(uow, order)
     if shortfalls:
-        why = ("presale: waiting for stock; " if order.order_type == "presale" else "stock short: ") + ", ".join(shortfalls)
+        why = stock_hold_reason(order.order_type, shortfalls)
         if order.status != rules.ON_HOLD:
             transition(uow, order, rules.ON_HOLD, actor, why)
         else:

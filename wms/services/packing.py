@@ -88,18 +88,37 @@ class _History:
     """The session's scans so far: accepted units per SKU, and the last read (for double reads)."""
 
     scanned: dict[str, int]
-    last_code: str | None
-    last_at: datetime | None
+    last: pack_rules.Read | None
 
 
 def _history(uow: UnitOfWork, session_id: int) -> _History:
     scanned: dict[str, int] = {}
-    last_code, last_at = None, None
-    for code, sku, outcome, at in prepared.scans(uow, session_id):
+    last = None
+    for code, sku, outcome, at, source in prepared.scans(uow, session_id):
         if outcome == "accepted" and sku:
             scanned[sku] = scanned.get(sku, 0) + 1
-        last_code, last_at = code, at
-    return _History(scanned, last_code, last_at)
+        last = (code, at, source)
+    if last is None:
+        return _History(scanned, None)
+    code, at, source = last
+    # A scanner's row holds the device's own time of the read (see _source); others prove nothing.
+    return _History(scanned, pack_rules.Read(code, _ms(at) if source == pack_rules.SCANNER else None, source))
+
+
+UNTIMED_SCANNER = "scanner-untimed"  # said it was a scanner but sent no device time: proves nothing
+
+
+def _source(source: str | None, scanned_at: str | None) -> str | None:
+    """What is kept of a scan's declared source: "scanner" only with the device's time of the read."""
+    said = (source or "").strip().lower()[:20] or None
+    if said == pack_rules.SCANNER and not scanned_at:
+        return UNTIMED_SCANNER
+    return said
+
+
+def _confirm_key(event_id: str) -> str:
+    """The event id a packer's "yes, a second unit" is kept under, for a double read sent with `event_id`."""
+    return f"{event_id[:72]}:confirm"
 
 
 def _scanned_counts(uow: UnitOfWork, session_id: int) -> dict[str, int]:
@@ -244,18 +263,26 @@ def _parse_time(value: str | None) -> datetime:
 
 
 def scan(uow: UnitOfWork, session_id: int, raw: str, who: Actor, settings: Settings,
-         event_id: str | None = None, scanned_at: str | None = None) -> dict[str, Any]:
-    """Check one scanned item against the order. A rejected scan changes no count."""
+         event_id: str | None = None, scanned_at: str | None = None, source: str | None = None,
+         confirm_repeat: bool = False) -> dict[str, Any]:
+    """Check one scanned item against the order. A rejected scan changes no count.
+
+    A double read (see wms.domain.packing) is refused as 409 `double_read`; the same scan sent
+    again with `confirm_repeat` (the packer's "yes, a second unit") counts."""
     session = get_session(uow, session_id, lock=True)
     if event_id:
         earlier = uow.session.exec(select(PackScan).where(PackScan.event_id == event_id)).first()
+        if earlier is not None and earlier.outcome == "double_read" and confirm_repeat:
+            event_id = _confirm_key(event_id)  # the confirmation of that double read, once
+            earlier = uow.session.exec(select(PackScan).where(PackScan.event_id == event_id)).first()
         if earlier is not None:
-            return _replay_scan(uow, session, earlier)
-    return _scan(uow, session, raw, who, settings, event_id, scanned_at)
+            return _replay_scan(uow, session, earlier, settings)
+    return _scan(uow, session, raw, who, settings, event_id, scanned_at, source, confirm_repeat)
 
 
 def _scan(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: Settings,
-          event_id: str | None, scanned_at: str | None) -> dict[str, Any]:
+          event_id: str | None, scanned_at: str | None, source: str | None = None,
+          confirm_repeat: bool = False) -> dict[str, Any]:
     """`scan` for a session already read (and locked) in this unit of work, its event id unseen.
 
     `session` is a PackSessionRow or prepared.OpenSession: only id, order_id, station and
@@ -269,16 +296,16 @@ def _scan(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: Setting
     sku = item.sku if item else None
     history = _history(uow, session.id)
     ordered = _ordered_by_id(uow, session.order_id)
+    kept_source = _source(source, scanned_at)
     record = dict(session_id=session.id, at=at, code=raw.strip()[:200], sku=sku, station=session.station,
-                  operator=who.name, event_id=event_id)
+                  operator=who.name, event_id=event_id, source=kept_source)
     model = pack_rules.PackSession(ordered, history.scanned)
-    if history.last_at is not None and pack_rules.is_double_read(
-        history.last_code, _ms(history.last_at), record["code"], _ms(at), settings.double_read_window_ms
-    ):
+    read = pack_rules.Read(record["code"], _ms(at) if kept_source == pack_rules.SCANNER else None, kept_source)
+    if not confirm_repeat and pack_rules.proves_double_read(history.last, read, settings.double_read_window_ms):
         prepared.add_scan(uow, outcome="double_read", **record)  # type: ignore[arg-type]
         uow.commit()
-        return {"sku": sku, "scanned": history.scanned.get(sku, 0) if sku else 0, "remaining": model.remaining,
-                "complete": model.complete, "double_read": True}
+        gap = read.device_ms - history.last.device_ms  # type: ignore[operator,union-attr]
+        raise _double_read(record["code"], sku, gap, history.scanned.get(sku, 0) if sku else 0, model)
     try:
         accepted = model.scan(sku, raw)
     except pack_rules.ScanRejected as rejected:
@@ -313,6 +340,17 @@ def _ordered_by_id(uow: UnitOfWork, order_id: int) -> dict[str, int]:
     return out
 
 
+def _double_read(code: str, sku: str | None, gap_ms: int | None, scanned: int,
+                 model: pack_rules.PackSession) -> Conflict:
+    """The 409 a double read gets: nothing counted, said so, and how to count it after all."""
+    when = f" {gap_ms} ms after the last read" if gap_ms is not None else ""
+    return Conflict(
+        f"{code}: the scanner read it twice{when}, so it was counted once. If this is a second unit, "
+        "confirm it (Enter or + at the station; over the API, send it again with confirm_repeat: true).",
+        "double_read", sku=sku, scanned=scanned, remaining=model.remaining, complete=model.complete,
+        counted=False, confirm_with={"confirm_repeat": True})
+
+
 def _rejection(code: str, message: str) -> DomainError:
     """unknown_code is a 404 (nobody knows it); wrong_item and over_scan are 409s."""
     return NotFound(message, code) if code == "unknown_code" else Conflict(message, code)
@@ -339,12 +377,20 @@ def _scan_answer(uow: UnitOfWork, session: PackSessionRow, sku: str | None) -> d
             "complete": model.complete}
 
 
-def _replay_scan(uow: UnitOfWork, session: PackSessionRow, earlier: PackScan) -> dict[str, Any]:
+def _replay_scan(uow: UnitOfWork, session: PackSessionRow, earlier: PackScan, settings: Settings) -> dict[str, Any]:
     """The station resent a scan we already have: answer as before, count nothing twice."""
-    if earlier.outcome not in ("accepted", "double_read"):
+    if earlier.outcome == "double_read":
+        order = uow.session.get(OrderRow, session.order_id)
+        scanned = _scanned_counts(uow, session.id)  # type: ignore[arg-type]
+        model = pack_rules.PackSession(_ordered(uow, order), scanned)  # type: ignore[arg-type]
+        error = _double_read(earlier.code, earlier.sku, None, scanned.get(earlier.sku, 0) if earlier.sku else 0,
+                             model)
+        error.details["replayed"] = True
+        raise error
+    if earlier.outcome != "accepted":
         raise _rejection(earlier.outcome, f"scan {earlier.code} was rejected: {earlier.outcome}")
     view = _scan_answer(uow, session, earlier.sku)
-    view["double_read"] = earlier.outcome == "double_read"
+    view["double_read"] = False
     view["replayed"] = True
     return view
 
@@ -520,10 +566,13 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
                         event.get("scale_id"), bool(event.get("stable", True)), event_id)
         return {"action": "weighed", "result": result}
     raw = str(event.get("code") or "").strip()
+    scanned_at = event.get("scanned_at") or event.get("at")
+    source, confirm = event.get("source"), bool(event.get("confirm_repeat"))
     if event_id:
         done_in = prepared.scan_event_session(uow, event_id)
         if done_in is not None:
-            return {"action": "replayed", "result": scan(uow, done_in, raw, who, settings, event_id)}
+            result = scan(uow, done_in, raw, who, settings, event_id, scanned_at, source, confirm)
+            return {"action": "replayed" if result.get("replayed") else "scanned", "result": result}
     code = interpret(raw)
     if code.kind not in ("gtin", "gs1"):
         try:
@@ -540,5 +589,5 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
         if _resolve_sku(uow, code) is None:
             raise NotFound(f"{raw}: no order and no item has this code", "unknown_code")
         raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
-    result = _scan(uow, session, raw, who, settings, event_id, event.get("at"))
-    return {"action": "double_read" if result.get("double_read") else "scanned", "result": result}
+    result = _scan(uow, session, raw, who, settings, event_id, scanned_at, source, confirm)
+    return {"action": "scanned", "result": result}

@@ -241,8 +241,8 @@ def pick_reserved(uow: UnitOfWork, order: OrderRow, operator: str) -> None:
             continue
         if not prepared.take_reserved(uow, res.stock_id, res.open_qty):
             raise Conflict(f"stock of {res.sku} changed under the order; recount the bin", "insufficient_stock")
-        uow.insert(LedgerEntry(bin_id=res.bin_id, sku=res.sku, delta=-res.open_qty, kind="pick",
-                               ref=f"order:{order.order_no}", operator=operator))
+        uow.insert_values(LedgerEntry, bin_id=res.bin_id, sku=res.sku, delta=-res.open_qty, kind="pick",
+                          ref=f"order:{order.order_no}", operator=operator)
     prepared.mark_reservations_picked(uow, order.id)  # type: ignore[arg-type]
 
 

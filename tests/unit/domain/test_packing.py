@@ -116,3 +116,15 @@ def test_forgetting_a_station_starts_it_afresh():
     f.is_double_read("PK-01", "690", 0)
     f.forget("PK-01")
     assert not f.is_double_read("PK-01", "690", 10)
+
+
+def test_only_the_scanners_own_timestamps_prove_a_double_read():
+    from wms.domain.packing import Read, proves_double_read
+
+    first = Read("690", 1000, "scanner")
+    assert proves_double_read(first, Read("690", 1120, "scanner"))
+    assert not proves_double_read(first, Read("690", 1120, None)), "an API call without a source counts"
+    assert not proves_double_read(first, Read("690", None, "scanner")), "no device time, no proof"
+    assert not proves_double_read(Read("690", None, None), Read("690", 1120, "scanner"))
+    assert not proves_double_read(first, Read("690", 1120, "manual")), "typed by hand: a unit"
+    assert not proves_double_read(None, Read("690", 1120, "scanner"))

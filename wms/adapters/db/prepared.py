@@ -33,6 +33,7 @@ class ScanRow(NamedTuple):
     sku: str | None
     outcome: str
     at: datetime
+    source: str | None
 
 
 class SkuName(NamedTuple):
@@ -50,11 +51,11 @@ _SKU_FOR_GTIN = text("SELECT s.sku, s.name FROM skubarcode b JOIN sku s ON s.sku
 _MERGE_GROUP = text("SELECT merge_group FROM orders WHERE id = :order_id")
 _ORDER_LINES = text("SELECT sku, qty FROM order_line WHERE order_id = :order_id ORDER BY id")
 _SCANS = text(
-    "SELECT code, sku, outcome, at FROM pack_scan WHERE session_id = :session_id ORDER BY id"
-).columns(code=String, sku=String, outcome=String, at=UTCDateTime)
+    "SELECT code, sku, outcome, at, source FROM pack_scan WHERE session_id = :session_id ORDER BY id"
+).columns(code=String, sku=String, outcome=String, at=UTCDateTime, source=String)
 _ADD_SCAN = text(
-    "INSERT INTO pack_scan (session_id, at, code, sku, outcome, station, operator, event_id) "
-    "VALUES (:session_id, :at, :code, :sku, :outcome, :station, :operator, :event_id)"
+    "INSERT INTO pack_scan (session_id, at, code, sku, outcome, station, operator, event_id, source) "
+    "VALUES (:session_id, :at, :code, :sku, :outcome, :station, :operator, :event_id, :source)"
 ).bindparams(bindparam("at", type_=UTCDateTime), bindparam("session_id", type_=Integer))
 
 
@@ -94,10 +95,10 @@ def scans(uow: UnitOfWork, session_id: int) -> list[ScanRow]:
 
 
 def add_scan(uow: UnitOfWork, session_id: int, at: datetime, code: str, sku: str | None, outcome: str,
-             station: str, operator: str, event_id: str | None) -> None:
+             station: str, operator: str, event_id: str | None, source: str | None = None) -> None:
     uow.session.execute(_ADD_SCAN, {"session_id": session_id, "at": at, "code": code, "sku": sku,
                                     "outcome": outcome, "station": station, "operator": operator,
-                                    "event_id": event_id})
+                                    "event_id": event_id, "source": source})
 
 
 class SkuWeight(NamedTuple):

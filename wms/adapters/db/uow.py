@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -12,6 +13,8 @@ from sqlmodel import Session, select
 
 
 _INSERTS: dict[Any, Any] = {}
+_PLAIN_INSERTS: dict[Any, Any] = {}
+_DEFAULTS: dict[Any, list[tuple[str, Any, Any]]] = {}
 
 
 class UnitOfWork:
@@ -66,6 +69,24 @@ class UnitOfWork:
             row.id = result.scalar_one()
             return row.id
         return tuple(values[c.name] for c in table.primary_key.columns)
+
+    def insert_values(self, model: type, **values: Any) -> None:
+        """`insert` for an append-only row given as column values, its model's defaults filled in:
+        building a SQLModel object costs more than the INSERT (the pass path writes several)."""
+        table = model.__table__  # type: ignore[attr-defined]
+        defaults = _DEFAULTS.get(table)
+        if defaults is None:
+            defaults = _DEFAULTS[table] = [
+                (name, f.default_factory, f.default) for name, f in model.model_fields.items()  # type: ignore[attr-defined]
+                if name in table.c and not table.c[name].primary_key
+                and (f.default_factory is not None or f.default is not PydanticUndefined)]
+        row = {name: factory() if factory is not None else default for name, factory, default in defaults
+               if name not in values}
+        row.update(values)
+        stmt = _PLAIN_INSERTS.get(table)
+        if stmt is None:
+            stmt = _PLAIN_INSERTS[table] = table.insert()
+        self.session.execute(stmt, row)
 
     def update(self, row: Any, **values: Any) -> None:
         """Change columns of a loaded row at once, past the ORM's unit of work, like `insert`.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from wms.api.answers import json_answer
 from wms.api.deps import AfterSales, Anyone, Packer, Supervisor
 from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, ScanIn, WeighingIn
 from wms.http import UowDep
@@ -42,16 +43,16 @@ def get_session(session_id: int, uow: UowDep, who: Anyone) -> dict:
 
 @router.post("/pack/sessions/{session_id}/scans")
 def scan(session_id: int, body: ScanIn, request: Request, uow: UowDep, who: Packer) -> dict:
-    """Check one scanned item; wrong_item / over_scan (409) and unknown_code (404) change nothing."""
-    return packing.scan(uow, session_id, body.code, _actor(who), request.app.state.settings,
-                        body.event_id, body.scanned_at)
+    """Check one scanned item; wrong_item / over_scan / double_read (409) and unknown_code (404) change nothing."""
+    return json_answer(packing.scan(uow, session_id, body.code, _actor(who), request.app.state.settings,  # type: ignore[return-value]
+                                    body.event_id, body.scanned_at, body.source, body.confirm_repeat))
 
 
 @router.post("/pack/sessions/{session_id}/weighings")
 def weigh(session_id: int, body: WeighingIn, request: Request, uow: UowDep, who: Packer) -> dict:
     """Judge the parcel weight; a pass gets its tracking number and its waybill queued."""
-    return packing.weigh(uow, session_id, body.grams, _actor(who), request.app.state.settings,
-                         body.scale_id, body.stable, body.event_id)
+    return json_answer(packing.weigh(uow, session_id, body.grams, _actor(who), request.app.state.settings,  # type: ignore[return-value]
+                                     body.scale_id, body.stable, body.event_id))
 
 
 @router.post("/pack/sessions/{session_id}/override")

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import Field
 
+from wms.api.answers import json_answer
 from wms.api.deps import Anyone, Packer, Supervisor
 from wms.api.schemas import Body
 from wms.domain.errors import Invalid, NotFound
@@ -29,7 +30,10 @@ class StationEventIn(Body):
     grams: int | None = Field(default=None, ge=0, le=1_000_000)
     stable: bool = True
     scale_id: str | None = Field(default=None, max_length=60)
-    at: str | None = None
+    at: str | None = None  # when it happened (older agents' name for scanned_at)
+    scanned_at: str | None = None  # a scan: the device's own time of the read
+    source: str | None = Field(default=None, max_length=40)  # "scanner" (timed by the device), "manual"
+    confirm_repeat: bool = False  # the packer's "yes, a second unit" after a double_read
 
 
 class JobResultIn(Body):
@@ -58,8 +62,8 @@ def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep
         raise Invalid("code: a scan event needs the scanned code", "missing_field")
     if body.kind == "weight" and body.grams is None:
         raise Invalid("grams: a weight event needs the grams", "missing_field")
-    return packing.station_event(uow, code, body.model_dump(), packing.Actor(who.name, who.role),
-                                 request.app.state.settings)
+    return json_answer(packing.station_event(uow, code, body.model_dump(),  # type: ignore[return-value]
+                                             packing.Actor(who.name, who.role), request.app.state.settings))
 
 
 @router.post("/stations/{code}/heartbeat")

@@ -9,6 +9,13 @@
  * event carries an id made here, so a request retried after a network error is answered,
  * never counted twice. The screen itself is drawn from GET /station/state, polled every
  * POLL_MS, so scans and weights that a station agent sends show up here too.
+ *
+ * DOUBLE READS
+ * A scan carries the time its Enter key arrived (scanned_at, the device's own timing) and
+ * whether it was a scanner burst (source). The service refuses the same code from the
+ * scanner again within 300 ms as 409 double_read and counts nothing; the page says so and
+ * keeps that scan pending: Enter on the empty scan box, the + key (empty box) or the
+ * "second unit" button sends it again with confirm_repeat, which counts it.
  */
 (function () {
   "use strict";
@@ -30,6 +37,7 @@
   var queue = Promise.resolve();
   var lastWeighingId;        // the newest weighing shown (undefined until the first draw)
   var mineWeighings = {};    // weighing ids this page sent, so they are not announced twice
+  var pendingRepeat = null;  // the scan last refused as a double read, until confirmed or another scan
 
   try { localStorage.setItem("wms.station", STATION); } catch (e) { /* private mode */ }
 
@@ -53,6 +61,12 @@
   var gramsKeys = new KeyBurst();
   window.wmsScanLog = []; // {code, source, outcome}: what the page decided, for the tests
 
+  // The moment a key event happened, as an ISO time: the read's own time, not the send's.
+  function eventTime(e) {
+    var origin = performance.timeOrigin || (Date.now() - performance.now());
+    return new Date(origin + e.timeStamp).toISOString();
+  }
+
   scanBox.addEventListener("keydown", function (e) {
     if (e.key === "Enter") {
       e.preventDefault();
@@ -61,7 +75,17 @@
       window.wmsLastGaps = scanKeys.gaps(e.timeStamp);
       scanKeys.reset();
       scanBox.value = "";
-      if (raw.trim()) submit(function () { return sendScan(raw.trim(), how); });
+      if (raw.trim()) {
+        var at = eventTime(e);
+        submit(function () { return sendScan(raw.trim(), how, at); });
+      } else if (pendingRepeat) {
+        confirmRepeat();
+      }
+      return;
+    }
+    if (e.key === "+" && scanBox.value === "" && pendingRepeat) {
+      e.preventDefault();
+      confirmRepeat();
       return;
     }
     scanKeys.key(e, scanBox);
@@ -80,10 +104,17 @@
         gramsBox.value = "";
         gramsTouched = false;
         scanBox.focus();
-        submit(function () { return sendScan(raw, how); });
+        var at = eventTime(e);
+        submit(function () { return sendScan(raw, how, at); });
         return;
       }
       submitWeight(parseInt(raw, 10));
+      return;
+    }
+    if (e.key === "+" && gramsBox.value === "" && pendingRepeat) {
+      e.preventDefault();
+      backToScan();
+      confirmRepeat();
       return;
     }
     gramsKeys.key(e, gramsBox);
@@ -171,19 +202,50 @@
     return null;
   }
 
-  function sendScan(code, how) {
+  function confirmRepeat() {
+    var body = pendingRepeat;
+    pendingRepeat = null;
+    showRepeatButton(false);
+    if (!body) return;
+    submit(function () { return sendScan(body.code, body.source, body.scanned_at, body.event_id); });
+  }
+
+  function showRepeatButton(on) {
+    var btn = $("repeat-confirm");
+    if (!btn) {
+      btn = document.createElement("button");
+      btn.id = "repeat-confirm";
+      btn.type = "button";
+      btn.className = "primary repeat-confirm";
+      btn.textContent = "+ Yes, a second unit (Enter / +) 是第二件";
+      btn.addEventListener("click", function () { confirmRepeat(); scanBox.focus(); });
+      $("feedback").insertAdjacentElement("afterend", btn);
+    }
+    btn.hidden = !on;
+  }
+
+  function sendScan(code, how, at, confirmOf) {
     var url = "/api/stations/" + encodeURIComponent(STATION) + "/events";
-    return call("POST", url, { event_id: eventId(), kind: "scan", code: code, source: how }).then(function (r) {
+    var body = { event_id: confirmOf || eventId(), kind: "scan", code: code, source: how };
+    if (at) body.scanned_at = at;
+    if (confirmOf) body.confirm_repeat = true;
+    if (!confirmOf && pendingRepeat) { pendingRepeat = null; showRepeatButton(false); }
+    return call("POST", url, body).then(function (r) {
       var outcome;
-      if (r.ok) {
+      if (!r.ok && r.data.error === "double_read") {
+        outcome = "double_read";
+        WmsSound.play("rejected");
+        pendingRepeat = body;
+        showRepeatButton(true);
+        backToScan(); // the confirming key goes to the scan box
+        feedback("warn", "⚠ Read twice — counted once 重复读取, 只计一次: " + code +
+                 ". A second unit? Press Enter or + to count it. 若是第二件, 按回车或 + 键确认。");
+      } else if (r.ok) {
         var action = r.data.action, res = r.data.result || {};
         if (action === "opened") {
           outcome = "opened";
           WmsSound.play("accepted");
           feedback("ok", "Order " + res.order_no + " opened — scan its items. 订单已打开, 请扫描商品。");
-        } else if (action === "double_read" || res.double_read) {
-          outcome = "double_read";
-          feedback("info", code + ": the scanner read it twice; counted once. 重复读取, 只计一次。");
         } else {
           outcome = "accepted";
           WmsSound.play("accepted");
@@ -200,7 +262,7 @@
         WmsSound.play("rejected");
         feedback("bad", problem(r.data));
       }
-      logScan(code, how, outcome);
+      logScan(code, how, outcome, !!confirmOf);
       return refresh(true);
     });
   }
@@ -240,17 +302,18 @@
     el.textContent = text;
   }
 
-  function logScan(code, how, outcome) {
-    window.wmsScanLog.push({ code: code, source: how, outcome: outcome, gaps: window.wmsLastGaps });
+  function logScan(code, how, outcome, confirmed) {
+    window.wmsScanLog.push({ code: code, source: how, outcome: outcome, gaps: window.wmsLastGaps,
+                             confirmed: !!confirmed });
     var li = document.createElement("li");
-    li.className = "scan-" + (outcome === "accepted" || outcome === "opened" ? "ok" : outcome === "double_read" ? "info" : "bad");
+    li.className = "scan-" + (/^(accepted|opened)/.test(outcome) ? "ok" : outcome === "double_read" ? "warn" : "bad");
     var time = new Date().toLocaleTimeString("zh-CN", { hour12: false });
     li.innerHTML = "<span class='t'></span> <code></code> <span class='src'></span> <span class='o'></span>";
     li.querySelector(".t").textContent = time;
     li.querySelector("code").textContent = code;
     li.querySelector(".src").textContent = how === "scanner" ? "scanner 扫码枪" : "manual 手动";
     li.querySelector(".src").classList.add(how);
-    li.querySelector(".o").textContent = outcome;
+    li.querySelector(".o").textContent = confirmed ? outcome + " (second unit confirmed 已确认)" : outcome;
     var log = $("scan-log");
     log.insertBefore(li, log.firstChild);
     while (log.children.length > 6) log.removeChild(log.lastChild);

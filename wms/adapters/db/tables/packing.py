@@ -42,6 +42,9 @@ class PackScan(SQLModel, table=True):
     station: str = Field(max_length=40, index=True)
     operator: str = Field(max_length=80)
     event_id: str | None = Field(default=None, max_length=80, unique=True)
+    # "scanner": a scanner's read timed by the device itself (the only kind a double read is
+    # judged on); "manual", "api" (no source said) or what the client declared otherwise.
+    source: str | None = Field(default=None, max_length=20)
 
 
 class Parcel(SQLModel, table=True):
