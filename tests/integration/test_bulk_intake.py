@@ -9,7 +9,6 @@ import json
 import threading
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
 from wms.adapters.db.engine import make_engine
