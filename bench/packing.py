@@ -17,14 +17,14 @@ A station scans at a packer's pace (`--pace-ms`, 1000 ms by default, each gap dr
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import os
-import subprocess
 import json
 import math
+import multiprocessing
+import os
 import random
-import statistics
 import socket
+import statistics
+import subprocess
 import sys
 import tempfile
 import time

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import orders as bench_orders  # noqa: E402  (bench/orders.py: layout, SKUs, stock)
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
@@ -41,8 +42,6 @@ from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.tables import OrderEvent, OrderRow, PlatformOrder, PlatformRow, TrackingUpload  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.services import platform_sync, tracking_upload  # noqa: E402
-
-import orders as bench_orders  # noqa: E402  (bench/orders.py: layout, SKUs, stock)
 
 
 def make_trades(emu: TaobaoEmulator, n: int, rng: random.Random) -> list[dict]:

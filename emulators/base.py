@@ -6,9 +6,10 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 BEIJING = timezone(timedelta(hours=8))
@@ -125,7 +126,7 @@ class EmulatorServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name=type(self).__name__, daemon=True)
         self._thread.start()
         return self
@@ -134,7 +135,7 @@ class EmulatorServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def __enter__(self) -> "EmulatorServer":
+    def __enter__(self) -> EmulatorServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

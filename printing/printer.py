@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from printing.render import render
-from printing.status import Status, printer_status
-from printing.transports import Transport, open_transport
 from printing.sizes import (
     DEFAULT_DPI,
     DEFAULT_SIZE,
@@ -19,6 +17,8 @@ from printing.sizes import (
     check_format,
     check_size,
 )
+from printing.status import Status, printer_status
+from printing.transports import Transport, open_transport
 from printing.waybill import Waybill
 
 STATUS_PROTOCOL = {"escpos": "escpos", "zpl": "zpl", "tspl": "tspl"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from printing.barcodes import (
     QUIET_MODULES,
@@ -247,7 +247,7 @@ SLOTS: dict[str, Callable[[], list[Slot]]] = {
 STUB_SIZES = ("100x150", "100x180")  # sizes whose layout repeats the barcode on a stub
 
 
-@lru_cache(maxsize=None)
+@cache
 def slots(size: str) -> tuple[Slot, ...]:
     check_size(size)
     return tuple(SLOTS[size]())

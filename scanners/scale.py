@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from scanners.errors import (
     CommandRejected,
@@ -265,7 +265,7 @@ class Scale:
         else:
             self._driver = _ToledoDriver(self._link, reply_timeout, checksum)
 
-    def open(self) -> "Scale":
+    def open(self) -> Scale:
         """Open the port now (otherwise the first call does); PortOpenError if impossible."""
         with self._lock:
             self._link.open()
@@ -276,7 +276,7 @@ class Scale:
         with self._lock:
             self._link.close()
 
-    def __enter__(self) -> "Scale":
+    def __enter__(self) -> Scale:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -364,7 +364,7 @@ class ScaleMonitor:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "ScaleMonitor":
+    def start(self) -> ScaleMonitor:
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="scale-monitor", daemon=True)
         self._thread.start()
@@ -376,7 +376,7 @@ class ScaleMonitor:
             self._thread.join(timeout)
             self._thread = None
 
-    def __enter__(self) -> "ScaleMonitor":
+    def __enter__(self) -> ScaleMonitor:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

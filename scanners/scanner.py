@@ -20,8 +20,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 from scanners.errors import DeviceError, DeviceTimeout
 from scanners.ports import POLL_INTERVAL, SerialLink
@@ -203,7 +204,7 @@ class ScannerReader:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -----------------------------------------------------------------
-    def start(self) -> "ScannerReader":
+    def start(self) -> ScannerReader:
         if self._thread is not None:
             return self
         self._stop.clear()
@@ -219,7 +220,7 @@ class ScannerReader:
             self._thread.join(timeout)
             self._thread = None
 
-    def __enter__(self) -> "ScannerReader":
+    def __enter__(self) -> ScannerReader:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

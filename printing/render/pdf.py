@@ -9,6 +9,7 @@ has them, so a PDF sent to a 203 dpi office/label printer scans like the raster 
 from __future__ import annotations
 
 import io
+
 from reportlab.pdfgen import canvas
 
 from printing.barcodes import mm_to_dots, place_code128, place_qr, qr_row_runs

@@ -17,7 +17,7 @@ In ^GF data a 1 bit is a black dot.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from PIL import Image
 
@@ -28,7 +28,7 @@ _HIGH = {n: chr(ord("g") + n // 20 - 1) for n in range(20, 401, 20)}  # g=20 .. 
 MAX_RUN = 419
 
 
-@lru_cache(maxsize=None)
+@cache
 def _count_code(n: int) -> str:
     high, low = (n // 20) * 20, n % 20
     return (_HIGH[high] if high else "") + (_LOW[low] if low else "")

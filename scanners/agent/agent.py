@@ -63,8 +63,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from scanners.agent.client import Answer, ServiceClient, ServiceUnavailable
 from scanners.agent.config import AgentConfig
@@ -90,7 +91,7 @@ def _log_answer(event: dict[str, Any], answer: Any) -> None:
 
 def iso_utc(epoch: float | None = None) -> str:
     """ISO-8601 UTC time with milliseconds, e.g. 2026-11-23T08:15:02.125+00:00."""
-    moment = datetime.fromtimestamp(time.time() if epoch is None else epoch, timezone.utc)
+    moment = datetime.fromtimestamp(time.time() if epoch is None else epoch, UTC)
     return moment.isoformat(timespec="milliseconds")
 
 
@@ -249,7 +250,7 @@ class StationAgent:
             self._stop.wait(self.config.heartbeat_s)
 
     # -- lifecycle ---------------------------------------------------------------------
-    def start(self) -> "StationAgent":
+    def start(self) -> StationAgent:
         cfg = self.config
         if cfg.scanner:
             sc = cfg.scanner
@@ -292,7 +293,7 @@ class StationAgent:
             client.close()
         self.outbox.close()
 
-    def __enter__(self) -> "StationAgent":
+    def __enter__(self) -> StationAgent:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

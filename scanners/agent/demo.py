@@ -10,11 +10,11 @@ import sys
 import threading
 from pathlib import Path
 
+from scanners.agent.agent import StationAgent
+from scanners.agent.config import parse_config
 from scanners.emulators.escpos_printer import EscPosPrinter
 from scanners.emulators.mt_sics import MtSicsScale
 from scanners.emulators.scanner import SerialScanner
-from scanners.agent.agent import StationAgent
-from scanners.agent.config import parse_config
 
 
 class DemoStation:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from scanners.agent.client import Answer, ServiceClient, ServiceUnavailable
 from scanners.agent.outbox import Entry, Outbox
@@ -38,7 +38,7 @@ class OutboxSender:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "OutboxSender":
+    def start(self) -> OutboxSender:
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
         self._thread.start()

@@ -25,8 +25,9 @@ import socket
 import threading
 import time
 import tty
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 Transport = Literal["pty", "tcp"]
 
@@ -217,7 +218,7 @@ class Emulator:
     def plugged(self) -> bool:
         return self._plugged
 
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         if self._thread is not None:
             return self
         self._stop.clear()
@@ -243,7 +244,7 @@ class Emulator:
             except OSError:
                 pass
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from printing.barcodes import mm_to_dots
-
 from tests.browser.conftest import CUP, LARGE, MUG, SHIRT, SMALL, SOCK, login, screenshot
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,7 @@ class Api:
     def __init__(self, client: TestClient, tokens: dict[str, str], role: str = "admin") -> None:
         self.client, self.tokens, self.role = client, tokens, role
 
-    def as_(self, role: str) -> "Api":
+    def as_(self, role: str) -> Api:
         return Api(self.client, self.tokens, role)
 
     def _headers(self) -> dict[str, str]:

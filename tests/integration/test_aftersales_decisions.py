@@ -117,8 +117,8 @@ def test_return_rates_count_only_units_that_came_back(api, shop, engine):
 
 
 def test_weight_history_marks_the_override_and_delivery_starts_the_window(api, shop, engine):
-    from tests.integration.test_pack_station import SHIRT, SOCK
     from tests.integration.conftest import make_order
+    from tests.integration.test_pack_station import SHIRT, SOCK
 
     make_order(api, "D9", [("SHIRT", 1), ("SOCK", 1)])
     packer = api.as_("packer")

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from tests.integration.conftest import make_order, make_sku
+from tests.integration.test_pack_station import CUP, SHIRT, SOCK
 from wms.adapters.db.tables import Parcel
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.services.stock import ledger_mismatches
-from tests.integration.conftest import make_order, make_sku
-from tests.integration.test_pack_station import CUP, SHIRT, SOCK
 
 UW = "6960000000018"  # underwear
 

@@ -1,8 +1,8 @@
 """What the buyer and the seller wrote reaches the packer (station and pick list), and a flagged
 note must be confirmed before the weighing counts."""
 
-from tests.integration.conftest import make_order, make_sku
 from tests.integration import test_picking as picking_tests
+from tests.integration.conftest import make_order, make_sku
 from tests.integration.test_picking import release, wave
 
 dc = picking_tests.dc  # the same fixture: the test layout with a helper that stocks SKUs

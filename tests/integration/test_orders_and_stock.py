@@ -1,8 +1,8 @@
 """Order intake, review, reservation and cancellation through the HTTP API."""
 
+from tests.integration.conftest import make_order, make_sku
 from wms.adapters.db.uow import UnitOfWork
 from wms.services.stock import ledger_mismatches
-from tests.integration.conftest import make_order, make_sku
 
 
 def stock_of(api, sku):

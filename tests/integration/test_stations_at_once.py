@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from tests.integration.conftest import make_order, make_sku
 from wms.adapters.db.tables import Parcel, PrintJob
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.codes import gtin_check_digit
 from wms.services.stock import ledger_mismatches
-from tests.integration.conftest import make_order, make_sku
 
 STATIONS = 12
 

@@ -3,7 +3,8 @@ request is `wms.http.UowDep`, shared with the pages)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Callable
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine

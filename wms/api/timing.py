@@ -7,7 +7,8 @@ own; browsers show it in their developer tools. Pure ASGI, so it costs next to n
 from __future__ import annotations
 
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from wms.adapters.db.engine import WRITER_TIMES
 

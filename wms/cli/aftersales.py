@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -35,7 +35,7 @@ def open_case(
     order: Annotated[str, typer.Option("--order", help="Order number")],
     case_type: Annotated[str, typer.Option("--type", help="refund_only return_refund exchange reship lost_claim")],
     reason: Annotated[str, typer.Option("--reason", help="quality wrong_item short_shipment transit_damage no_reason_7d changed_mind")],
-    line: Annotated[Optional[list[str]], typer.Option("--line", help="SKU:QTY (repeat)")] = None,
+    line: Annotated[list[str] | None, typer.Option("--line", help="SKU:QTY (repeat)")] = None,
     actor: Annotated[str, typer.Option("--as", help="Who opens it")] = "after-sales",
     database: DatabaseOpt = None,
 ) -> None:
@@ -79,7 +79,7 @@ def misshipments(database: DatabaseOpt = None) -> None:
 
 
 @returns_app.command("receive")
-def receive(code: str, notes: Annotated[Optional[str], typer.Option("--notes")] = None,
+def receive(code: str, notes: Annotated[str | None, typer.Option("--notes")] = None,
             actor: Annotated[str, typer.Option("--as")] = "returns", database: DatabaseOpt = None) -> None:
     """Receive a returned parcel by tracking number or case code."""
     from wms.adapters.db.uow import UnitOfWork
@@ -102,7 +102,7 @@ def rates(database: DatabaseOpt = None) -> None:
 
 
 @returns_app.command("weigh")
-def weigh(receipt: int, grams: int, station: Annotated[Optional[str], typer.Option("--station")] = None,
+def weigh(receipt: int, grams: int, station: Annotated[str | None, typer.Option("--station")] = None,
           actor: Annotated[str, typer.Option("--as")] = "returns", database: DatabaseOpt = None) -> None:
     """Weigh a received return (kept as a `return` weighing) against the claimed items."""
     from wms.adapters.db.uow import UnitOfWork

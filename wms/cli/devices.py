@@ -4,7 +4,7 @@ run emulated devices for demos and tests."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -78,11 +78,11 @@ def read_scale(
 @devices_app.command("listen-scanner")
 def listen_scanner(
     port: PortOpt,
-    count: Annotated[Optional[int], typer.Option("--count", help="Stop after N scans.")] = None,
+    count: Annotated[int | None, typer.Option("--count", help="Stop after N scans.")] = None,
     prefix: Annotated[str, typer.Option(help="Prefix the scanner adds, stripped.")] = "",
     suffix: Annotated[str, typer.Option(help="Suffix the scanner adds, stripped.")] = "",
     aim: Annotated[str, typer.Option(help="AIM symbology identifiers: auto, on, off.")] = "auto",
-    timeout: Annotated[Optional[float], typer.Option(
+    timeout: Annotated[float | None, typer.Option(
         "--timeout", help="Give up (exit 1) when no scan arrives for this many seconds.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per scan (exact code, "
                                                          "symbology, AIM id, time).")] = False,
@@ -138,11 +138,11 @@ def listen_scanner(
 def emulate(
     kind: Annotated[str, typer.Argument(help="mt-sics, nci, toledo, scanner or escpos.")],
     grams: Annotated[int, typer.Option("--grams", help="Initial load on a scale.")] = 0,
-    unit: Annotated[Optional[str], typer.Option(help="Scale display unit: g, kg, lb, oz.")] = None,
-    link: Annotated[Optional[str], typer.Option(help="Also expose the pty as this symlink.")] = (
+    unit: Annotated[str | None, typer.Option(help="Scale display unit: g, kg, lb, oz.")] = None,
+    link: Annotated[str | None, typer.Option(help="Also expose the pty as this symlink.")] = (
         None
     ),
-    tcp: Annotated[Optional[int], typer.Option("--tcp", help="Listen on this TCP port (0: any) "
+    tcp: Annotated[int | None, typer.Option("--tcp", help="Listen on this TCP port (0: any) "
                                                              "instead of a pty.")] = None,
     terminator: Annotated[
         str, typer.Option(help="Scanner terminator: cr, lf, crlf, tab.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -75,7 +75,7 @@ def render_cmd(
     waybill: WaybillArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.",
                                          show_default=False)],
-    fmt: Annotated[Optional[str], typer.Option(
+    fmt: Annotated[str | None, typer.Option(
         "--format", "-f", show_default=False,
         help="pdf, png, escpos, zpl or tspl (default: from the -o file's extension).")] = None,
     size: SizeOpt = "100x150",

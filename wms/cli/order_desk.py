@@ -4,7 +4,8 @@ held orders and deciding cases from the shell, with who did it in the order's hi
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Callable, Optional
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -45,10 +46,10 @@ def _show(uow: Any, order: Any) -> None:
 
 @orders_app.command("list")
 def list_orders(
-    status: Annotated[Optional[str], typer.Option("--status", help="received reviewed reserved released picked packed shipped on_hold cancelled")] = None,
-    hold_reason: Annotated[Optional[str], typer.Option("--hold-reason", help="Words in the hold reason, e.g. phone")] = None,
-    shop: Annotated[Optional[str], typer.Option("--shop")] = None,
-    ship_by_before: Annotated[Optional[str], typer.Option("--ship-by-before", help="ISO time")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="received reviewed reserved released picked packed shipped on_hold cancelled")] = None,
+    hold_reason: Annotated[str | None, typer.Option("--hold-reason", help="Words in the hold reason, e.g. phone")] = None,
+    shop: Annotated[str | None, typer.Option("--shop")] = None,
+    ship_by_before: Annotated[str | None, typer.Option("--ship-by-before", help="ISO time")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     limit: Annotated[int, typer.Option("--limit")] = 200,
     database: DatabaseOpt = None,
@@ -75,14 +76,14 @@ def list_orders(
 def edit_order(
     order_no: str,
     reason: Reason,
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
-    phone: Annotated[Optional[str], typer.Option("--phone")] = None,
-    province: Annotated[Optional[str], typer.Option("--province")] = None,
-    city: Annotated[Optional[str], typer.Option("--city")] = None,
-    district: Annotated[Optional[str], typer.Option("--district")] = None,
-    address: Annotated[Optional[str], typer.Option("--address")] = None,
-    carrier: Annotated[Optional[str], typer.Option("--carrier", help="Carrier code; 'any' lets the service choose")] = None,
-    line: Annotated[Optional[list[str]], typer.Option("--line", help="SKU:QTY — the order's new lines (repeat)")] = None,
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    province: Annotated[str | None, typer.Option("--province")] = None,
+    city: Annotated[str | None, typer.Option("--city")] = None,
+    district: Annotated[str | None, typer.Option("--district")] = None,
+    address: Annotated[str | None, typer.Option("--address")] = None,
+    carrier: Annotated[str | None, typer.Option("--carrier", help="Carrier code; 'any' lets the service choose")] = None,
+    line: Annotated[list[str] | None, typer.Option("--line", help="SKU:QTY — the order's new lines (repeat)")] = None,
     actor: Actor = "order-desk",
     database: DatabaseOpt = None,
 ) -> None:
@@ -165,7 +166,7 @@ def decide_case(
 @parcels_app.command("delivered")
 def delivered(
     tracking_no: str,
-    at: Annotated[Optional[str], typer.Option("--at", help="ISO time of delivery; now when left out")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="ISO time of delivery; now when left out")] = None,
     actor: Actor = "after-sales",
     database: DatabaseOpt = None,
 ) -> None:

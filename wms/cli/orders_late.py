@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,7 @@ from wms.cli.service import DatabaseOpt, _engine
 @orders_app.command("late")
 def late(
     hours: Annotated[float, typer.Option("--hours", min=0, help="Look this many hours ahead")] = 4,
-    shop: Annotated[Optional[str], typer.Option("--shop")] = None,
+    shop: Annotated[str | None, typer.Option("--shop")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     database: DatabaseOpt = None,
 ) -> None:

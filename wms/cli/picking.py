@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -15,7 +15,7 @@ waves_app = typer.Typer(help="Pick waves: release orders, batch them into cart t
                         no_args_is_help=True)
 app.add_typer(waves_app, name="waves")
 
-OrdersOpt = Annotated[Optional[str], typer.Option("--orders", help="Order numbers, comma separated")]
+OrdersOpt = Annotated[str | None, typer.Option("--orders", help="Order numbers, comma separated")]
 ActorOpt = Annotated[str, typer.Option("--as", help="Name recorded in the order history")]
 
 
@@ -27,7 +27,7 @@ def _order_list(orders: str | None) -> list[str] | None:
 def release(
     orders: OrdersOpt = None,
     all_reserved: Annotated[bool, typer.Option("--all", help="Release every reserved order, oldest paid first")] = False,
-    limit: Annotated[Optional[int], typer.Option("--limit", help="With --all: at most this many")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="With --all: at most this many")] = None,
     database: DatabaseOpt = None,
     actor: ActorOpt = "cli",
 ) -> None:

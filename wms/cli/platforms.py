@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,14 +21,14 @@ def add(
     kind: Annotated[str, typer.Option("--kind", help="taobao, douyin or file (cainiao: an e-waybill account)")],
     url: Annotated[str, typer.Option("--url", help="API address (https://eco.taobao.com/router/rest, "
                                                    "https://openapi-fxg.jinritemai.com) or, for file, a folder")] = "",
-    shop: Annotated[Optional[str], typer.Option("--shop", help="The shop's name on our orders")] = None,
-    app_key: Annotated[Optional[str], typer.Option("--app-key")] = None,
-    secret: Annotated[Optional[str], typer.Option("--secret", help="The app secret")] = None,
-    token: Annotated[Optional[str], typer.Option("--token", help="The shop's session / access token")] = None,
-    upload_on: Annotated[Optional[str], typer.Option("--upload-on", help="handover (default), packed or never")] = None,
-    ship_by_hours: Annotated[Optional[int], typer.Option("--ship-by-hours",
+    shop: Annotated[str | None, typer.Option("--shop", help="The shop's name on our orders")] = None,
+    app_key: Annotated[str | None, typer.Option("--app-key")] = None,
+    secret: Annotated[str | None, typer.Option("--secret", help="The app secret")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="The shop's session / access token")] = None,
+    upload_on: Annotated[str | None, typer.Option("--upload-on", help="handover (default), packed or never")] = None,
+    ship_by_hours: Annotated[int | None, typer.Option("--ship-by-hours",
                                                          help="Promise when the platform gives none (default 48)")] = None,
-    interval: Annotated[Optional[int], typer.Option("--interval", help="Seconds between pulls in wms serve; 0: off")] = None,
+    interval: Annotated[int | None, typer.Option("--interval", help="Seconds between pulls in wms serve; 0: off")] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Add a shop account, or change the settings given."""
@@ -67,7 +67,7 @@ def list_(database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("-
 @platforms_app.command("pull")
 def pull(
     name: str,
-    since: Annotated[Optional[str], typer.Option("--since", help="ISO time to read from instead of the cursor")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="ISO time to read from instead of the cursor")] = None,
     page_size: Annotated[int, typer.Option("--page-size", min=1, max=100)] = 100,
     database: DatabaseOpt = None,
 ) -> None:
@@ -129,9 +129,9 @@ def resolve(alert_id: int, who: Annotated[str, typer.Option("--as")] = "cli", da
 
 @platforms_app.command("outbox")
 def outbox(
-    status: Annotated[Optional[str], typer.Option("--status", help="queued, sending, sent or failed")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="queued, sending, sent or failed")] = None,
     send: Annotated[bool, typer.Option("--send", help="Send what is due now, then list")] = False,
-    retry: Annotated[Optional[int], typer.Option("--retry", help="Queue a failed upload again")] = None,
+    retry: Annotated[int | None, typer.Option("--retry", help="Queue a failed upload again")] = None,
     limit: Annotated[int, typer.Option("--limit")] = 50,
     database: DatabaseOpt = None,
 ) -> None:

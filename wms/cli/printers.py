@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,7 +20,7 @@ def add(
     protocol: Annotated[str, typer.Option("--protocol", help="escpos, zpl or tspl")] = "escpos",
     dpi: Annotated[int, typer.Option("--dpi")] = 203,
     size: Annotated[str, typer.Option("--size", help="100x150, 100x180 or 76x130")] = "100x150",
-    station: Annotated[Optional[str], typer.Option("--station", help="The packing station it serves")] = None,
+    station: Annotated[str | None, typer.Option("--station", help="The packing station it serves")] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Add or change a printer (and make it its station's printer)."""

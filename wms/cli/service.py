@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 
 DatabaseOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--database", help="Database URL (sqlite:///path.db or postgresql://...); default from WMS_DATABASE_URL."),
 ]
 
@@ -76,9 +76,8 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
 
     import uvicorn
 
-    from wms.config import get_settings
-
     from wms.app import serving_app
+    from wms.config import get_settings
     from wms.services.print_worker import PrintWorker
 
     worker = PrintWorker(engine) if print_worker else None
@@ -110,11 +109,11 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
 @app.command("serve")
 def serve(
     database: DatabaseOpt = None,
-    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port to listen on")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port to listen on")] = None,
     print_worker: Annotated[bool, typer.Option("--print-worker/--no-print-worker",
                                                help="Send queued labels to network/serial printers")] = True,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, max=64,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=64,
                                                    help="Service processes (default WMS_WORKERS, 1)")] = None,
 ) -> None:
     """Run the service, creating or upgrading the database schema first."""
@@ -145,7 +144,7 @@ def demo(
     database: Annotated[str, typer.Option("--database", help="Database URL for the demo")] = "sqlite:///./var/demo.db",
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
-    fixtures: Annotated[Optional[Path], typer.Option("--fixtures", help="Fixture folder")] = None,
+    fixtures: Annotated[Path | None, typer.Option("--fixtures", help="Fixture folder")] = None,
     load_only: Annotated[bool, typer.Option("--load-only", help="Load the demo data and exit")] = False,
     station: Annotated[bool, typer.Option("--station/--no-station",
                                           help="Run emulated scanner, scale and printer with a station agent as PK-01")] = True,

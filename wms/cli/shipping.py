@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -77,7 +77,7 @@ def pools_add(
     end: Annotated[int, typer.Option("--end", min=0, help="Last number of the range")],
     prefix: Annotated[str, typer.Option("--prefix", help="Letters printed before the number")] = "",
     suffix: Annotated[str, typer.Option("--suffix", help="Letters printed after it (S10: country, e.g. CN)")] = "",
-    digits: Annotated[Optional[int], typer.Option("--digits", min=1, max=18,
+    digits: Annotated[int | None, typer.Option("--digits", min=1, max=18,
                                                   help="Zero-padded width (plain; default 12)")] = None,
     scheme: Annotated[str, typer.Option("--scheme", help="plain, or s10 (UPU, with check digit)")] = "plain",
     database: DatabaseOpt = None,
@@ -139,8 +139,8 @@ def handover_close(
 
 @handover_app.command("list")
 def handover_list(
-    carrier: Annotated[Optional[str], typer.Option("--carrier", help="Only this carrier")] = None,
-    day: Annotated[Optional[str], typer.Option("--date", help="Warehouse day YYYY-MM-DD (China time)")] = None,
+    carrier: Annotated[str | None, typer.Option("--carrier", help="Only this carrier")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="Warehouse day YYYY-MM-DD (China time)")] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """List handover batches, newest first."""
@@ -166,7 +166,7 @@ def handover_list(
 def handover_manifest(
     handover_id: Annotated[int, typer.Argument(help="Handover batch id")],
     fmt: Annotated[str, typer.Option("--format", help="csv or pdf")] = "pdf",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write (default: stdout for csv)")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout for csv)")] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Write a batch's manifest (快递交接清单) as CSV or a signable A4 PDF."""

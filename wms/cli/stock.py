@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,7 +24,7 @@ def move(
     from_bin: Annotated[str, typer.Option("--from", help="Bin to take the units from")],
     to_bin: Annotated[str, typer.Option("--to", help="Bin to put them in")],
     qty: Annotated[int, typer.Option("--qty", min=1, help="How many units")],
-    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (optional)")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (optional)")] = None,
     database: DatabaseOpt = None,
     actor: ActorOpt = "cli",
 ) -> None:
@@ -94,8 +94,8 @@ def report(
 
 @stock_app.command("ledger")
 def ledger(
-    sku: Annotated[Optional[str], typer.Option("--sku", help="Only this SKU")] = None,
-    bin_code: Annotated[Optional[str], typer.Option("--bin", help="Only this bin")] = None,
+    sku: Annotated[str | None, typer.Option("--sku", help="Only this SKU")] = None,
+    bin_code: Annotated[str | None, typer.Option("--bin", help="Only this bin")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=5000, help="Newest N rows")] = 50,
     database: DatabaseOpt = None,
 ) -> None:

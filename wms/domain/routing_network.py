@@ -10,8 +10,8 @@ sequence, path and distance consistent whatever the planner.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from wms.domain.layout import Layout, Point
 

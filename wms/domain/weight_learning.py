@@ -50,7 +50,7 @@ class WeightEstimate:
     mean_g: float = 0.0
     m2: float = 0.0
 
-    def add(self, value: float) -> "WeightEstimate":
+    def add(self, value: float) -> WeightEstimate:
         n = self.n + 1
         delta = value - self.mean_g
         mean = self.mean_g + delta / n

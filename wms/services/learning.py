@@ -8,8 +8,8 @@ from wms.adapters.db import prepared
 from wms.adapters.db.tables import SkuRow, SkuWeightEstimate
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.domain import weight_learning
 from wms.domain import weighing as weight_rules
+from wms.domain import weight_learning
 
 
 def learn_from_parcel(uow: UnitOfWork, lines: list[tuple[weight_rules.ItemWeight, int]],

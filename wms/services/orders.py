@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlmodel import select
@@ -60,7 +60,7 @@ def parse_time(value: Any, field_name: str) -> datetime | None:
             raise Invalid(f"{field_name}: {value!r} is not an ISO date-time", "invalid_time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=BEIJING)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _text(value: Any, limit: int) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -42,13 +42,13 @@ def start_of_local_day(now: datetime | None = None) -> datetime:
 
     "Today" on a wall board means the floor's day, not UTC's: in Hangzhou UTC midnight
     is 08:00, half-way through the morning shift."""
-    local = (now or datetime.now(timezone.utc)).astimezone()
+    local = (now or datetime.now(UTC)).astimezone()
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def mismatch_rate_today(uow: UnitOfWork, now: datetime | None = None) -> dict[str, object]:
     """Outbound weighings judged since local midnight, and the share that did not match."""
-    since = start_of_local_day(now).astimezone(timezone.utc)
+    since = start_of_local_day(now).astimezone(UTC)
     verdicts = dict(
         uow.session.exec(select(Weighing.verdict, func.count())
                          .where(Weighing.kind == "outbound", Weighing.at >= since)  # type: ignore[operator]

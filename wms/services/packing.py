@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from wms.adapters.db import prepared
 from wms.adapters.db.tables import (
     OrderRow,
     Override,
@@ -18,7 +19,6 @@ from wms.adapters.db.tables import (
     SkuRow,
     Weighing,
 )
-from wms.adapters.db import prepared
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.config import Settings

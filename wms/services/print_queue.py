@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from wms.adapters.db import prepared
-from wms.adapters.db.tables import PrintJob, Printer
+from wms.adapters.db.tables import Printer, PrintJob
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Conflict, NotFound

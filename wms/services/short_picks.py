@@ -18,6 +18,7 @@ from wms.domain.errors import Conflict, Invalid
 from wms.domain.layout import Layout
 from wms.domain.routing import plan_route
 from wms.services import orders, stock
+from wms.services.pick_lists import trip_stop_codes
 from wms.services.pick_tasks import (
     CANCELLED,
     OPEN,
@@ -30,7 +31,6 @@ from wms.services.pick_tasks import (
     update_wave_status,
     warehouse_layout,
 )
-from wms.services.pick_lists import trip_stop_codes
 from wms.services.stock import reserve_at, unreserve_at
 
 

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import func, update
 from sqlmodel import select
 
+from wms.adapters.db import prepared
 from wms.adapters.db.tables import (
     BinRow,
     LedgerEntry,
@@ -17,7 +18,6 @@ from wms.adapters.db.tables import (
     StockRow,
     Warehouse,
 )
-from wms.adapters.db import prepared
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Conflict, Invalid, NotFound
 

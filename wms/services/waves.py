@@ -23,8 +23,8 @@ from wms.domain.batching import Cart, PickOrder, batch_orders
 from wms.domain.errors import Conflict, Invalid
 from wms.domain.routing import METHODS
 from wms.services import catalog, orders
-from wms.services.pick_tasks import OPEN, open_qty, tasks_of, warehouse_layout
 from wms.services.pick_lists import wave_view
+from wms.services.pick_tasks import OPEN, open_qty, tasks_of, warehouse_layout
 from wms.services.rebin import OpenLine, open_lines, rebin_order
 
 DEFAULT_CART = Cart(totes=6, max_weight_g=30_000, max_volume_cm3=200_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from sqlmodel import or_, select
@@ -52,7 +53,7 @@ def parcel_record(uow: UnitOfWork, parcel: Parcel) -> list[dict[str, Any]]:
 def record_delivery(uow: UnitOfWork, parcel: Parcel, delivered_at: Any, source: str, actor: str) -> Parcel:
     """When the buyer got the parcel (from the platform's tracking, or typed in from the courier's
     page): the 7-day no-reason window runs from this, not from a guess."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from wms.adapters.db.types import utcnow
     from wms.domain.errors import Invalid
@@ -68,7 +69,7 @@ def record_delivery(uow: UnitOfWork, parcel: Parcel, delivered_at: Any, source: 
             raise Invalid(f"delivered_at: {delivered_at!r} is not an ISO date-time", "invalid_time") from None
     when = delivered_at or utcnow()
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     if when > utcnow():
         raise Invalid("delivered_at: a delivery cannot be in the future", "invalid_time")
     if parcel.shipped_at is not None and when < parcel.shipped_at:

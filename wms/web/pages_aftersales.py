@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-
 from sqlmodel import select
 
 from wms.adapters.db.tables import AfterSalesCase, OrderRow, Parcel

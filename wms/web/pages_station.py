@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import select
 
-from wms.adapters.db.tables import Override, PackSessionRow, PrintJob, Printer, Station, Weighing
+from wms.adapters.db.tables import Override, PackSessionRow, Printer, PrintJob, Station, Weighing
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.http import UowDep

@@ -1,11 +1,11 @@
 """The after-sales policy, without a database."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from wms.domain.return_policy import CaseItem, assess_short_shipment, evaluate_case, quality_alerts, refund_amount
 
-NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 TEE = CaseItem("TEE", 1, "apparel", unit_price=Decimal("59.90"))
 
 

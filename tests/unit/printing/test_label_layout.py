@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from conftest import PRINTED_AT
+
 from printing.fonts import text_width, vertical_metrics
 from printing.layout import (
     LINE_SPACING,

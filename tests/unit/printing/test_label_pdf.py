@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from conftest import PRINTED_AT
 from PIL import Image
 
-from conftest import PRINTED_AT
 from printing.layout import build_layout
 from printing.raster import rasterise
 from printing.render import render

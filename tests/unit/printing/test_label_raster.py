@@ -8,9 +8,9 @@ import io
 import barcode as python_barcode
 import pytest
 import zxingcpp
+from conftest import PRINTED_AT
 from PIL import Image, ImageOps
 
-from conftest import PRINTED_AT
 from printing.layout import Barcode, build_layout
 from printing.raster import rasterise
 from printing.render import render

@@ -9,10 +9,10 @@ import re
 
 import pytest
 import zxingcpp
+from conftest import PRINTED_AT
 from label_decoders import decode_escpos, decode_tspl, decode_zpl
 from PIL import Image, ImageChops
 
-from conftest import PRINTED_AT
 from printing.render import render_bitmap, render_label
 from printing.render.zpl import encode_zpl
 from printing.sizes import SIZES

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import PRINTED_AT
 from label_decoders import decode_escpos
 
-from conftest import PRINTED_AT
 from printing.printer import Printer, print_label
 from printing.render import render_label
 from printing.transports import TransportError, open_transport

@@ -10,8 +10,9 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,7 @@ class StandInService:
         self.delay_first_answer = 0.0
         self._server: ThreadingHTTPServer | None = None
 
-    def start(self) -> "StandInService":
+    def start(self) -> StandInService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):

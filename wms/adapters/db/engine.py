@@ -172,7 +172,7 @@ class WalCheckpointer:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
 
-    def start(self) -> "WalCheckpointer":
+    def start(self) -> WalCheckpointer:
         self._thread.start()
         return self
 

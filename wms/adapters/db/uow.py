@@ -11,7 +11,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-
 _INSERTS: dict[Any, Any] = {}
 _PLAIN_INSERTS: dict[Any, Any] = {}
 _DEFAULTS: dict[Any, list[tuple[str, Any, Any]]] = {}
@@ -25,7 +24,7 @@ class UnitOfWork:
         self.read_only = read_only
         self.session: Session
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         bind = self.engine.execution_options(read_only=True) if self.read_only else self.engine
         self.session = Session(bind, expire_on_commit=False)
         return self

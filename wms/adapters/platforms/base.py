@@ -8,7 +8,7 @@ so the service never shows a traceback for a platform's bad answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Protocol
 
 BEIJING = timezone(timedelta(hours=8))
@@ -75,12 +75,12 @@ def parse_beijing(text: Any) -> datetime | None:
     if text in (None, "", 0, "0"):
         return None
     if isinstance(text, (int, float)):  # Douyin: unix seconds
-        return datetime.fromtimestamp(int(text), timezone.utc)
+        return datetime.fromtimestamp(int(text), UTC)
     try:
         moment = datetime.strptime(str(text).strip()[:19], "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
-    return moment.replace(tzinfo=BEIJING).astimezone(timezone.utc)
+    return moment.replace(tzinfo=BEIJING).astimezone(UTC)
 
 
 # Our carrier codes -> the platforms' logistics company codes (unknown codes go as they are).

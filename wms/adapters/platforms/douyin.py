@@ -21,14 +21,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from wms.adapters.platforms.base import (
-    CLOSED, DOUYIN_COMPANIES, SHIPPED, TO_SHIP, UNPAID, Page, PlatformError, RemoteOrder, beijing_text,
+    CLOSED,
+    DOUYIN_COMPANIES,
+    SHIPPED,
+    TO_SHIP,
+    UNPAID,
+    Page,
+    PlatformError,
+    RemoteOrder,
+    beijing_text,
     parse_beijing,
 )
 
@@ -68,7 +76,7 @@ class DouyinConnector:
 
     def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         body = param_json(params)
-        ts = beijing_text(datetime.now(timezone.utc))
+        ts = beijing_text(datetime.now(UTC))
         query = {"app_key": self.app_key, "method": method, "access_token": self.token, "timestamp": ts,
                  "v": "2", "sign_method": "hmac-sha256", "sign": sign(self.app_key, self.secret, method, body, ts)}
         url = f"{self.url}/{method.replace('.', '/')}"

@@ -23,13 +23,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from wms.adapters.platforms.base import (
-    CLOSED, SHIPPED, TAOBAO_COMPANIES, TO_SHIP, UNPAID, Page, PlatformError, RemoteOrder, beijing_text,
+    CLOSED,
+    SHIPPED,
+    TAOBAO_COMPANIES,
+    TO_SHIP,
+    UNPAID,
+    Page,
+    PlatformError,
+    RemoteOrder,
+    beijing_text,
     parse_beijing,
 )
 from wms.adapters.platforms.http import post_form
@@ -77,7 +85,7 @@ class TaobaoConnector:
 
     def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         data = {"method": method, "app_key": self.app_key, "session": self.session,
-                "timestamp": beijing_text(datetime.now(timezone.utc)), "format": "json", "v": "2.0",
+                "timestamp": beijing_text(datetime.now(UTC)), "format": "json", "v": "2.0",
                 "sign_method": self.sign_method, "simplify": "false",
                 **{k: str(v) for k, v in params.items() if v is not None}}
         data["sign"] = sign(data, self.secret, self.sign_method)

@@ -109,7 +109,6 @@ def picklist_pdf(
 ) -> Response:
     """The printable pick list of one trip, with its route on the warehouse map."""
     from printing.picklist import render_picklist_pdf
-
     from wms.services.orders import picklist_notes
 
     view, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
