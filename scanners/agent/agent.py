@@ -33,6 +33,8 @@ What happens on each failure:
   reach the service once each and in order when it is back. An answer lost on the way
   back (timeout after the service acted) leads to a resend that the event id makes
   harmless.
+- Token about to expire, or answered 401 token_expired: exchanged for a new one
+  (`tokens.TokenKeeper`, kept beside the outbox for restarts) and the request sent again.
 - Token refused (401/403), 408, 429: treated like "down": the events wait (the log says
   to check service.token) instead of being thrown away.
 - A refusal about the event itself (409 wrong_item / over_scan / no_open_session,
@@ -73,6 +75,7 @@ from scanners.agent.labels import LabelPrinter
 from scanners.agent.messages import describe_answer
 from scanners.agent.outbox import Entry, Outbox, new_event_id
 from scanners.agent.sender import OutboxSender
+from scanners.agent.tokens import TokenKeeper, state_file_for
 from scanners.agent.weights import PlacementGate
 from scanners.errors import DeviceDisconnected, DeviceError, DeviceTimeout
 from scanners.readings import OVERLOAD, UNDERLOAD, Reading
@@ -121,6 +124,8 @@ class StationAgent:
         self._scale_monitor: ScaleMonitor | None = None
         self._sender: OutboxSender | None = None
         self._clients: list[ServiceClient] = []
+        self.tokens = TokenKeeper(config.service.url, config.service.token, state_file_for(config.outbox),
+                                  config.service.timeout_s)
 
     @property
     def service_state(self) -> str:
@@ -196,7 +201,7 @@ class StationAgent:
     # -- loops -------------------------------------------------------------------------
     def _client(self, timeout_s: float | None = None) -> ServiceClient:
         svc = self.config.service
-        client = ServiceClient(svc.url, svc.token, timeout_s or svc.timeout_s)
+        client = ServiceClient(svc.url, self.tokens, timeout_s or svc.timeout_s)
         self._clients.append(client)
         return client
 
@@ -291,6 +296,7 @@ class StationAgent:
             thread.join(self.config.service.timeout_s + 5)
         for client in self._clients:
             client.close()
+        self.tokens.close()
         self.outbox.close()
 
     def __enter__(self) -> StationAgent:
