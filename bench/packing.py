@@ -300,7 +300,7 @@ def main() -> None:
     by_sku = {s["sku"]: s for s in skus}
     plan = make_orders(engine, skus, args.parcels, rng)
     with UnitOfWork(engine) as uow:
-        token = create_token(uow, "packer", "bench")
+        token = create_token(uow, "packer", "bench", lifetime_s=24 * 3600)
     print(f"setup: {len(skus)} SKUs, {len(plan)} orders on {engine.dialect.name} in {time.perf_counter() - t0:.1f} s")
     server, base = serve(url, args.workers)
     jobs = list(enumerate(plan))

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     weight_floor_g: int = 5
     double_read_window_ms: int = 300
     token_cache_s: float = 30.0
+    token_lifetime_s: int = 12 * 3600  # a token (sign-in, refresh, `wms token create`) works this long
+    token_refresh_grace_s: int = 3600  # a token expired less than this ago may still be refreshed
+    login_max_failures: int = 5  # failed sign-ins for one user name before it is locked
+    login_address_max_failures: int = 20  # failed sign-ins from one address before it is locked
+    login_lockout_s: int = 900  # failures count for this long; a lock lifts when they age out
     access_log: bool = False
     workers: int = 1
     tracking_pool_low_water: int = 100

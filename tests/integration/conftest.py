@@ -51,12 +51,23 @@ def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def tokens(engine: Engine) -> dict[str, str]:
     with UnitOfWork(engine) as uow:
-        return {role: create_token(uow, role, f"test-{role}") for role in ROLES}
+        return {role: create_token(uow, role, f"test-{role}", lifetime_s=3600) for role in ROLES}
 
 
 @pytest.fixture
 def api(client: TestClient, tokens: dict[str, str]) -> Api:
     return Api(client, tokens)
+
+
+def page_form(client: TestClient, path: str = "/login", **fields: str) -> dict[str, str]:
+    """A page form's fields as the browser sends them: with the CSRF value the page carries
+    (read from the page, the browser keeping the page's cookie)."""
+    import re
+
+    page = client.get(path, follow_redirects=False).text
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
+    assert found, f"{path} carries no CSRF value"
+    return {**fields, "csrf_token": found.group(1)}
 
 
 def make_sku(api: Api, sku: str, grams: int, tol: int = 2, barcode: str | None = None, name: str | None = None) -> None:

@@ -1,6 +1,6 @@
 """Tokens and roles (401 / 403) and the error format every client relies on."""
 
-from tests.integration.conftest import make_sku
+from tests.integration.conftest import make_sku, page_form
 
 
 def test_a_call_without_a_token_gets_401_with_the_error_format(client):
@@ -97,6 +97,6 @@ def test_a_checked_token_is_not_trusted_after_logout(api, tokens, client):
     token = tokens["packer"]
     assert client.get("/api/stations", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     client.cookies.set("wms_token", token)
-    client.post("/logout", follow_redirects=False)
+    assert client.post("/logout", data=page_form(client, "/station"), follow_redirects=False).status_code == 303
     r = client.get("/api/stations", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401 and r.json()["error"] == "unauthorized"

@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.integration.conftest import make_order, make_sku
+from tests.integration.conftest import make_order, make_sku, page_form
 from wms.adapters.db.tables import Printer, Station, Wave
 from wms.adapters.db.uow import UnitOfWork
 from wms.services.auth import create_user
@@ -65,7 +65,8 @@ def test_a_visitor_without_a_cookie_is_sent_to_sign_in(client, path):
 def test_signing_in_with_a_password_sets_an_httponly_strict_cookie_and_lands_on_the_role_page(client, engine):
     with UnitOfWork(engine) as uow:
         create_user(uow, "wang", "bench-pass-1", "packer")
-    r = client.post("/login", data={"username": "wang", "password": "bench-pass-1"}, follow_redirects=False)
+    r = client.post("/login", data=page_form(client, username="wang", password="bench-pass-1"),
+                    follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/station"
     cookie = r.headers["set-cookie"]
     assert cookie.startswith("wms_token=wms_")
@@ -76,29 +77,29 @@ def test_signing_in_with_a_password_sets_an_httponly_strict_cookie_and_lands_on_
 def test_a_wrong_password_is_refused_with_a_message_and_no_cookie(client, engine):
     with UnitOfWork(engine) as uow:
         create_user(uow, "wang", "bench-pass-1", "packer")
-    r = client.post("/login", data={"username": "wang", "password": "nope"}, follow_redirects=False)
+    r = client.post("/login", data=page_form(client, username="wang", password="nope"), follow_redirects=False)
     assert r.status_code == 401
     assert "Wrong user name or password" in r.text
     assert "set-cookie" not in r.headers
 
 
 def test_a_pasted_token_signs_in_and_an_unknown_one_is_refused(client, tokens):
-    r = client.post("/login", data={"token": tokens["after_sales"], "next": "/after-sales?q=SF1"},
+    r = client.post("/login", data=page_form(client, token=tokens["after_sales"], next="/after-sales?q=SF1"),
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/after-sales?q=SF1"
-    r = client.post("/login", data={"token": "wms_made_up"}, follow_redirects=False)
+    r = client.post("/login", data=page_form(client, token="wms_made_up"), follow_redirects=False)
     assert r.status_code == 401 and "not known or was revoked" in r.text
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "https://evil.example/", "/\\evil.example"])
 def test_after_sign_in_the_next_page_must_be_on_this_site(client, tokens, target):
-    r = client.post("/login", data={"token": tokens["admin"], "next": target}, follow_redirects=False)
+    r = client.post("/login", data=page_form(client, token=tokens["admin"], next=target), follow_redirects=False)
     assert r.headers["location"] == "/"
 
 
 def test_signing_out_clears_the_cookie(client, tokens):
     as_role(client, tokens, "admin")
-    r = client.post("/logout", follow_redirects=False)
+    r = client.post("/logout", data=page_form(client, "/"), follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"
     assert 'wms_token=""' in r.headers["set-cookie"] and "Max-Age=0" in r.headers["set-cookie"]
 

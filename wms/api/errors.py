@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wms.domain.errors import DomainError
+from wms.domain.errors import DomainError, TooManyAttempts, Unauthorized
 
 log = logging.getLogger("wms.api")
 
@@ -39,8 +39,10 @@ def _describe(err: dict) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else \
+            {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
         return JSONResponse(error_body(exc.code, exc.message, **getattr(exc, "details", {})),
-                            status_code=exc.status)
+                            status_code=exc.status, headers=headers)
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:

@@ -5,16 +5,18 @@ The application that serves it beside the pages is `wms.app.create_app`.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from wms.api.deps import Anyone
-from wms.api.routes import cases, master, orders, packing, picking, platforms, shipping, stations, stock_ops
+from wms.access import API_PREFIX
+from wms.api.deps import Caller, authorize
+from wms.api.routes import auth, cases, master, orders, packing, picking, platforms, shipping, stations, stock_ops
 from wms.http import UowDep
 from wms.services.overview import warehouse_counts
 
 
 def api_router() -> APIRouter:
-    api = APIRouter(prefix="/api")
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorize)])  # who may: wms.access.API
+    api.include_router(auth.router)
     api.include_router(platforms.router)  # first: /orders/late before /orders/{order_no}
     api.include_router(master.router)
     api.include_router(orders.router)
@@ -26,7 +28,7 @@ def api_router() -> APIRouter:
     api.include_router(stock_ops.router)
 
     @api.get("/overview", tags=["overview"])
-    def overview(uow: UowDep, who: Anyone) -> dict:
+    def overview(uow: UowDep, who: Caller) -> dict:
         """Counts of bins, SKUs, stock and orders by status."""
         return warehouse_counts(uow)
 

@@ -54,17 +54,20 @@ def db_upgrade(database: DatabaseOpt = None) -> None:
 def token_create(
     role: Annotated[str, typer.Option("--role", help="packer, supervisor, after_sales or admin")],
     name: Annotated[str, typer.Option("--name", help="Who or what uses the token")],
+    lifetime: Annotated[float | None, typer.Option(
+        "--lifetime", help="Seconds the token works (default WMS_TOKEN_LIFETIME_S); a station agent refreshes its own")] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Print a new bearer token for ROLE (creates the schema if the database is new)."""
     from wms.adapters.db.uow import UnitOfWork
+    from wms.config import get_settings
     from wms.domain.errors import DomainError
     from wms.services.auth import create_token
 
     engine = _engine(database)
     with UnitOfWork(engine) as uow:
         try:
-            typer.echo(create_token(uow, role, name))
+            typer.echo(create_token(uow, role, name, lifetime_s=lifetime or get_settings().token_lifetime_s))
         except DomainError as exc:
             raise fail(exc.message) from None
 
@@ -161,7 +164,8 @@ def demo(
     engine = _engine(database)
     with UnitOfWork(engine) as uow:
         counts = load_demo(uow, directory)
-        tokens = {role: create_token(uow, role, f"demo-{role}") for role in ("admin", "supervisor", "packer", "after_sales")}
+        lifetime = get_settings().token_lifetime_s
+        tokens = {role: create_token(uow, role, f"demo-{role}", lifetime_s=lifetime) for role in ("admin", "supervisor", "packer", "after_sales")}
         _demo_users(uow)
     typer.echo(f"demo data loaded: {counts}")
     typer.echo(f"page logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _ in DEMO_USERS))

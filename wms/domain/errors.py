@@ -35,3 +35,21 @@ class Invalid(DomainError):
 class Forbidden(DomainError):
     code = "forbidden"
     status = 403
+
+
+class Unauthorized(DomainError):
+    """No valid credentials: an unknown, revoked or expired token, a wrong password."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class TooManyAttempts(DomainError):
+    """Refused for now; `retry_after_s` says when to try again (the Retry-After header)."""
+
+    code = "too_many_attempts"
+    status = 429
+
+    def __init__(self, message: str, code: str | None = None, *, retry_after_s: int) -> None:
+        super().__init__(message, code, retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s

@@ -1,4 +1,5 @@
-"""What every page shares: the templates, who is signed in, and which pages a role may use."""
+"""What every page shares: the templates, who is signed in, and the gate that lets a role use
+a page by the table in `wms.access`."""
 
 from __future__ import annotations
 
@@ -10,19 +11,19 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from wms import access
 from wms.adapters.db.uow import UnitOfWork
-from wms.http import TOKEN_COOKIE
+from wms.http import CSRF_FIELD, TOKEN_COOKIE, csrf_value, set_csrf_cookie
 from wms.services.auth import Principal, authenticate
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
-# Which roles may open each page (Principal.may: admin may use all, supervisor also packs).
-PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    # key: (path, title, roles); an empty roles tuple means anyone signed in.
-    "overview": ("/", "Overview 总览", ()),
-    "station": ("/station", "Pack station 打包台", ("packer",)),
-    "after_sales": ("/after-sales", "After-sales 售后", ("after_sales", "supervisor")),
-    "returns": ("/returns", "Returns 退货", ("after_sales", "supervisor")),
+# The pages in the navigation bar: key: (path, title); who may open each is wms.access.PAGES.
+PAGES: dict[str, tuple[str, str]] = {
+    "overview": ("/", "Overview 总览"),
+    "station": ("/station", "Pack station 打包台"),
+    "after_sales": ("/after-sales", "After-sales 售后"),
+    "returns": ("/returns", "Returns 退货"),
 }
 
 ROLE_NAMES = {"packer": "packer 打包员", "supervisor": "supervisor 主管",
@@ -41,8 +42,12 @@ def current_user(request: Request, uow: UnitOfWork) -> Principal | None:
 
 
 def may_open(who: Principal, page: str) -> bool:
-    roles = PAGES[page][2]
-    return not roles or who.may(*roles)
+    return who.role in (access.page_roles("GET", PAGES[page][0]) or ())
+
+
+def _route_roles(request: Request) -> access.Roles:
+    """Who may use the page route that matched (nobody, if wms.access.PAGES lacks it)."""
+    return access.page_roles(request.method, getattr(request.scope.get("route"), "path", "")) or frozenset()
 
 
 def home_for(who: Principal) -> str:
@@ -65,34 +70,40 @@ def safe_next(target: str | None) -> str | None:
 
 def render(request: Request, template: str, who: Principal | None, status_code: int = 200,
            **context: Any) -> HTMLResponse:
-    nav = [(key, path, title) for key, (path, title, _) in PAGES.items() if who and may_open(who, key)]
-    return templates.TemplateResponse(
+    """A page from its template. Every page carries the CSRF value (`csrf`: the forms' hidden
+    field and the <meta> the scripts send back); Jinja escapes every value put in the page."""
+    nav = [(key, path, title) for key, (path, title) in PAGES.items() if who and may_open(who, key)]
+    answer = templates.TemplateResponse(
         request, template, {"me": who, "nav": nav, "role_name": ROLE_NAMES.get(who.role, who.role) if who else "",
-                            **context},
+                            "csrf": csrf_value(request), "csrf_field": CSRF_FIELD, **context},
         status_code=status_code,
     )
+    set_csrf_cookie(request, answer)
+    return answer
 
 
 def gate(request: Request, uow: UnitOfWork, page: str) -> Principal | Response:
-    """The signed-in principal if it may use `page`; otherwise the answer to send instead:
-    a redirect to /login for nobody, a page saying why for a role that may not."""
+    """The signed-in principal if wms.access.PAGES lets its role use the matched page route;
+    otherwise the answer to send instead: a redirect to /login for nobody, a page saying why
+    for a role that may not. `page` names the page's title."""
     who = current_user(request, uow)
     if who is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
-    if not may_open(who, page):
-        path, title, roles = PAGES[page]
-        return render(request, "forbidden.html", who, status_code=403, page_title=title,
-                      needs=[ROLE_NAMES.get(r, r) for r in roles] + [ROLE_NAMES["admin"]])
+    roles = _route_roles(request)
+    if who.role not in roles:
+        return render(request, "forbidden.html", who, status_code=403, page_title=PAGES[page][1],
+                      needs=[ROLE_NAMES.get(r, r) for r in access.ROLES if r in roles])
     return who
 
 
-def gate_json(request: Request, uow: UnitOfWork, page: str) -> Principal | Response:
-    """Like `gate`, for the small JSON helpers the pages poll: 401/403 bodies, no redirects."""
+def gate_json(request: Request, uow: UnitOfWork) -> Principal | Response:
+    """Like `gate`, for the small JSON and image helpers the pages fetch: 401/403 bodies, no
+    redirects."""
     who = current_user(request, uow)
     if who is None:
         return JSONResponse({"error": "unauthorized", "message": "sign in again"}, status_code=401)
-    if not may_open(who, page):
-        return JSONResponse({"error": "forbidden", "message": f"role {who.role} may not use this page"},
+    if who.role not in _route_roles(request):
+        return JSONResponse({"error": "forbidden", "message": f"role {who.role} may not use this"},
                             status_code=403)
     return who

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from wms.http import TOKEN_COOKIE, UowDep
+from wms.adapters.db.types import utcnow
+from wms.domain.errors import Forbidden, TooManyAttempts, Unauthorized
+from wms.http import TOKEN_COOKIE, UowDep, client_address, csrf_ok, set_cookie
+from wms.services import login_guard
 from wms.services import overview as board
-from wms.services.auth import authenticate, login
 from wms.services.stations import all_stations, station_view
 from wms.web import pages_aftersales, pages_returns, pages_station
 from wms.web.common import current_user, gate, home_for, render, safe_next, templates
@@ -21,8 +23,6 @@ router = APIRouter(include_in_schema=False)
 router.include_router(pages_station.router)
 router.include_router(pages_aftersales.router)
 router.include_router(pages_returns.router)
-
-COOKIE_MAX_AGE = 12 * 3600  # one shift; the bench signs in again the next day
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -38,33 +38,50 @@ def login_submit(
     password: Annotated[str, Form()] = "",
     token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    """Either a pasted token (from `wms token create`) or a user name and password."""
-    if token.strip():
-        who = authenticate(uow, token.strip())
-        value = token.strip()
-        problem = "That token is not known or was revoked. 令牌无效。"
-    elif username.strip():
-        found = login(uow, username.strip(), password)
-        who, value = (found[1], found[0]) if found else (None, "")
-        problem = "Wrong user name or password. 用户名或密码错误。"
-    else:
-        who, value, problem = None, "", "Enter a user name and password, or paste a token. 请输入账号密码或令牌。"
+    """Either a pasted token (from `wms token create`) or a user name and password; both are
+    locked out after repeated failures (login_guard), and the form must carry its CSRF value."""
+    settings = request.app.state.settings
+    limits = login_guard.Limits.of(settings)
+    who, value, problem = None, "", None
+    try:
+        if not csrf_ok(request, csrf_token):
+            problem = Forbidden("The form has expired; sign in again. 表单已过期，请重新登录。", "csrf_failed")
+        elif token.strip():
+            who = login_guard.sign_in_with_token(uow, token, client_address(request), limits)
+            value = token.strip()
+        elif username.strip():
+            value, who = login_guard.sign_in(uow, username, password, client_address(request), limits)
+        else:
+            problem = Unauthorized("Enter a user name and password, or paste a token. 请输入账号密码或令牌。",
+                                   "bad_credentials")
+    except (Unauthorized, TooManyAttempts) as exc:
+        problem = exc
     if who is None:
-        return render(request, "login.html", None, status_code=401, error=problem,
-                      username=username.strip(), next=safe_next(next) or "")
+        assert problem is not None
+        page = render(request, "login.html", None, status_code=problem.status, error=problem.message, error_code=problem.code, username=username.strip()[:80],
+            next=safe_next(next) or "")
+        if isinstance(problem, TooManyAttempts):
+            page.headers["Retry-After"] = str(problem.retry_after_s)
+        return page
     answer = RedirectResponse(safe_next(next) or home_for(who), status_code=303)
-    answer.set_cookie(TOKEN_COOKIE, value, max_age=COOKIE_MAX_AGE, path="/", httponly=True,
-                      samesite="strict", secure=request.url.scheme == "https")
+    lifetime = (who.expires_at - utcnow()).total_seconds() if who.expires_at else settings.token_lifetime_s
+    set_cookie(request, answer, TOKEN_COOKIE, value, max_age=max(1, int(lifetime)))
     return answer
 
 
 @router.api_route("/logout", methods=["GET", "POST"])
-def logout(request: Request) -> Response:
-    """Sign out: the token behind the cookie is revoked, then the cookie cleared."""
+def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Sign out: the token behind the cookie is revoked, then the cookie cleared. A POST (the
+    pages' button) must carry the form's CSRF value; a GET comes only from this site's own
+    links, since the SameSite cookie is not sent from another site's."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.services.auth import revoke_token
 
+    if request.method == "POST" and not csrf_ok(request, csrf_token):
+        return JSONResponse({"error": "csrf_failed", "message": "the sign-out form has expired; reload the page"},
+                            status_code=403)
     token = request.cookies.get(TOKEN_COOKIE)
     if token:
         request.app.state.principals.forget(token)

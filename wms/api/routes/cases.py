@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from wms.adapters.db.tables import AfterSalesCase, OrderRow, ReturnItem, ReturnReceipt
-from wms.api.deps import AfterSales
+from wms.api.deps import Caller
 from wms.api.schemas import Body
 from wms.http import UowDep
 from wms.services import cases, return_receiving
@@ -80,7 +80,7 @@ def receipt_view(uow: Any, r: ReturnReceipt) -> dict[str, Any]:
 
 
 @router.post("/cases", status_code=201)
-def create_case(body: CaseIn, uow: UowDep, who: AfterSales) -> dict:
+def create_case(body: CaseIn, uow: UowDep, who: Caller) -> dict:
     """Open a case; one the policy refuses is kept as `refused` with the reason."""
     data = body.model_dump(mode="json")
     data["lines"] = [l for l in data["lines"]]
@@ -90,7 +90,7 @@ def create_case(body: CaseIn, uow: UowDep, who: AfterSales) -> dict:
 
 
 @router.get("/cases")
-def list_cases(uow: UowDep, who: AfterSales, order_no: str | None = None, status: str | None = None) -> list[dict]:
+def list_cases(uow: UowDep, who: Caller, order_no: str | None = None, status: str | None = None) -> list[dict]:
     """Cases, newest first (filter by order or status)."""
     stmt = select(AfterSalesCase)
     if order_no:
@@ -101,13 +101,13 @@ def list_cases(uow: UowDep, who: AfterSales, order_no: str | None = None, status
 
 
 @router.get("/cases/{code}")
-def get_case(code: str, uow: UowDep, who: AfterSales) -> dict:
+def get_case(code: str, uow: UowDep, who: Caller) -> dict:
     """A case with the parcel's weighings and, for a short-shipment claim, the weight evidence."""
     return cases.case_view(uow, cases.get_case(uow, code))
 
 
 @router.post("/cases/{code}/close")
-def close_case(code: str, body: CloseIn, uow: UowDep, who: AfterSales) -> dict:
+def close_case(code: str, body: CloseIn, uow: UowDep, who: Caller) -> dict:
     """Close with the outcome (refunded, reshipped, declined with evidence, compensated ...)."""
     case = cases.get_case(uow, code)
     cases.close_case(uow, case, body.outcome, who.name)
@@ -116,7 +116,7 @@ def close_case(code: str, body: CloseIn, uow: UowDep, who: AfterSales) -> dict:
 
 
 @router.post("/cases/{code}/decision")
-def decide_case(code: str, body: DecisionIn, uow: UowDep, who: AfterSales) -> dict:
+def decide_case(code: str, body: DecisionIn, uow: UowDep, who: Caller) -> dict:
     """Uphold or decline: a reship or exchange order leaves only after an upheld decision (a
     buyer-fault exchange also waits for its return); a declined case cancels it."""
     case = cases.get_case(uow, code)
@@ -126,7 +126,7 @@ def decide_case(code: str, body: DecisionIn, uow: UowDep, who: AfterSales) -> di
 
 
 @router.post("/returns/receipts", status_code=201)
-def receive_return(body: ReceiveIn, uow: UowDep, who: AfterSales) -> dict:
+def receive_return(body: ReceiveIn, uow: UowDep, who: Caller) -> dict:
     """Scan a returned parcel's tracking number or case code; unknown ones are kept as unidentified."""
     receipt = return_receiving.receive(uow, body.code, who.name, body.notes)
     uow.commit()
@@ -134,7 +134,7 @@ def receive_return(body: ReceiveIn, uow: UowDep, who: AfterSales) -> dict:
 
 
 @router.post("/returns/receipts/{receipt_id}/weigh")
-def weigh_return(receipt_id: int, body: WeighIn, uow: UowDep, who: AfterSales) -> dict:
+def weigh_return(receipt_id: int, body: WeighIn, uow: UowDep, who: Caller) -> dict:
     """Weigh the returned parcel: stored as a `return` weighing, compared with the claimed items."""
     result = return_receiving.weigh(uow, return_receiving.get_receipt(uow, receipt_id), body.grams, body.station, who.name)
     uow.commit()
@@ -142,7 +142,7 @@ def weigh_return(receipt_id: int, body: WeighIn, uow: UowDep, who: AfterSales) -
 
 
 @router.post("/returns/receipts/{receipt_id}/inspect")
-def inspect_return(receipt_id: int, body: InspectIn, uow: UowDep, who: AfterSales) -> dict:
+def inspect_return(receipt_id: int, body: InspectIn, uow: UowDep, who: Caller) -> dict:
     """Restock, quarantine, scrap or send back to the supplier, item by item; returns put-away slips."""
     receipt = return_receiving.get_receipt(uow, receipt_id)
     slips = return_receiving.inspect(uow, receipt, [i.model_dump() for i in body.items], who.name)
@@ -151,7 +151,7 @@ def inspect_return(receipt_id: int, body: InspectIn, uow: UowDep, who: AfterSale
 
 
 @router.post("/returns/receipts/{receipt_id}/match")
-def match_return(receipt_id: int, body: MatchIn, uow: UowDep, who: AfterSales) -> dict:
+def match_return(receipt_id: int, body: MatchIn, uow: UowDep, who: Caller) -> dict:
     """Tie an unidentified return to its case."""
     receipt = return_receiving.get_receipt(uow, receipt_id)
     return_receiving.match(uow, receipt, body.case, who.name)
@@ -160,13 +160,13 @@ def match_return(receipt_id: int, body: MatchIn, uow: UowDep, who: AfterSales) -
 
 
 @router.get("/reports/returns")
-def return_rates(uow: UowDep, who: AfterSales) -> dict:
+def return_rates(uow: UowDep, who: Caller) -> dict:
     """Return rate by SKU, by reason and by carrier."""
     return return_receiving.return_rates(uow)
 
 
 @router.get("/reports/misshipments")
-def misshipments(uow: UowDep, who: AfterSales, format: str = "json") -> Any:
+def misshipments(uow: UowDep, who: Caller, format: str = "json") -> Any:
     """Wrong and missing items with the packing station, packer and time; `?format=csv` to export."""
     rows = cases.misshipment_register(uow)
     if format == "csv":
@@ -175,19 +175,19 @@ def misshipments(uow: UowDep, who: AfterSales, format: str = "json") -> Any:
 
 
 @router.get("/reports/quality-alerts")
-def quality_alerts(uow: UowDep, who: AfterSales) -> list[dict]:
+def quality_alerts(uow: UowDep, who: Caller) -> list[dict]:
     """SKUs with several quality cases within a week."""
     return cases.quality_alerts(uow)
 
 
 @router.get("/reports/lost-parcels")
-def lost_parcels(uow: UowDep, who: AfterSales) -> list[dict]:
+def lost_parcels(uow: UowDep, who: Caller) -> list[dict]:
     """Lost-parcel compensation per carrier per month."""
     return cases.lost_parcel_register(uow)
 
 
 @router.get("/reports/monthly")
-def monthly(month: str, uow: UowDep, who: AfterSales) -> dict:
+def monthly(month: str, uow: UowDep, who: Caller) -> dict:
     """One month of after-sales: cases by type and reason, refunds, and where returned units went."""
     rows = [c for c in uow.session.exec(select(AfterSalesCase)).all() if c.created_at.strftime("%Y-%m") == month]
     by_type: dict[str, int] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from wms.api.deps import Admin, Anyone
+from wms.api.deps import Caller
 from wms.api.schemas import ReceiptIn, SkuIn
 from wms.http import UowDep
 from wms.services import catalog, orders, stock
@@ -13,7 +13,7 @@ router = APIRouter(tags=["master data"])
 
 
 @router.post("/skus", status_code=201)
-def create_sku(body: SkuIn, uow: UowDep, who: Admin) -> dict:
+def create_sku(body: SkuIn, uow: UowDep, who: Caller) -> dict:
     """Create a SKU with its barcodes and weight (grams) and tolerance."""
     row = catalog.create_sku(uow, body.model_dump())
     uow.commit()
@@ -22,7 +22,7 @@ def create_sku(body: SkuIn, uow: UowDep, who: Admin) -> dict:
 
 
 @router.get("/skus/{sku}")
-def get_sku(sku: str, uow: UowDep, who: Anyone) -> dict:
+def get_sku(sku: str, uow: UowDep, who: Caller) -> dict:
     """One SKU with its stock by bin."""
     row = catalog.get_sku(uow, sku)
     bins = [{"bin": b.code, "on_hand": s.on_hand, "reserved": s.reserved}
@@ -32,7 +32,7 @@ def get_sku(sku: str, uow: UowDep, who: Anyone) -> dict:
 
 
 @router.post("/stock/receipts", status_code=201)
-def receive_stock(body: ReceiptIn, uow: UowDep, who: Admin) -> dict:
+def receive_stock(body: ReceiptIn, uow: UowDep, who: Caller) -> dict:
     """Put received units away into a bin; the ledger records the receipt."""
     row = stock.receive(uow, body.sku, body.bin, body.qty, who.name)
     on_hand, reserved = row.on_hand, row.reserved
@@ -43,6 +43,6 @@ def receive_stock(body: ReceiptIn, uow: UowDep, who: Admin) -> dict:
 
 
 @router.get("/stock")
-def stock_levels(uow: UowDep, who: Anyone) -> list[dict]:
+def stock_levels(uow: UowDep, who: Caller) -> list[dict]:
     """On hand, reserved and available per SKU."""
     return stock.sku_levels(uow)

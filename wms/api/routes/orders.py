@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from wms.access import FULL_RECIPIENT
 from wms.adapters.db.tables import OrderRow
 from wms.adapters.db.uow import UnitOfWork
-from wms.api.deps import Admin, Anyone, Supervisor
+from wms.api.deps import Caller
 from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn, OrderIn
 from wms.domain.errors import Invalid
 from wms.domain.orders import mask_phone
@@ -37,7 +38,7 @@ def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
 
 
 @router.post("/orders", status_code=201)
-def create_order(body: OrderIn, uow: UowDep, who: Admin, response: Response) -> dict:
+def create_order(body: OrderIn, uow: UowDep, who: Caller, response: Response) -> dict:
     """Take in an order; it is reviewed and reserved at once, or put on hold with the reason."""
     order, created = orders.create_order(uow, body.model_dump(mode="json"), who.name)
     uow.commit()
@@ -47,7 +48,7 @@ def create_order(body: OrderIn, uow: UowDep, who: Admin, response: Response) -> 
 
 
 @router.post("/orders/import")
-async def import_orders(request: Request, who: Admin, filename: str = "orders.csv") -> dict:
+async def import_orders(request: Request, who: Caller, filename: str = "orders.csv") -> dict:
     """Import a CSV (one row per order line) or JSON order file sent as the request body.
 
     Bad rows are reported with their row number; every good order still imports, and
@@ -64,18 +65,18 @@ async def import_orders(request: Request, who: Admin, filename: str = "orders.cs
 
 
 @router.get("/orders")
-def list_orders(uow: UowDep, who: Anyone, status: str | None = None, hold_reason: str | None = None,
+def list_orders(uow: UowDep, who: Caller, status: str | None = None, hold_reason: str | None = None,
                 shop: str | None = None, ship_by_before: str | None = None, sort: str = "ship_by",
                 limit: int = 200) -> list[dict]:
     """Orders filtered by status, words in the hold reason, shop, and ship-by (most urgent first)."""
     before = orders.parse_time(ship_by_before, "ship_by_before") if ship_by_before else None
     rows = orders.list_orders(uow, status, hold_reason, shop, before, sort, limit)
-    mask = not who.may("admin", "supervisor", "after_sales")
+    mask = who.role not in FULL_RECIPIENT
     return [orders.summary(o, mask) for o in rows]
 
 
 @router.patch("/orders/{order_no}")
-def edit_order(order_no: str, body: OrderEditIn, uow: UowDep, who: Supervisor) -> dict:
+def edit_order(order_no: str, body: OrderEditIn, uow: UowDep, who: Caller) -> dict:
     """Fix the recipient or the carrier before packing; the order is reviewed again (a fixed
     review hold is released). Lines change through PUT /orders/{no}/lines."""
     order = orders.get_order(uow, order_no, lock=True)
@@ -87,7 +88,7 @@ def edit_order(order_no: str, body: OrderEditIn, uow: UowDep, who: Supervisor) -
 
 
 @router.post("/orders/{order_no}/hold")
-def hold_order(order_no: str, body: HoldIn, uow: UowDep, who: Supervisor) -> dict:
+def hold_order(order_no: str, body: HoldIn, uow: UowDep, who: Caller) -> dict:
     """Stop an order by hand with a reason; its stock stays booked for it."""
     order = orders.get_order(uow, order_no, lock=True)
     orders.hold(uow, order, who.name, body.reason)
@@ -96,7 +97,7 @@ def hold_order(order_no: str, body: HoldIn, uow: UowDep, who: Supervisor) -> dic
 
 
 @router.post("/orders/{order_no}/release")
-def release_order(order_no: str, body: HoldIn, uow: UowDep, who: Supervisor) -> dict:
+def release_order(order_no: str, body: HoldIn, uow: UowDep, who: Caller) -> dict:
     """Lift a hold: review runs again; the answer says whether the order went on or what still holds it."""
     order = orders.get_order(uow, order_no, lock=True)
     found = orders.release_hold(uow, order, who.name, body.reason)
@@ -105,16 +106,16 @@ def release_order(order_no: str, body: HoldIn, uow: UowDep, who: Supervisor) -> 
 
 
 @router.get("/orders/{order_no}")
-def get_order(order_no: str, uow: UowDep, who: Anyone) -> dict:
+def get_order(order_no: str, uow: UowDep, who: Caller) -> dict:
     """An order with its lines, status history and notes (packers see the phone masked)."""
     view = order_view(uow, orders.get_order(uow, order_no))
-    if not who.may("admin", "supervisor", "after_sales"):
+    if who.role not in FULL_RECIPIENT:
         view["recipient"]["phone"] = mask_phone(view["recipient"]["phone"])
     return view
 
 
 @router.post("/orders/{order_no}/notes", status_code=201)
-def add_note(order_no: str, body: NoteIn, uow: UowDep, who: Anyone) -> dict:
+def add_note(order_no: str, body: NoteIn, uow: UowDep, who: Caller) -> dict:
     """Append a note (备注); notes are never edited."""
     note = orders.add_note(uow, orders.get_order(uow, order_no), who.name, body.text)
     uow.commit()
@@ -122,7 +123,7 @@ def add_note(order_no: str, body: NoteIn, uow: UowDep, who: Anyone) -> dict:
 
 
 @router.put("/orders/{order_no}/lines")
-def change_lines(order_no: str, body: ChangeLinesIn, uow: UowDep, who: Supervisor) -> dict:
+def change_lines(order_no: str, body: ChangeLinesIn, uow: UowDep, who: Caller) -> dict:
     """Change an order's lines before packing: reservations are redone, picked units go back."""
     order = orders.get_order(uow, order_no, lock=True)
     orders.change_lines(uow, order, [l.model_dump() for l in body.lines], who.name, body.reason)
@@ -131,7 +132,7 @@ def change_lines(order_no: str, body: ChangeLinesIn, uow: UowDep, who: Superviso
 
 
 @router.post("/orders/{order_no}/cancel")
-def cancel_order(order_no: str, body: CancelIn, uow: UowDep, who: Supervisor) -> dict:
+def cancel_order(order_no: str, body: CancelIn, uow: UowDep, who: Caller) -> dict:
     """Cancel before packing: reservations are released, picked units go back to their bins."""
     order = orders.get_order(uow, order_no, lock=True)
     orders.cancel(uow, order, who.name, body.reason)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from wms.api.answers import json_answer
-from wms.api.deps import AfterSales, Anyone, Packer, Supervisor
+from wms.api.deps import Caller
 from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, ScanIn, WeighingIn
 from wms.http import UowDep
 from wms.services import packing, weight_history
@@ -19,7 +19,7 @@ def _actor(p: Principal) -> packing.Actor:
 
 
 @router.post("/pack/sessions", status_code=201)
-def open_session(body: PackSessionIn, request: Request, response: Response, uow: UowDep, who: Packer) -> dict:
+def open_session(body: PackSessionIn, request: Request, response: Response, uow: UowDep, who: Caller) -> dict:
     """Open (or resume) packing of an order at a station by its order number or tote code."""
     session, created = packing.open_session(uow, body.order_no, body.station, _actor(who), body.packaging)
     uow.commit()
@@ -29,47 +29,47 @@ def open_session(body: PackSessionIn, request: Request, response: Response, uow:
 
 
 @router.post("/pack/sessions/{session_id}/notes/ack")
-def acknowledge_notes(session_id: int, uow: UowDep, who: Packer) -> dict:
+def acknowledge_notes(session_id: int, uow: UowDep, who: Caller) -> dict:
     """The packer confirms reading the buyer's message / the seller's flagged memo; until then a
     weighing of this parcel answers 409 notes_unacknowledged and counts nothing."""
     return packing.acknowledge_notes(uow, session_id, _actor(who))
 
 
 @router.get("/pack/sessions/{session_id}")
-def get_session(session_id: int, uow: UowDep, who: Anyone) -> dict:
+def get_session(session_id: int, uow: UowDep, who: Caller) -> dict:
     """The session's lines with scanned counts."""
     return packing.session_view(uow, packing.get_session(uow, session_id))
 
 
 @router.post("/pack/sessions/{session_id}/scans")
-def scan(session_id: int, body: ScanIn, request: Request, uow: UowDep, who: Packer) -> dict:
+def scan(session_id: int, body: ScanIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Check one scanned item; wrong_item / over_scan / double_read (409) and unknown_code (404) change nothing."""
     return json_answer(packing.scan(uow, session_id, body.code, _actor(who), request.app.state.settings,  # type: ignore[return-value]
                                     body.event_id, body.scanned_at, body.source, body.confirm_repeat))
 
 
 @router.post("/pack/sessions/{session_id}/weighings")
-def weigh(session_id: int, body: WeighingIn, request: Request, uow: UowDep, who: Packer) -> dict:
+def weigh(session_id: int, body: WeighingIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Judge the parcel weight; a pass gets its tracking number and its waybill queued."""
     return json_answer(packing.weigh(uow, session_id, body.grams, _actor(who), request.app.state.settings,  # type: ignore[return-value]
                                      body.scale_id, body.stable, body.event_id))
 
 
 @router.post("/pack/sessions/{session_id}/override")
-def override(session_id: int, body: OverrideIn, request: Request, uow: UowDep, who: Supervisor) -> dict:
+def override(session_id: int, body: OverrideIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Ship despite a weight mismatch (supervisor); the record keeps who and why."""
     return packing.override(uow, session_id, body.reason, _actor(who), request.app.state.settings)
 
 
 @router.get("/parcels/{tracking_no}/weighings")
-def parcel_weighings(tracking_no: str, uow: UowDep, who: AfterSales) -> list[dict]:
+def parcel_weighings(tracking_no: str, uow: UowDep, who: Caller) -> list[dict]:
     """Every weighing of a parcel, oldest first, its failed pack-session weighings included."""
     parcel = weight_history.get_parcel(uow, tracking_no)
     return weight_history.parcel_record(uow, parcel)
 
 
 @router.post("/parcels/{tracking_no}/delivery")
-def record_delivery(tracking_no: str, body: DeliveryIn, uow: UowDep, who: AfterSales) -> dict:
+def record_delivery(tracking_no: str, body: DeliveryIn, uow: UowDep, who: Caller) -> dict:
     """Record when the buyer received the parcel (platform tracking or by hand): the no-reason
     return window runs from it."""
     parcel = weight_history.record_delivery(uow, weight_history.get_parcel(uow, tracking_no),
@@ -80,7 +80,7 @@ def record_delivery(tracking_no: str, body: DeliveryIn, uow: UowDep, who: AfterS
 
 
 @router.get("/parcels/{tracking_no}/evidence.pdf", response_class=Response)
-def evidence_pdf(tracking_no: str, uow: UowDep, who: AfterSales) -> Response:
+def evidence_pdf(tracking_no: str, uow: UowDep, who: Caller) -> Response:
     """The one-page weight evidence sheet (称重证据单) for a dispute, in Chinese."""
     from wms.adapters.reports.evidence_pdf import render_evidence_pdf
 
@@ -90,7 +90,7 @@ def evidence_pdf(tracking_no: str, uow: UowDep, who: AfterSales) -> Response:
 
 
 @router.post("/parcels/{tracking_no}/reweighings", status_code=201)
-def reweigh(tracking_no: str, body: ReweighIn, uow: UowDep, who: Anyone) -> dict:
+def reweigh(tracking_no: str, body: ReweighIn, uow: UowDep, who: Caller) -> dict:
     """Weigh a shipped parcel again (kept as `reweigh` beside its outbound record)."""
     parcel = weight_history.get_parcel(uow, tracking_no)
     row = weight_history.reweigh(uow, parcel, body.grams, "reweigh", body.station, who.name,
@@ -100,7 +100,7 @@ def reweigh(tracking_no: str, body: ReweighIn, uow: UowDep, who: Anyone) -> dict
 
 
 @router.get("/parcels")
-def search_parcels(q: str, uow: UowDep, who: AfterSales) -> list[dict]:
+def search_parcels(q: str, uow: UowDep, who: Caller) -> list[dict]:
     """Find parcels by tracking number, order number, or recipient phone suffix."""
     return [{"tracking_no": p.tracking_no, "order_id": p.order_id, "carrier": p.carrier,
              "weight_g": p.weight_g, "status": p.status, "created_at": p.created_at.isoformat()}
@@ -108,7 +108,7 @@ def search_parcels(q: str, uow: UowDep, who: AfterSales) -> list[dict]:
 
 
 @router.get("/reports/sku-weights")
-def sku_weight_report(uow: UowDep, who: Supervisor, min_samples: int = 20) -> list[dict]:
+def sku_weight_report(uow: UowDep, who: Caller, min_samples: int = 20) -> list[dict]:
     """SKUs whose weight learned from passed parcels differs from the master (never auto-changed)."""
     from wms.services.learning import off_master_report
 

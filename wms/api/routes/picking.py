@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from wms.api.deps import Packer, Supervisor
+from wms.api.deps import Caller
 from wms.domain.batching import Cart
 from wms.http import UowDep
 from wms.services import pick_lists, pick_tasks, short_picks, waves
@@ -57,7 +57,7 @@ class ShortIn(_Body):
 
 
 @router.post("/orders/release")
-def release_orders(body: ReleaseIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
+def release_orders(body: ReleaseIn, uow: UowDep, who: Caller) -> dict[str, Any]:
     """Reserved orders become released for picking: the listed ones, or all (oldest paid first)."""
     result = waves.release_orders(uow, who.name, body.order_nos, body.all_reserved, body.limit)
     uow.commit()
@@ -65,7 +65,7 @@ def release_orders(body: ReleaseIn, uow: UowDep, who: Supervisor) -> dict[str, A
 
 
 @router.post("/waves", status_code=201)
-def create_wave(body: WaveIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
+def create_wave(body: WaveIn, uow: UowDep, who: Caller) -> dict[str, Any]:
     """Batch released orders into cart trips (one tote per order) and route each trip.
 
     The answer has every trip's stops in walking order, and the wave's walking
@@ -79,19 +79,19 @@ def create_wave(body: WaveIn, uow: UowDep, who: Supervisor) -> dict[str, Any]:
 
 
 @router.get("/waves")
-def list_waves(uow: UowDep, who: Packer, limit: int = Query(default=50, ge=1, le=500)) -> list[dict[str, Any]]:
+def list_waves(uow: UowDep, who: Caller, limit: int = Query(default=50, ge=1, le=500)) -> list[dict[str, Any]]:
     """Recent waves, newest first, with how many tasks are still open."""
     return waves.list_waves(uow, limit)
 
 
 @router.get("/waves/{code}")
-def get_wave(code: str, uow: UowDep, who: Packer) -> dict[str, Any]:
+def get_wave(code: str, uow: UowDep, who: Caller) -> dict[str, Any]:
     """A wave with its trips and distances."""
     return pick_lists.wave_view(uow, pick_tasks.get_wave(uow, code))
 
 
 @router.get("/waves/{code}/picklists")
-def picklists(code: str, uow: UowDep, who: Packer) -> list[dict[str, Any]]:
+def picklists(code: str, uow: UowDep, who: Caller) -> list[dict[str, Any]]:
     """Every trip's pick list: stops in walking order with tote labels, the walk, and what the
     buyers and the seller wrote for its orders (`notes`)."""
     from wms.services.orders import picklist_notes
@@ -104,7 +104,7 @@ def picklists(code: str, uow: UowDep, who: Packer) -> list[dict[str, Any]]:
 
 @router.get("/waves/{code}/trips/{trip}/picklist.pdf")
 def picklist_pdf(
-    code: str, trip: int, uow: UowDep, who: Packer,
+    code: str, trip: int, uow: UowDep, who: Caller,
     size: Literal["A4", "100x150"] = Query(default="A4", description="A4 sheet or 100x150 mm label"),
 ) -> Response:
     """The printable pick list of one trip, with its route on the warehouse map."""
@@ -119,7 +119,7 @@ def picklist_pdf(
 
 
 @router.get("/waves/{code}/trips/{trip}/route.svg")
-def route_svg(code: str, trip: int, uow: UowDep, who: Packer) -> Response:
+def route_svg(code: str, trip: int, uow: UowDep, who: Caller) -> Response:
     """The trip's walk drawn on the warehouse map (the polyline is in layout metres)."""
     from printing.picklist import render_route_svg
 
@@ -128,7 +128,7 @@ def route_svg(code: str, trip: int, uow: UowDep, who: Packer) -> Response:
 
 
 @router.get("/waves/{code}/trips/{trip}/route.png")
-def route_png(code: str, trip: int, uow: UowDep, who: Packer) -> Response:
+def route_png(code: str, trip: int, uow: UowDep, who: Caller) -> Response:
     """The trip's walk on the warehouse map as a PNG, for handhelds."""
     from printing.picklist import render_route_png
 
@@ -137,7 +137,7 @@ def route_png(code: str, trip: int, uow: UowDep, who: Packer) -> Response:
 
 
 @router.post("/waves/{code}/picks")
-def confirm_pick(code: str, body: PickIn, uow: UowDep, who: Packer) -> dict[str, Any]:
+def confirm_pick(code: str, body: PickIn, uow: UowDep, who: Caller) -> dict[str, Any]:
     """Scan bin, then item: the units leave the bin for their totes (wrong bin/item refused)."""
     wave = pick_tasks.get_wave(uow, code)
     result = pick_tasks.confirm_pick(uow, wave, body.bin, body.code, body.qty, who.name, body.tote)
@@ -146,7 +146,7 @@ def confirm_pick(code: str, body: PickIn, uow: UowDep, who: Packer) -> dict[str,
 
 
 @router.post("/waves/{code}/shorts")
-def short_pick(code: str, body: ShortIn, uow: UowDep, who: Packer) -> dict[str, Any]:
+def short_pick(code: str, body: ShortIn, uow: UowDep, who: Caller) -> dict[str, Any]:
     """The bin holds fewer than expected: count it down and pick the rest elsewhere, or hold the order.
 
     `found_qty` is what is in the bin now (after any units already picked from it).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from wms.api.deps import Anyone, Supervisor
+from wms.api.deps import Caller
 from wms.http import UowDep
 from wms.services import platform_sync, ship_clock, tracking_upload
 
@@ -13,14 +13,14 @@ router = APIRouter(tags=["platforms"])
 
 
 @router.get("/platforms")
-def list_platforms(uow: UowDep, who: Anyone) -> dict:
+def list_platforms(uow: UowDep, who: Caller) -> dict:
     """Every shop platform with its cursor, last pull and last error; alerts and outbox counts."""
     return {"platforms": [platform_sync.platform_view(r) for r in platform_sync.list_platforms(uow)],
             "open_alerts": len(platform_sync.list_alerts(uow)), "outbox": tracking_upload.counts(uow)}
 
 
 @router.post("/platforms/{name}/pull")
-async def pull_now(name: str, request: Request, who: Supervisor) -> dict:
+async def pull_now(name: str, request: Request, who: Caller) -> dict:
     """Pull the platform's changed orders now; a platform's refusal comes back in `error`."""
     engine = request.app.state.engine
     report = await run_in_threadpool(platform_sync.pull, engine, name, actor=who.name)
@@ -28,33 +28,33 @@ async def pull_now(name: str, request: Request, who: Supervisor) -> dict:
 
 
 @router.get("/platforms/alerts")
-def alerts(uow: UowDep, who: Anyone, all: bool = False) -> dict:
+def alerts(uow: UowDep, who: Caller, all: bool = False) -> dict:
     """Changes a person must act on (after packing), newest first."""
     return {"alerts": [platform_sync.alert_view(a) for a in platform_sync.list_alerts(uow, open_only=not all)]}
 
 
 @router.post("/platforms/alerts/{alert_id}/resolve")
-def resolve(alert_id: int, uow: UowDep, who: Supervisor) -> dict:
+def resolve(alert_id: int, uow: UowDep, who: Caller) -> dict:
     """Mark an alert dealt with."""
     return platform_sync.alert_view(platform_sync.resolve_alert(uow, alert_id, who.name))
 
 
 @router.get("/platforms/outbox")
-def outbox(uow: UowDep, who: Anyone, status: str | None = None, limit: int = Query(50, ge=1, le=500)) -> dict:
+def outbox(uow: UowDep, who: Caller, status: str | None = None, limit: int = Query(50, ge=1, le=500)) -> dict:
     """Tracking uploads (发货回传) with their attempts and last errors."""
     return {"counts": tracking_upload.counts(uow),
             "uploads": [tracking_upload.upload_view(u) for u in tracking_upload.list_uploads(uow, status, limit)]}
 
 
 @router.post("/platforms/outbox/{upload_id}/retry")
-def retry(upload_id: int, uow: UowDep, who: Supervisor) -> dict:
+def retry(upload_id: int, uow: UowDep, who: Caller) -> dict:
     """Queue a failed upload again."""
     tracking_upload.retry(uow, upload_id)
     return {"id": upload_id, "status": "queued"}
 
 
 @router.get("/orders/late")
-def late(uow: UowDep, who: Anyone, hours: float = Query(4, ge=0, le=24 * 30), shop: str | None = None) -> dict:
+def late(uow: UowDep, who: Caller, hours: float = Query(4, ge=0, le=24 * 30), shop: str | None = None) -> dict:
     """Open orders whose ship-by time (发货时效) falls within `hours` (overdue first), most urgent first."""
     rows = ship_clock.due_within(uow, hours, shop=shop)
     return {"hours": hours, "overdue": sum(1 for r in rows if r["overdue"]), "orders": rows}

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from wms.api.deps import Admin, Anyone, Supervisor
+from wms.api.deps import Caller
 from wms.api.schemas import Body
 from wms.http import UowDep
 from wms.services import handover
@@ -45,13 +45,13 @@ class HandoverIn(Body):
 
 
 @router.get("/carriers")
-def list_carriers(uow: UowDep, who: Anyone) -> list[dict]:
+def list_carriers(uow: UowDep, who: Caller) -> list[dict]:
     """Carriers with their reach, COD, weight limit and default/fallback flags."""
     return [handover.carrier_view(c) for c in handover.list_carriers(uow)]
 
 
 @router.post("/carriers", status_code=201)
-def save_carrier(body: CarrierIn, uow: UowDep, who: Admin, response: Response) -> dict:
+def save_carrier(body: CarrierIn, uow: UowDep, who: Caller, response: Response) -> dict:
     """Create a carrier, or change the fields sent (200) if the code exists.
 
     Making a carrier the default clears the old default.
@@ -64,7 +64,7 @@ def save_carrier(body: CarrierIn, uow: UowDep, who: Admin, response: Response) -
 
 
 @router.post("/carriers/{code}/pools", status_code=201)
-def add_pool(code: str, body: PoolIn, request: Request, uow: UowDep, who: Admin) -> dict:
+def add_pool(code: str, body: PoolIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Load a purchased range of tracking numbers; overlapping ranges are refused (409)."""
     pool = handover.add_pool(uow, code, body.prefix, body.suffix, body.digits, body.start, body.end, body.scheme)
     uow.commit()
@@ -73,19 +73,19 @@ def add_pool(code: str, body: PoolIn, request: Request, uow: UowDep, who: Admin)
 
 
 @router.post("/carriers/{code}/check-number")
-def check_number(code: str, body: NumberIn, uow: UowDep, who: Anyone) -> dict:
+def check_number(code: str, body: NumberIn, uow: UowDep, who: Caller) -> dict:
     """Does a tracking number fit the carrier's format (S10 check digit too), and is it ours?"""
     return handover.check_number(uow, code, body.tracking_no)
 
 
 @router.get("/tracking-pools")
-def tracking_pools(request: Request, uow: UowDep, who: Anyone) -> dict:
+def tracking_pools(request: Request, uow: UowDep, who: Caller) -> dict:
     """Numbers left per pool and per carrier; `low` below settings.tracking_pool_low_water."""
     return handover.pool_status(uow, request.app.state.settings.tracking_pool_low_water)
 
 
 @router.post("/handovers", status_code=201)
-def close_handover(body: HandoverIn, uow: UowDep, who: Supervisor) -> dict:
+def close_handover(body: HandoverIn, uow: UowDep, who: Caller) -> dict:
     """Close the carrier's batch at pickup: its packed parcels and their orders become shipped."""
     batch = handover.close_handover(uow, body.carrier, who.name)
     uow.commit()
@@ -93,20 +93,20 @@ def close_handover(body: HandoverIn, uow: UowDep, who: Supervisor) -> dict:
 
 
 @router.get("/handovers")
-def list_handovers(uow: UowDep, who: Anyone, carrier: str | None = None,
+def list_handovers(uow: UowDep, who: Caller, carrier: str | None = None,
                    day: date | None = Query(default=None, alias="date")) -> list[dict]:
     """Batches, newest first; `date` (YYYY-MM-DD) is the warehouse day in China Standard Time."""
     return handover.list_handovers(uow, carrier, day)
 
 
 @router.get("/handovers/{handover_id}")
-def get_handover(handover_id: int, uow: UowDep, who: Anyone) -> dict:
+def get_handover(handover_id: int, uow: UowDep, who: Caller) -> dict:
     """One batch with its parcels (phones masked) and totals."""
     return handover.handover_view(uow, handover_id)
 
 
 @router.get("/handovers/{handover_id}/manifest.csv", response_class=Response)
-def manifest_csv(handover_id: int, uow: UowDep, who: Anyone) -> Response:
+def manifest_csv(handover_id: int, uow: UowDep, who: Caller) -> Response:
     """The manifest as CSV (UTF-8 with BOM) with a totals row."""
     view = handover.handover_view(uow, handover_id)
     return Response(handover.manifest_csv(view), media_type="text/csv; charset=utf-8", headers={
@@ -114,7 +114,7 @@ def manifest_csv(handover_id: int, uow: UowDep, who: Anyone) -> Response:
 
 
 @router.get("/handovers/{handover_id}/manifest.pdf", response_class=Response)
-def manifest_pdf(handover_id: int, uow: UowDep, who: Anyone) -> Response:
+def manifest_pdf(handover_id: int, uow: UowDep, who: Caller) -> Response:
     """The signed-at-pickup manifest (快递交接清单), A4, in Chinese."""
     from wms.adapters.reports.manifest_pdf import render_manifest_pdf
 

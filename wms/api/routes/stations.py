@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from wms.api.answers import json_answer
-from wms.api.deps import Anyone, Packer, Supervisor
+from wms.api.deps import Caller
 from wms.api.schemas import Body
 from wms.domain.errors import Invalid, NotFound
 from wms.http import UowDep
@@ -56,7 +56,7 @@ def job_view(job: Any) -> dict[str, Any]:
 
 
 @router.post("/stations/{code}/events")
-def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep, who: Packer) -> dict:
+def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """A scan or a stable weight from a station agent; resending the same event_id is harmless."""
     if body.kind == "scan" and not body.code:
         raise Invalid("code: a scan event needs the scanned code", "missing_field")
@@ -67,19 +67,19 @@ def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep
 
 
 @router.post("/stations/{code}/heartbeat")
-def heartbeat(code: str, body: HeartbeatIn, uow: UowDep, who: Packer) -> dict:
+def heartbeat(code: str, body: HeartbeatIn, uow: UowDep, who: Caller) -> dict:
     """A station agent says it is alive, which devices are up, and the scale's live reading."""
     return stations.station_view(stations.heartbeat(uow, code, body.devices, body.weight_g, body.stable))
 
 
 @router.get("/stations")
-def list_stations(uow: UowDep, who: Anyone) -> list[dict]:
+def list_stations(uow: UowDep, who: Caller) -> list[dict]:
     """Every station with its devices' status and last heartbeat."""
     return [stations.station_view(s) for s in stations.all_stations(uow)]
 
 
 @router.get("/stations/{code}")
-def get_station(code: str, uow: UowDep, who: Anyone) -> dict:
+def get_station(code: str, uow: UowDep, who: Caller) -> dict:
     """One station's status and live scale reading."""
     row = next((s for s in stations.all_stations(uow) if s.code == code), None)
     if row is None:
@@ -88,14 +88,14 @@ def get_station(code: str, uow: UowDep, who: Anyone) -> dict:
 
 
 @router.post("/stations/{code}/print-jobs/claim")
-def claim_job(code: str, uow: UowDep, who: Packer) -> dict:
+def claim_job(code: str, uow: UowDep, who: Caller) -> dict:
     """Take the station's next label to print; {"job": null} when there is none."""
     job = print_queue.claim_next(uow, stations.station_printers(uow, code), f"agent:{code}")
     return {"job": job_view(job) if job else None}
 
 
 @router.post("/print-jobs/{job_id}/result")
-def job_result(job_id: int, body: JobResultIn, uow: UowDep, who: Packer) -> dict:
+def job_result(job_id: int, body: JobResultIn, uow: UowDep, who: Caller) -> dict:
     """The agent reports whether the printer took the label."""
     from wms.adapters.db.tables import PrintJob
 
@@ -111,13 +111,13 @@ def job_result(job_id: int, body: JobResultIn, uow: UowDep, who: Packer) -> dict
 
 
 @router.get("/print-jobs")
-def list_jobs(uow: UowDep, who: Anyone, status: str | None = None, tracking_no: str | None = None) -> list[dict]:
+def list_jobs(uow: UowDep, who: Caller, status: str | None = None, tracking_no: str | None = None) -> list[dict]:
     """Print jobs, newest first (filter by status or tracking number)."""
     return [job_view(j) for j in print_queue.list_jobs(uow, status, tracking_no)]
 
 
 @router.post("/parcels/{tracking_no}/reprint", status_code=201)
-def reprint(tracking_no: str, body: ReprintIn, uow: UowDep, who: Supervisor) -> dict:
+def reprint(tracking_no: str, body: ReprintIn, uow: UowDep, who: Caller) -> dict:
     """Print a parcel's label again; the job records who asked and why."""
     job = print_queue.reprint(uow, tracking_no, who.name, body.reason, body.printer)
     uow.commit()

@@ -18,7 +18,7 @@
                     ["missing_parts", "missing parts 缺件"], ["worn", "worn 已穿戴"]];
 
   function call(method, url, body) {
-    var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": document.querySelector("meta[name=csrf-token]").content } };
     if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
     return fetch(url, opts).then(function (r) {
       if (r.status === 401) location.href = "/login?next=/returns";

@@ -150,7 +150,7 @@
   }
 
   function call(method, url, body) {
-    var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": document.querySelector("meta[name=csrf-token]").content } };
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);

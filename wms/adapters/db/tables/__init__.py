@@ -1,7 +1,7 @@
 """Every SQLModel table, imported so `SQLModel.metadata` is complete for Alembic."""
 
 from wms.adapters.db.tables.aftersales import AfterSalesCase, CaseLine, ReturnItem, ReturnReceipt
-from wms.adapters.db.tables.auth import ApiToken, UserAccount
+from wms.adapters.db.tables.auth import ApiToken, LoginFailure, UserAccount
 from wms.adapters.db.tables.master import (
     BinRow,
     Carrier,
@@ -22,7 +22,7 @@ from wms.adapters.db.tables.shipping import Handover, TrackingNumber, TrackingPo
 from wms.adapters.db.tables.stock import LedgerEntry, Reservation, StockRow
 
 __all__ = [
-    "AfterSalesCase", "ApiToken", "BinRow", "Carrier", "CaseLine", "Handover", "LedgerEntry",
+    "AfterSalesCase", "ApiToken", "BinRow", "Carrier", "CaseLine", "Handover", "LedgerEntry", "LoginFailure",
     "OrderEvent", "OrderLine", "OrderNote", "OrderRow", "Override", "PackScan", "PackSessionRow",
     "PackagingRow", "Parcel", "PickTask", "PrintJob", "Printer", "Reservation", "ReturnItem",
     "ReturnReceipt", "SkuBarcode", "SkuRow", "SkuWeightEstimate", "Station", "StockRow",
