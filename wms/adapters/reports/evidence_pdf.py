@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from printing.fonts import pdf_font_name
+from wms.adapters.reports.text import plain
 
 _VERDICTS = {"pass": "合格", "underweight": "偏轻", "overweight": "偏重", "recorded": "已记录"}
 _KINDS = {"outbound": "出库称重", "reweigh": "复称", "return": "退货称重"}
@@ -29,14 +30,14 @@ def render_evidence_pdf(data: dict[str, Any]) -> bytes:
     p = data["parcel"]
     facts = [
         ["运单号 Tracking", data["tracking_no"], "快递 Carrier", p.get("carrier") or ""],
-        ["订单号 Order", data["order_no"], "收件人 Recipient", data["recipient"]],
+        ["订单号 Order", data["order_no"], "收件人 Recipient", plain(data["recipient"], body)],
         ["打包员 Packer", p.get("packer") or "", "打包台 Station", p.get("station") or ""],
         ["打包时间 Packed at", p.get("packed_at") or "", "包材 Packaging", p.get("packaging") or "无"],
         ["应重 Expected", f"{p.get('expected_g')} g ± {p.get('tolerance_g')} g", "出库实重 Shipped at",
          f"{p.get('weight_g')} g"],
     ]
     items = [["SKU", "商品 Item", "数量 Qty", "单重 Unit g", "小计 g"]] + [
-        [i["sku"], Paragraph(i["name"], body), str(i["qty"]), str(i["unit_weight_g"]), str(i["qty"] * i["unit_weight_g"])]
+        [i["sku"], plain(i["name"], body), str(i["qty"]), str(i["unit_weight_g"]), str(i["qty"] * i["unit_weight_g"])]
         for i in data["items"]
     ]
     weighings = [["时间 Time (UTC)", "类型", "实重 g", "应重 g", "差 g", "结论", "打包台", "操作人", "秤"]] + [
@@ -58,10 +59,10 @@ def render_evidence_pdf(data: dict[str, Any]) -> bytes:
     ]
     if data.get("overrides"):
         story += [Spacer(1, 4 * mm)] + [
-            Paragraph(f"主管放行 Override: {o['by']} · {o['at'][:19].replace('T', ' ')} · {o['reason']}", body)
+            plain(f"主管放行 Override: {o['by']} · {o['at'][:19].replace('T', ' ')} · {o['reason']}", body)
             for o in data["overrides"]
         ]
-    story += [Spacer(1, 5 * mm), Paragraph(data["conclusion"], body)]
+    story += [Spacer(1, 5 * mm), plain(data["conclusion"], body)]
     doc.build(story)
     return buf.getvalue()
 

@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from printing.fonts import pdf_font_name
+from wms.adapters.reports.text import plain
 
 _HEADER = ["#", "运单号", "订单号", "收件人", "电话", "省 / 市", "重量(g)", "件数", "代收货款(元)"]
 _WIDTHS = [9 * mm, 33 * mm, 30 * mm, 19 * mm, 23 * mm, 27 * mm, 15 * mm, 10 * mm, 18 * mm]
@@ -34,8 +35,8 @@ def render_manifest_pdf(view: dict[str, Any]) -> bytes:
     ]
     rows: list[list[Any]] = [_HEADER]
     for n, line in enumerate(view["parcel_list"], start=1):
-        rows.append([str(n), line["tracking_no"], Paragraph(line["order_no"], cell), Paragraph(line["recipient_name"], cell),
-                     line["phone"], Paragraph(f"{line['province']} {line['city']}", cell), str(line["weight_g"]),
+        rows.append([str(n), line["tracking_no"], plain(line["order_no"], cell), plain(line["recipient_name"], cell),
+                     line["phone"], plain(f"{line['province']} {line['city']}", cell), str(line["weight_g"]),
                      str(line["pieces"]), line["cod_amount"] if line["cod_amount"] != "0.00" else ""])
     rows.append(["", "合计 Total", f"{view['parcels']} 个包裹", "", "", "", str(view["total_weight_g"]),
                  str(view["total_pieces"]), view["cod_total"]])
