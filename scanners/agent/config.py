@@ -33,7 +33,7 @@ heartbeat_s = 5                   # how often the service hears which devices ar
 
 [service]
 url = "http://127.0.0.1:8000"
-token = "wms_..."                 # wms token create --role packer --name PK-01
+token = "wms_..."                 # wms token create --role packer --name PK-01 (refreshed by the agent)
 timeout_s = 10                    # no answer within this: "unreachable", the event is sent again
 
 [scanner]                         # a serial (USB CDC-ACM / RS-232) scanner; leave out if none
