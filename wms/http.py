@@ -22,6 +22,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_COOKIE = "wms_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+CSRF_MAX_AGE = 7 * 24 * 3600  # outlives a sign-in, so a page left open (or restored) still posts
 
 
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
@@ -60,7 +61,7 @@ def set_csrf_cookie(request: Request, response: Response) -> None:
     """Sends the CSRF cookie if `csrf_value` made a new one for this answer."""
     value = getattr(request.state, "csrf_new", None)
     if value:
-        set_cookie(request, response, CSRF_COOKIE, value)
+        set_cookie(request, response, CSRF_COOKIE, value, max_age=CSRF_MAX_AGE)
 
 
 def client_address(request: Request) -> str:

@@ -66,7 +66,8 @@ async def authorize(request: Request) -> None:
         return  # PUBLIC
     _, from_cookie = bearer_token(request)
     if from_cookie and request.method not in SAFE_METHODS and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
-        raise ApiError(403, "csrf_failed", "a request signed by the page's cookie needs its X-CSRF-Token header")
+        raise ApiError(403, "csrf_failed", "the page is out of date: reload it (a request signed by the "
+                                          "page's cookie needs its X-CSRF-Token header)")
     if key == access.REFRESH:
         return  # the route checks the token itself: one that expired a moment ago may be exchanged
     principal = await get_principal(request)
