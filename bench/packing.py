@@ -22,9 +22,7 @@ import math
 import multiprocessing
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +37,7 @@ from wms.adapters.db.engine import make_engine  # noqa: E402
 from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.tables import OrderLine, OrderRow, PackagingRow  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
+from wms.service_process import ServiceProcess  # noqa: E402
 from wms.services import catalog, stock  # noqa: E402
 from wms.services.auth import create_token  # noqa: E402
 from wms.services.fixtures import load_layout  # noqa: E402
@@ -113,22 +112,8 @@ def simulate_contents(rng, lines, kind, by_sku, skus):
 
 def serve(url, workers=1):
     """`wms serve` in its own process, as in production (the clients here would share its GIL)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-c", "from wms.cli import main; main()", "serve", "--database", url,
-                             "--port", str(port), "--no-print-worker", "--workers", str(workers)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/openapi.json", timeout=1)
-            return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the service did not start")
+    service = ServiceProcess(url, workers=workers).start(30)
+    return service, service.url
 
 
 def _cpu_seconds(pid):
@@ -308,7 +293,7 @@ def main() -> None:
     engine.dispose()  # the stations are forked: they must not share the parent's connections
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    cpu_at_start = _cpu_seconds(server.pid)
+    cpu_at_start = _cpu_seconds(server.proc.pid)
     machine_at_start = _machine_busy()
     t0 = time.perf_counter()
     stations = [context.Process(target=run_station, args=(
@@ -328,13 +313,12 @@ def main() -> None:
     for proc in stations:
         proc.join()
     elapsed = time.perf_counter() - t0
-    server_cpu_s = _cpu_seconds(server.pid)
+    server_cpu_s = _cpu_seconds(server.proc.pid)
     machine_at_end = _machine_busy()
-    memory = service_memory(server.pid)
+    memory = service_memory(server.proc.pid)
     if server_cpu_s is not None and cpu_at_start is not None:
         server_cpu_s -= cpu_at_start
-    server.terminate()
-    server.wait(10)
+    server.stop(10)
     requests = sent
     print(f"service: wms serve --workers {args.workers} on {engine.dialect.name}; {os.cpu_count()} CPU cores, "
           f"shared with the {args.stations} station processes")

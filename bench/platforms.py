@@ -16,11 +16,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +37,7 @@ from wms.adapters.db.engine import make_engine  # noqa: E402
 from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.tables import OrderEvent, OrderRow, PlatformOrder, PlatformRow, TrackingUpload  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
+from wms.service_process import ServiceProcess  # noqa: E402
 from wms.services import platform_sync, tracking_upload  # noqa: E402
 
 
@@ -156,17 +153,8 @@ def main() -> None:
         crash(a, tmp, rng)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(url: str) -> subprocess.Popen:
-    env = {**os.environ, "WMS_DATABASE_URL": url, "WMS_UPLOAD_LEASE_S": "3", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([str(Path(sys.executable).parent / "wms"), "serve", "--no-print-worker",
-                             "--port", str(free_port())], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=str(ROOT))
+def serve(url: str) -> ServiceProcess:
+    return ServiceProcess(url, env={"WMS_UPLOAD_LEASE_S": "3"}).start()
 
 
 def crash(a: argparse.Namespace, tmp: Path, rng: random.Random) -> None:
@@ -181,8 +169,7 @@ def crash(a: argparse.Namespace, tmp: Path, rng: random.Random) -> None:
     proc = serve(url)
     while count(engine, OrderRow) < a.orders // 3:
         time.sleep(0.2)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.kill()
     at_kill = count(engine, OrderRow)
     proc = serve(url)
     deadline = time.monotonic() + 600
@@ -197,16 +184,14 @@ def crash(a: argparse.Namespace, tmp: Path, rng: random.Random) -> None:
     n = queue_uploads(engine, a.orders)
     while count(engine, TrackingUpload, TrackingUpload.status == "sent") < n // 3:
         time.sleep(0.2)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.kill()
     at_kill = count(engine, TrackingUpload, TrackingUpload.status == "sent")
     sending = count(engine, TrackingUpload, TrackingUpload.status == "sending")
     proc = serve(url)
     deadline = time.monotonic() + 600
     while count(engine, TrackingUpload, TrackingUpload.status == "sent") < n and time.monotonic() < deadline:
         time.sleep(0.5)
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(20)
+    proc.stop()
     consigned = {c["tid"] for c in emu.consignments}
     sent = count(engine, TrackingUpload, TrackingUpload.status == "sent")
     ok = sent == n == len(emu.consignments) == len(consigned)

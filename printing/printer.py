@@ -61,4 +61,5 @@ def print_label(waybill: Waybill | dict, format: str = "escpos", size: str = DEF
     data = render(waybill, format, size, dpi, printed_at)
     with open_transport(url, timeout=timeout) as transport:
         transport.write(data)
+        transport.finish(timeout)
     return data

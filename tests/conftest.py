@@ -70,3 +70,13 @@ def engine(_template_db: str, tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def database_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def tokens(engine: Engine) -> dict[str, str]:
+    """A bearer token per role on the test database."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services.auth import ROLES, create_token
+
+    with UnitOfWork(engine) as uow:
+        return {role: create_token(uow, role, f"test-{role}", lifetime_s=3600) for role in ROLES}

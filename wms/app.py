@@ -27,7 +27,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         description="Pick-pack-ship with scan-to-verify, check-weighing and thermal waybills.",
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.engine = engine or make_engine(settings.database_url, settings.db_busy_timeout_s)
     app.state.principals = PrincipalCache(settings.token_cache_s)
     install_error_handlers(app)
 

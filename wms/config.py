@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     workers: int = 1
     tracking_pool_low_water: int = 100
     print_retry_max: int = 5
+    db_busy_timeout_s: float = 30.0  # SQLite: how long a write waits for a lock held elsewhere before 503 database_busy
     platform_sync: bool = True  # `wms serve` pulls the shop platforms and sends tracking numbers back
     sender_name: str = "丝施品牌店"
     sender_phone: str = "0571-88886666"

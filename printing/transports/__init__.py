@@ -22,6 +22,10 @@ class TransportError(OSError):
     """The printer could not be opened, written to or read from; the message says which."""
 
 
+class JobCutOff(TransportError):
+    """The link broke after part of a job went out: the printer did not take all of it."""
+
+
 class Transport:
     """Bytes to and from one printer. `read` returns what arrived within `timeout`
     (possibly fewer than `n` bytes, b"" if nothing), on media that can answer."""
@@ -34,6 +38,10 @@ class Transport:
 
     def read(self, n: int, timeout: float = 1.0) -> bytes:
         raise TransportError(f"{self.url}: this transport cannot read replies")
+
+    def finish(self, timeout: float = 5.0) -> None:
+        """Return once the printer has taken the whole job written so far; JobCutOff if it
+        went away before. Media that cannot tell return at once."""
 
     def close(self) -> None:
         pass
@@ -83,4 +91,4 @@ def open_transport(url: str, timeout: float = 5.0) -> Transport:
     )
 
 
-__all__ = ["SCHEMES", "Transport", "TransportError", "open_transport"]
+__all__ = ["SCHEMES", "JobCutOff", "Transport", "TransportError", "open_transport"]

@@ -9,10 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from wms.adapters.db.uow import UnitOfWork
 from wms.app import create_app
 from wms.config import Settings
-from wms.services.auth import ROLES, create_token
 
 
 class Api:
@@ -46,12 +44,6 @@ def settings() -> Settings:
 def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(engine, settings), raise_server_exceptions=False) as c:
         yield c
-
-
-@pytest.fixture
-def tokens(engine: Engine) -> dict[str, str]:
-    with UnitOfWork(engine) as uow:
-        return {role: create_token(uow, role, f"test-{role}", lifetime_s=3600) for role in ROLES}
 
 
 @pytest.fixture

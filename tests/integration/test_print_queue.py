@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from scanners.emulators.escpos_printer import EscPosPrinter
+from scanners.emulators.network_printer import NetworkPrinter
 from wms.adapters.db.tables import Printer, PrintJob
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
@@ -17,50 +18,6 @@ from wms.services import print_queue
 from wms.services.print_worker import run_once
 
 WAYBILL = json.loads((Path(__file__).parents[2] / "fixtures" / "waybill-sample.json").read_text("utf-8"))
-
-
-ZPL_READY = (b"\x02030,0,0,1245,000,0,0,0,000,0,0,0\x03\r\n"
-             b"\x02000,0,0,0,0,2,4,0,00000000,1,000\x03\r\n\x021234,0\x03\r\n")
-
-
-class Listener:
-    """A raw TCP 9100-style ZPL printer: answers ~HS as ready, keeps every label it gets."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.jobs: list[bytes] = []
-        self._lock = threading.Lock()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
-
-    def _read(self, conn):
-        data = bytearray()
-        conn.settimeout(5)
-        try:
-            while chunk := conn.recv(65536):
-                data.extend(chunk)
-                if bytes(data).strip() == b"~HS":
-                    conn.sendall(ZPL_READY)
-                    data.clear()
-        except OSError:
-            pass
-        conn.close()
-        if data:
-            with self._lock:
-                self.jobs.append(bytes(data))
-
-    def close(self):
-        self.sock.close()
 
 
 def add_printer(engine, name, url, protocol="zpl"):
@@ -85,7 +42,7 @@ def jobs(engine):
 
 
 def test_a_queued_label_reaches_a_network_printer_once(engine):
-    printer = Listener()
+    printer = NetworkPrinter()
     add_printer(engine, "P1", f"tcp://127.0.0.1:{printer.port}")
     (job_id,) = queue(engine, "P1")
     assert run_once(engine, "w1") == 1
@@ -133,7 +90,7 @@ def test_paper_out_keeps_the_job_and_it_prints_once_paper_is_back(engine):
 
 
 def test_two_service_instances_never_send_the_same_job_twice(engine):
-    printer = Listener()
+    printer = NetworkPrinter()
     add_printer(engine, "P1", f"tcp://127.0.0.1:{printer.port}")
     ids = queue(engine, "P1", 8)
     done = []
@@ -149,7 +106,7 @@ def test_two_service_instances_never_send_the_same_job_twice(engine):
 
 
 def test_a_job_interrupted_mid_send_is_not_resent_by_itself(engine):
-    printer = Listener()
+    printer = NetworkPrinter()
     add_printer(engine, "P1", f"tcp://127.0.0.1:{printer.port}")
     (job_id,) = queue(engine, "P1")
     with UnitOfWork(engine) as uow:
@@ -175,7 +132,7 @@ def test_a_reprint_is_a_new_job_that_records_who_and_why(api, engine):
 
 
 def test_a_label_that_cannot_be_rendered_fails_at_once_and_sends_nothing(engine):
-    printer = Listener()
+    printer = NetworkPrinter()
     add_printer(engine, "P1", f"tcp://127.0.0.1:{printer.port}")
     with UnitOfWork(engine) as uow:
         bad = {**WAYBILL, "recipient": {**WAYBILL["recipient"], "address": ""}}

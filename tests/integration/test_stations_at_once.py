@@ -1,10 +1,6 @@
 """Twelve stations packing at the same time over HTTP: distinct numbers, nothing doubled."""
 
-import socket
-import subprocess
-import sys
 import threading
-import time
 
 import httpx
 import pytest
@@ -14,6 +10,7 @@ from tests.integration.conftest import make_order, make_sku
 from wms.adapters.db.tables import Parcel, PrintJob
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.codes import gtin_check_digit
+from wms.service_process import ServiceProcess
 from wms.services.stock import ledger_mismatches
 
 STATIONS = 12
@@ -29,32 +26,11 @@ def test_twelve_stations_pack_at_once_with_distinct_tracking_numbers(api, tokens
 
 
 @pytest.fixture
-def two_worker_url(engine, tokens):
+def two_worker_url(database_url, tmp_path):
     """`wms serve --workers 2` on the test database: two processes writing the same file."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from wms.cli import main; main()", "serve", "--database",
-         engine.url.render_as_string(hide_password=False), "--port", str(port), "--workers", "2",
-         "--no-print-worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if httpx.get(base + "/api/overview", headers={"Authorization": f"Bearer {tokens['admin']}"},
-                             timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "wms serve --workers 2 did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(20)
+    with ServiceProcess(database_url, workers=2, env={"WMS_PLATFORM_SYNC": "false"},
+                        log=tmp_path / "serve.log") as service:
+        yield service.url
 
 
 def test_twelve_stations_on_two_service_processes_get_distinct_numbers(api, tokens, two_worker_url, engine):

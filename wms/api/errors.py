@@ -1,4 +1,6 @@
-"""Every error leaves as a 4xx JSON body `{"error": code, "message": text}`."""
+"""Every error leaves as a JSON body `{"error": code, "message": text}`: a 4xx for anything
+about the request; 503 with Retry-After when the database is locked by another program or
+out of reach (nothing was saved; the same request, sent again, does it)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from wms.adapters.db.uow import is_retryable
 from wms.domain.errors import DomainError, TooManyAttempts, Unauthorized
 
 log = logging.getLogger("wms.api")
@@ -67,6 +70,19 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("integrity error answered as 409: %s", str(exc).splitlines()[0])
         return JSONResponse(error_body("conflict", "a concurrent change got there first; try again"),
                             status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def _database(_: Request, exc: OperationalError) -> JSONResponse:
+        """The database is locked by someone else or out of reach: nothing was done, so the
+        caller (a station agent keeps its events) sends the same request again later."""
+        log.warning("database trouble answered as 503: %s", str(exc).splitlines()[0])
+        if is_retryable(exc):
+            body = error_body("database_busy", "the database is busy (locked by another program); "
+                              "nothing was saved: send it again shortly")
+        else:
+            body = error_body("database_unavailable", "the database cannot be reached; nothing was saved: "
+                              "send it again shortly")
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -34,7 +34,7 @@ def _engine(database: str | None):  # type: ignore[no-untyped-def]
 
     url = database or get_settings().database_url
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, get_settings().db_busy_timeout_s)
         upgrade(engine)
     except (SQLAlchemyError, OSError, ValueError) as exc:
         raise fail(f"cannot open or upgrade the database {url}: {str(exc).splitlines()[0]}") from None

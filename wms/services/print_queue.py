@@ -6,10 +6,13 @@ fails at once. The claim is a conditional update, so two service instances never
 the same job. A job found still `sending` after its lease (the sender died mid-send) is
 not sent again by itself, since the label may already be on paper: it is marked failed
 with that explanation and waits for a person, whose reprint is recorded with who and why.
+A printer that went away mid-label (it closed the connection with part of the job unread)
+did not print it: the job is queued again with that reason and sent once it is back.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +25,7 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Conflict, NotFound
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=float(os.environ.get("WMS_PRINT_LEASE_S", "120")))  # longer than any send takes
 
 
 def printer_for_station(uow: UnitOfWork, station: str) -> str:

@@ -59,6 +59,7 @@ def print_one(engine: Engine, printer: Printer, worker: str) -> bool:
         try:
             with open_transport(printer.url, timeout=5.0) as transport:
                 transport.write(data)
+                transport.finish(5.0)  # a printer gone mid-label: not printed, sent again once back
         except (TransportError, OSError) as exc:
             print_queue.mark_failed(uow, job.id, worker, f"printer: {exc}")  # type: ignore[arg-type]
             _set_status(uow, printer.name, f"error: {exc}")

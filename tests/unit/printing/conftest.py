@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import importlib.util
 import os
-import socket
 import sys
 import threading
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from printing.waybill import SAMPLE_WAYBILL, Waybill
+from scanners.emulators.network_printer import NetworkPrinter
 
 # The stream decoders live next to the tests; load them under a name no other test
 # folder can shadow (test folders have no __init__.py, so a plain `import decoders`
@@ -41,58 +41,9 @@ def waybill(waybill_dict: dict) -> Waybill:
     return Waybill.from_dict(waybill_dict)
 
 
-class TcpPrinter:
-    """A raw port-9100 printer: accepts connections and keeps every byte received."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.jobs: list[bytes] = []
-        self.connections = 0
-        self._done = threading.Condition()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"tcp://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            self.connections += 1
-            chunks = []
-            with conn:
-                while chunk := conn.recv(65536):
-                    chunks.append(chunk)
-            with self._done:
-                self.jobs.append(b"".join(chunks))
-                self._done.notify_all()
-
-    def wait_job(self, timeout: float = 5.0) -> bytes:
-        with self._done:
-            self._done.wait_for(lambda: self.jobs, timeout)
-        assert self.jobs, "the printer received no job"
-        return self.jobs[0]
-
-    @property
-    def bytes_received(self) -> int:
-        return sum(len(j) for j in self.jobs)
-
-    def close(self) -> None:
-        try:  # wakes the accept() in the server thread; close() alone would not
-            self.server.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.server.close()
-
-
 @pytest.fixture
-def tcp_printer() -> Iterator[TcpPrinter]:
-    printer = TcpPrinter()
+def tcp_printer() -> Iterator[NetworkPrinter]:
+    printer = NetworkPrinter()
     yield printer
     printer.close()
 

@@ -8,7 +8,7 @@ from label_decoders import decode_escpos
 
 from printing.printer import Printer, print_label
 from printing.render import render_label
-from printing.transports import TransportError, open_transport
+from printing.transports import JobCutOff, TransportError, open_transport
 from printing.transports.memory import sent
 from printing.transports.serial import parse_serial_url
 
@@ -68,6 +68,18 @@ def test_unreachable_tcp_printer_is_a_transport_error(tcp_printer):
     tcp_printer.close()
     with pytest.raises(TransportError, match="cannot connect"):
         open_transport(f"tcp://127.0.0.1:{port}", timeout=1)
+
+
+@pytest.mark.parametrize("fmt", ["escpos", "zpl"])
+def test_a_printer_switched_off_mid_label_is_a_cut_off_job_not_a_printed_one(tcp_printer, waybill, fmt):
+    """It reads half the label and drops the connection: every byte had left our side by then
+    (the kernel buffers a whole label), so only waiting for the printer's end tells."""
+    data = render_label(waybill, fmt, printed_at=PRINTED_AT).data
+    tcp_printer.vanish_after = len(data) // 2
+    with pytest.raises(JobCutOff, match="before taking the whole job|went away after"):
+        print_label(waybill, fmt, url=tcp_printer.url, printed_at=PRINTED_AT)
+    assert tcp_printer.wait_until(lambda: tcp_printer.partial)
+    assert tcp_printer.jobs == [] and len(tcp_printer.partial[0]) == len(data) // 2
 
 
 def test_missing_serial_device_is_a_transport_error():

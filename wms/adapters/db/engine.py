@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from contextvars import ContextVar
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import create_engine
 
 try:
@@ -34,21 +36,24 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kw: Any) -> Engine:
+def make_engine(url: str, busy_timeout_s: float = 30.0, **kw: Any) -> Engine:
+    """`busy_timeout_s`: how long an SQLite write waits for a lock another process holds (a
+    backup, a person's sqlite3 shell) before it gives up with "database is locked", which the
+    API answers 503 `database_busy` with Retry-After."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kw
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}, **kw
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_s)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kw)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_s: float = 30.0) -> None:
     """WAL for concurrent readers, foreign keys on, and `BEGIN IMMEDIATE` for writers.
 
     pysqlite's own transaction handling starts transactions lazily, which lets two
@@ -60,6 +65,8 @@ def _configure_sqlite(engine: Engine) -> None:
     Several service processes on one file (`wms serve --workers N`) queue on an OS file
     lock beside the database as well: the kernel wakes the next writer the moment the
     lock is free, where SQLite's busy handler would have it sleep and poll.
+    While another program holds the file locked, a writer waits at most `busy_timeout_s` for
+    its turn here and as long again in SQLite's busy handler, then fails as locked.
     """
     writer = threading.Lock()
     database = engine.url.database
@@ -71,7 +78,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -81,7 +88,9 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
             return
         asked = time.perf_counter()
-        writer.acquire()
+        if not writer.acquire(timeout=busy_timeout_s):
+            raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError(
+                f"database is locked: no write lock within {busy_timeout_s:g} s"))
         conn.info["wms_writer"] = True
         try:
             if between_processes is not None:
@@ -181,8 +190,6 @@ class WalCheckpointer:
         self._thread.join(5)
 
     def _run(self) -> None:
-        import sqlite3
-
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA synchronous=NORMAL")
