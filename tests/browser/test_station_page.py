@@ -207,7 +207,9 @@ def test_a_scanner_double_read_is_shown_and_one_key_counts_it_as_a_second_unit(b
     log = page.evaluate("window.wmsScanLog")
     if [e["source"] for e in log[1:]] != ["scanner", "scanner"]:
         pytest.skip(f"the browser was too slow for a wedge burst here: {[e['gaps'] for e in log]}")
-    assert [e["outcome"] for e in log] == ["opened", "accepted", "double_read"]
+    if sum(log[2]["gaps"]) >= 300:  # the second read ended outside the double-read window: not one
+        pytest.skip(f"the browser typed the second burst too slowly for a double read: {log[2]['gaps']}")
+    assert [e["outcome"] for e in log] == ["opened", "accepted", "double_read"], log
     assert page.is_visible("#feedback.warn")
     assert "Read twice" in page.inner_text("#feedback")
     assert page.is_visible("#repeat-confirm")
