@@ -12,7 +12,7 @@ After each run the ledger must equal on-hand and no stock row may be over-reserv
 PostgreSQL runs in a database of its own, created here and dropped at the end.
 
     PYTHONPATH=. .venv/bin/python bench/orders.py [--orders 10000] [--threads 8]
-        [--pg postgresql://postgres@127.0.0.1:5432] [--no-pg]
+        [--pg postgresql://postgres@127.0.0.1:5432] [--no-pg | --no-sqlite]
 """
 
 from __future__ import annotations
@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432",
                         help="PostgreSQL server URL without a database name")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
 
     rng = random.Random(20261122)
@@ -209,7 +210,8 @@ def main() -> None:
         print(f"{args.orders} orders per file ({first.stat().st_size // 1024} KiB JSON), "
               f"{len(skus)} SKUs, {args.threads} threads for the concurrent run\n", flush=True)
         print(f"{'database':11s} {'run':30s} {'orders':>7s} {'seconds':>8s} {'orders/s':>9s}  notes", flush=True)
-        run_backend("sqlite", f"sqlite:///{tmp}/bench.db", first, second, args.threads, rows)
+        if not args.no_sqlite:
+            run_backend("sqlite", f"sqlite:///{tmp}/bench.db", first, second, args.threads, rows)
         if not args.no_pg:
             url = create_pg(args.pg)
             try:

@@ -12,6 +12,11 @@ A station scans at a packer's pace (`--pace-ms`, 1000 ms by default, each gap dr
 0.5-1.5x that) and leaves the parcel on the scale for two paces before the stable reading.
 
     python bench/packing.py [--parcels 10000] [--stations 20] [--pace-ms 1000] [--database sqlite:///...]
+        [--workers 2] [--instances 1] [--rounds 1]
+
+`--instances 2 --database postgresql://...` runs two separate `wms serve` on one PostgreSQL,
+the stations spread over them; `--rounds 2` replays twice on the same running service and
+prints memory after each round (it must stay flat).
 """
 
 from __future__ import annotations
@@ -275,6 +280,12 @@ def main() -> None:
                     help="a packer's time between two scans: 1000 ms is a fast packer (a real one needs 1-3 s "
                          "to take an item, scan it and put it in the box); 150 ms is a stress run at 10x that")
     ap.add_argument("--workers", type=int, default=2, help="service processes (wms serve --workers)")
+    ap.add_argument("--instances", type=int, default=1,
+                    help="separate `wms serve` instances on the one database (as a warehouse running several "
+                         "service machines on PostgreSQL); stations are spread over them")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="replay --parcels this many times back to back on the same running service(s), "
+                         "with the full report and memory after each: memory must stay flat")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
@@ -283,21 +294,36 @@ def main() -> None:
     t0 = time.perf_counter()
     skus, packaging = load_catalogue(engine, rng)
     by_sku = {s["sku"]: s for s in skus}
-    plan = make_orders(engine, skus, args.parcels, rng)
+    plan = make_orders(engine, skus, args.parcels * args.rounds, rng)
     with UnitOfWork(engine) as uow:
         token = create_token(uow, "packer", "bench", lifetime_s=24 * 3600)
-    print(f"setup: {len(skus)} SKUs, {len(plan)} orders on {engine.dialect.name} in {time.perf_counter() - t0:.1f} s")
-    server, base = serve(url, args.workers)
-    jobs = list(enumerate(plan))
+    dialect = engine.dialect.name
+    print(f"setup: {len(skus)} SKUs, {len(plan)} orders on {dialect} in {time.perf_counter() - t0:.1f} s")
+    servers = [serve(url, args.workers) for _ in range(args.instances)]
     packs = {code: (p.weight_g, p.tolerance_g) for code, p in packaging.items()}
     engine.dispose()  # the stations are forked: they must not share the parent's connections
+    try:
+        for r in range(args.rounds):
+            jobs = list(enumerate(plan))[r * args.parcels:(r + 1) * args.parcels]
+            if args.rounds > 1:
+                print(f"\n== round {r + 1} of {args.rounds} on the same service ==")
+            replay(args, jobs, servers, token, by_sku, skus, packs, dialect)
+    finally:
+        for server, _ in servers:
+            server.stop(10)
+
+
+def replay(args, jobs, servers, token, by_sku, skus, packs, dialect) -> None:
+    """Pack `jobs` with the stations against the running service(s) and print the report."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    cpu_at_start = _cpu_seconds(server.proc.pid)
+    pids = [server.proc.pid for server, _ in servers]
+    cpu_at_start = [_cpu_seconds(pid) for pid in pids]
     machine_at_start = _machine_busy()
     t0 = time.perf_counter()
     stations = [context.Process(target=run_station, args=(
-        n + 1, jobs[n::args.stations], base, token, args, by_sku, skus, packs, results)) for n in range(args.stations)]
+        n + 1, jobs[n::args.stations], servers[n % len(servers)][1], token, args, by_sku, skus, packs, results))
+        for n in range(args.stations)]
     for proc in stations:
         proc.start()
     outcomes, scan_ms, verdict_ms, errors, sent, server_scan_ms, server_verdict_ms = [], [], [], [], 0, [], []
@@ -313,14 +339,14 @@ def main() -> None:
     for proc in stations:
         proc.join()
     elapsed = time.perf_counter() - t0
-    server_cpu_s = _cpu_seconds(server.proc.pid)
+    cpu_at_end = [_cpu_seconds(pid) for pid in pids]
     machine_at_end = _machine_busy()
-    memory = service_memory(server.proc.pid)
-    if server_cpu_s is not None and cpu_at_start is not None:
-        server_cpu_s -= cpu_at_start
-    server.stop(10)
+    memory = [service_memory(pid) for pid in pids]
+    server_cpu_s = None
+    if None not in cpu_at_start and None not in cpu_at_end:
+        server_cpu_s = sum(cpu_at_end) - sum(cpu_at_start)
     requests = sent
-    print(f"service: wms serve --workers {args.workers} on {engine.dialect.name}; {os.cpu_count()} CPU cores, "
+    print(f"service: {len(servers)} x wms serve --workers {args.workers} on {dialect}; {os.cpu_count()} CPU cores, "
           f"shared with the {args.stations} station processes")
     print(f"packer pace: {args.pace_ms:.0f} ms between scans (x0.5-1.5), {2 * args.pace_ms:.0f} ms on the scale")
     print(f"replayed {len(outcomes)} parcels with {args.stations} stations in {elapsed:.1f} s "
@@ -331,10 +357,11 @@ def main() -> None:
         busy = (machine_at_end[0] - machine_at_start[0]) / max(1, machine_at_end[1] - machine_at_start[1])
         print(f"machine CPU busy during the replay: {100 * busy:.0f}% of {os.cpu_count()} cores "
               "(service and stations together)")
-    if memory:
-        print("service memory (MiB, per process, the supervisor first): peak RSS (VmHWM) "
-              + ", ".join(f"{hwm:.0f}" for hwm, _ in memory.values()) + "; RSS at the end "
-              + ", ".join(f"{rss:.0f}" for _, rss in memory.values()))
+    for i, mem in enumerate(memory):
+        if mem:
+            print(f"service {i + 1} memory (MiB, per process, the supervisor first): peak RSS (VmHWM) "
+                  + ", ".join(f"{hwm:.0f}" for hwm, _ in mem.values()) + "; RSS now "
+                  + ", ".join(f"{rss:.0f}" for _, rss in mem.values()))
     for e in errors[:5]:
         print("  error:", e)
     print(f"{'kind':10s} {'parcels':>8s} {'flagged':>9s} {'suspect named':>14s}")

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from packing import load_catalogue, make_orders, pct, simulate_contents  # noqa: E402
+from sqlalchemy import event as sqlalchemy_event  # noqa: E402
 
 from wms.adapters.db.engine import WRITER_TIMES, make_engine  # noqa: E402
 from wms.adapters.db.migrate import upgrade  # noqa: E402
@@ -38,6 +39,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--database", default=None, help="default: a new SQLite file in a temp folder")
     ap.add_argument("--profile", action="store_true", help="profile the weighings and print the top functions")
+    ap.add_argument("--statements", action="store_true",
+                    help="print the SQL statements of one passing weighing, in the order sent")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/cost.db"
@@ -53,6 +56,15 @@ def main() -> None:
     by_verdict: dict[str, list[float]] = {}  # the pass path finishes the parcel, a mismatch searches suspects
     verdicts: dict[str, int] = {}
     profiler = cProfile.Profile() if args.profile else None
+    sent: list[str] = []
+    counting = [False]
+
+    @sqlalchemy_event.listens_for(engine, "before_cursor_execute")
+    def _count(_conn, _cursor, statement, *_):
+        if counting[0]:
+            sent.append(" ".join(statement.split())[:150])
+
+    passing: list[list[str]] = []
 
     def event(kind: str, body: dict) -> dict:
         writer = [0.0, 0.0]
@@ -60,8 +72,13 @@ def main() -> None:
         t = time.perf_counter()
         if kind == "weigh" and profiler:
             profiler.enable()
+        sent.clear()
+        counting[0] = kind == "weigh"
         with UnitOfWork(engine) as uow:
             answer = packing.station_event(uow, "PK-01", body, who, settings)
+        counting[0] = False
+        if kind == "weigh" and answer["result"]["verdict"] == "pass":
+            passing.append(list(sent))
         if kind == "weigh" and profiler:
             profiler.disable()
         times[kind].append((time.perf_counter() - t) * 1000)
@@ -92,6 +109,12 @@ def main() -> None:
     for verdict, values in sorted(by_verdict.items()):
         print(f"  weigh, {verdict:<11s} n={len(values):5d}  mean {sum(values) / len(values):6.2f}  "
               f"p50 {pct(values, 50):6.2f}  p99 {pct(values, 99):6.2f} ms")
+    if passing:
+        counts = sorted(len(p) for p in passing)
+        print(f"SQL statements per passing weighing: p50 {counts[len(counts) // 2]}, max {counts[-1]}")
+    if args.statements and passing:
+        for n, statement in enumerate(passing[-1], 1):
+            print(f"  {n:2d}. {statement}")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
 
