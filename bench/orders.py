@@ -7,6 +7,9 @@ reviewed and reserved by the bulk path (wms.services.bulk_intake: batched statem
 per chunk, each order still all or nothing). Then the very same file again
 (must create nothing), then a second file of as many orders imported by several threads
 at once, each its own disjoint slice (stock rows shared, so reservations contend).
+Then the first file's buyers order again (new order numbers, each recipient with an open order:
+the 合并发货 check). Last, on SQLite, both files through a running `wms serve`
+(POST /api/orders/import) with its memory after each.
 After each run the ledger must equal on-hand and no stock row may be over-reserved.
 
 PostgreSQL runs in a database of its own, created here and dropped at the end.
@@ -29,6 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
@@ -37,7 +41,9 @@ from wms.adapters.db.engine import make_engine  # noqa: E402
 from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.tables import OrderRow, StockRow  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
+from wms.service_process import ServiceProcess  # noqa: E402
 from wms.services import catalog, stock  # noqa: E402
+from wms.services.auth import create_token  # noqa: E402
 from wms.services.fixtures import load_layout  # noqa: E402
 from wms.services.order_import import import_orders  # noqa: E402
 
@@ -113,7 +119,8 @@ def run_backend(name: str, url: str, first: Path, second: Path, threads: int, ro
     upgrade(engine)
     try:
         a, b = json.loads(first.read_text("utf-8")), json.loads(second.read_text("utf-8"))
-        prepare(engine, a + b)
+        repeat = [{**o, "order_no": "RB" + o["order_no"][2:]} for o in a]  # the same buyers order again
+        prepare(engine, a + b + repeat)
         text = first.read_text("utf-8")
 
         t0 = time.perf_counter()
@@ -158,8 +165,51 @@ def run_backend(name: str, url: str, first: Path, second: Path, threads: int, ro
         rows.append((name, f"import + reserve, {threads} threads", imported, took,
                      f"reserved {counts.get('reserved', 0)}, on hold {counts.get('on_hold', 0)}, "
                      f"thread failures {len(failures)}{' ' + failures[0] if failures else ''}; {check_books(engine)}"))
+
+        t0 = time.perf_counter()
+        with UnitOfWork(engine) as uow:
+            report = import_orders(uow, json.dumps(repeat, ensure_ascii=False), "json", "bench")
+        took = time.perf_counter() - t0
+        counts = status_counts(engine, "RB")
+        rows.append((name, "repeat buyers, 1 thread", len(report.imported), took,
+                     f"each recipient has an open order (none consents to merging): reserved "
+                     f"{counts.get('reserved', 0)}; {check_books(engine)}"))
     finally:
         engine.dispose()
+
+
+def run_service(name: str, url: str, first: Path, second: Path, rounds: int, rows: Rows) -> None:
+    """The same files sent to a running `wms serve` (POST /api/orders/import), `rounds` times over
+    with fresh order numbers, and the service's memory after each: it must stay flat."""
+    import httpx
+    from packing import service_memory
+
+    engine = make_engine(url)
+    upgrade(engine)
+    a, b = json.loads(first.read_text("utf-8")), json.loads(second.read_text("utf-8"))
+    batches = [a, b]
+    prepare(engine, [o for batch in batches[:rounds] for o in batch])
+    with UnitOfWork(engine) as uow:
+        token = create_token(uow, "admin", "bench", lifetime_s=3600)
+    engine.dispose()
+    service = ServiceProcess(url, workers=1).start(60)
+    try:
+        with httpx.Client(base_url=service.url, timeout=600,
+                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}) as http:
+            for r, batch in enumerate(batches[:rounds], 1):
+                body = json.dumps(batch, ensure_ascii=False).encode()
+                t0 = time.perf_counter()
+                answer = http.post("/api/orders/import", content=body)
+                took = time.perf_counter() - t0
+                answer.raise_for_status()
+                got = answer.json()
+                memory = service_memory(service.proc.pid)  # type: ignore[union-attr]
+                peak = ", ".join(f"{hwm:.0f}" for hwm, _ in memory.values())
+                now = ", ".join(f"{rss:.0f}" for _, rss in memory.values())
+                rows.append((name, f"wms serve import, round {r}", got["imported"], took,
+                             f"errors {len(got['errors'])}; service peak RSS MiB {peak}, now {now}"))
+    finally:
+        service.stop()
 
 
 def create_pg(base: str) -> str:
@@ -198,6 +248,9 @@ def main() -> None:
                         help="PostgreSQL server URL without a database name")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--service-rounds", type=int, default=2, choices=(0, 1, 2),
+                        help="also send the files to a running `wms serve` on SQLite this many times back to "
+                             "back, printing its memory after each (0: skip)")
     args = parser.parse_args()
 
     rng = random.Random(20261122)
@@ -212,6 +265,8 @@ def main() -> None:
         print(f"{'database':11s} {'run':30s} {'orders':>7s} {'seconds':>8s} {'orders/s':>9s}  notes", flush=True)
         if not args.no_sqlite:
             run_backend("sqlite", f"sqlite:///{tmp}/bench.db", first, second, args.threads, rows)
+            if args.service_rounds:
+                run_service("sqlite", f"sqlite:///{tmp}/service.db", first, second, args.service_rounds, rows)
         if not args.no_pg:
             url = create_pg(args.pg)
             try:

@@ -250,3 +250,22 @@ def test_the_same_file_imported_twice_at_once_creates_each_order_once(engine):
     snap = snapshot(engine)
     assert len(snap["orders"]) == 30 and len(snap["reservations"]) == 30
     assert snap["stock"] == [("A03-01-1", "C", 100, 30)]
+
+
+def test_a_repeat_buyer_without_consent_gets_separate_parcels_and_a_consenting_one_is_merged(engine):
+    """合并发货 only with the buyer's consent: a second order of someone with an open order (a
+    repeat buyer, common on a sale day) stays its own order; one that consents joins the first."""
+    setup_stock(engine, LEVELS)
+    first = [order(f"R{i}", [("C", 1)], i) for i in range(3)]
+    with UnitOfWork(engine) as uow:
+        assert import_orders(uow, json.dumps(first), "json", "test").imported == ["R0", "R1", "R2"]
+    again = [order("S0", [("C", 1)], 0), order("S1", [("C", 1)], 1, merge_consent=True), order("S2", [("C", 1)], 2)]
+    with UnitOfWork(engine) as uow:
+        report = import_orders(uow, json.dumps(again), "json", "test")
+    assert report.imported == ["S0", "S1", "S2"]
+    groups = {o[0]: (o[1], o[3]) for o in snapshot(engine)["orders"]}
+    assert groups["S0"] == ("reserved", None) and groups["R0"] == ("reserved", None), "no consent, no merge"
+    assert groups["S2"] == ("reserved", None)
+    assert groups["S1"][1] == groups["R1"][1] == "R1", "the consenting buyer's orders leave as one parcel"
+    with UnitOfWork(engine) as uow:
+        assert stock.ledger_mismatches(uow) == []

@@ -48,7 +48,7 @@ OnError = Callable[[list[int], dict[str, Any], str], None]
 _EXISTING = text("SELECT order_no FROM orders WHERE order_no IN :nos").bindparams(
     bindparam("nos", expanding=True))
 _OPEN_RECIPIENTS = text(
-    "SELECT DISTINCT recipient_name, recipient_phone, province, city, district, address FROM orders "
+    "SELECT DISTINCT recipient_name, recipient_phone, province, city, district, address, merge_consent FROM orders "
     "WHERE recipient_phone IN :phones AND status IN :open"
 ).bindparams(bindparam("phones", expanding=True), bindparam("open", expanding=True))
 _STOCK_SQL = ("SELECT s.id, s.sku, s.on_hand, s.reserved FROM stock s JOIN bin b ON b.id = s.bin_id "
@@ -82,19 +82,22 @@ def take_in(uow: UnitOfWork, parsed: Parsed, actor: str, on_error: OnError) -> O
     outcome = Outcome()
     seen: set[str] = set()
     for start in range(0, len(parsed), CHUNK):
-        pending = parsed[start:start + CHUNK]
-        while pending:
-            pending = _next_segment(uow, pending, actor, on_error, outcome, seen)
+        drafts, reviews = _drafted(uow, parsed[start:start + CHUNK], on_error, outcome, seen)
+        while drafts:
+            drafts, reviews = _next_segment(uow, drafts, reviews, actor, on_error, outcome, seen)
     return outcome
 
 
-def _next_segment(uow: UnitOfWork, pending: Parsed, actor: str, on_error: OnError, outcome: Outcome,
-                  seen: set[str]) -> Parsed:
-    """Write the leading orders of `pending` that need nothing but the batch in one
-    transaction, then one order that does through create_order; returns what is left."""
+Drafted = list[tuple[list[int], dict[str, Any], orders.DraftOrder]]
+
+
+def _drafted(uow: UnitOfWork, pending: Parsed, on_error: OnError, outcome: Outcome,
+             seen: set[str]) -> tuple[Drafted, list[rules.Review]]:
+    """Read and review a chunk's orders once: those already stored are reported as present,
+    the unreadable ones to `on_error`."""
     nos = {orders.order_no_of(d) for _, d in pending} - {""}
     stored = {r[0] for r in uow.session.execute(_EXISTING, {"nos": sorted(nos)})} if nos else set()
-    drafts: list[tuple[list[int], dict[str, Any], orders.DraftOrder]] = []
+    drafts: Drafted = []
     in_batch: set[str] = set()
     for rows, data in pending:
         order_no = orders.order_no_of(data)
@@ -113,36 +116,54 @@ def _next_segment(uow: UnitOfWork, pending: Parsed, actor: str, on_error: OnErro
         in_batch.add(order_no)
     lookups = orders.Lookups(uow)
     lookups.known_skus({line.sku for _, _, d in drafts for line in d.lines})
-    reviews = [orders.review_draft(d, lookups) for _, _, d in drafts]
+    return drafts, [orders.review_draft(d, lookups) for _, _, d in drafts]
+
+
+def _next_segment(uow: UnitOfWork, drafts: Drafted, reviews: list[rules.Review], actor: str, on_error: OnError,
+                  outcome: Outcome, seen: set[str]) -> tuple[Drafted, list[rules.Review]]:
+    """Write the leading orders that need nothing but the batch in one transaction, then one
+    order that does through create_order; returns what is left, still drafted and reviewed
+    (a chunk of repeat buyers is read once, not once per order)."""
     cut = _first_merge_candidate(uow, [d for _, _, d in drafts], reviews)
-    drafts, rest, reviews = drafts[:cut], drafts[cut:], reviews[:cut]
-    if drafts:
+    batch, rest, rest_reviews = drafts[:cut], drafts[cut:], reviews[cut:]
+    if batch:
         try:
-            outcome.created += _write(uow, [d for _, _, d in drafts], reviews, actor)
+            outcome.created += _write(uow, [d for _, _, d in batch], reviews[:cut], actor)
             uow.commit()
-            seen.update(d.order_no for _, _, d in drafts)
+            seen.update(d.order_no for _, _, d in batch)
         except (_Retry, SQLAlchemyError):
             uow.rollback()
-            for rows, data, _ in drafts:
+            for rows, data, _ in batch:
                 _one(uow, rows, data, actor, on_error, outcome, seen)
     if rest:
         rows, data, _ = rest[0]
         _one(uow, rows, data, actor, on_error, outcome, seen)
-        return [(r, d) for r, d, _ in rest[1:]]
-    return []
+        return rest[1:], rest_reviews[1:]
+    return [], []
 
 
 def _first_merge_candidate(uow: UnitOfWork, drafts: list[orders.DraftOrder], reviews: list[rules.Review]) -> int:
     """The index of the first order that might merge with another open order of its recipient
     (orders.merge_candidates: same name, phone and address), another passing order here or an
-    open one in the database; else len. An order that fails review is never merged, nor merged with."""
+    open one in the database, where one of them has the buyer's consent to one parcel
+    (orders.merge_if_consented merges nothing else); else len. An order that fails review is
+    never merged, nor merged with. Repeat buyers who did not consent stay in the batch."""
     who = [tuple(d.recipient.__dict__.values()) for d in drafts]
-    here = Counter(w for w, r in zip(who, reviews) if r.ok)
+    here: Counter[tuple[Any, ...]] = Counter()
+    consent_here: set[tuple[Any, ...]] = set()
+    for w, d, r in zip(who, drafts, reviews):
+        if r.ok:
+            here[w] += 1
+            if d.values.get("merge_consent"):
+                consent_here.add(w)
     phones = sorted({w[1] for w in here})
-    stored = {tuple(r) for r in uow.session.execute(_OPEN_RECIPIENTS, {
-        "phones": phones, "open": sorted(orders.MERGEABLE)})} if phones else set()
+    stored: dict[tuple[Any, ...], bool] = {}
+    if phones:
+        for *recipient, consent in uow.session.execute(_OPEN_RECIPIENTS, {
+                "phones": phones, "open": sorted(orders.MERGEABLE)}):
+            stored[tuple(recipient)] = stored.get(tuple(recipient), False) or bool(consent)
     for i, (w, r) in enumerate(zip(who, reviews)):
-        if r.ok and (here[w] > 1 or w in stored):
+        if r.ok and (here[w] > 1 or w in stored) and (w in consent_here or stored.get(w, False)):
             return i
     return len(drafts)
 
