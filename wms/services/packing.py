@@ -493,7 +493,12 @@ def _replayed(uow: UnitOfWork, session: PackSessionRow, row: Weighing, who: Acto
     (the provider refused or did not answer) tries to finish the parcel again."""
     if not (row.verdict == "pass" and row.tracking_no is None and row.kind == "outbound"
             and session.status == "open" and row.session_id == session.id):
-        return weighing_answer(uow, row)
+        answer = weighing_answer(uow, row)
+        if row.verdict == "pass" and row.tracking_no is None and session.status != "open":
+            parcel = uow.session.exec(select(Parcel).where(Parcel.session_id == session.id)).first()
+            if parcel is not None:  # finished later, by a resend of this weighing or another one
+                answer["tracking_no"] = parcel.tracking_no
+        return answer
     order = uow.get_locked(OrderRow, session.order_id)
     contents = _contents(uow, order)
     if not pack_rules.PackSession(contents.ordered, _history(uow, session.id).scanned).complete:  # type: ignore[arg-type]
