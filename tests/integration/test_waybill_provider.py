@@ -267,3 +267,33 @@ def test_the_cli_sets_a_carrier_to_cainiao_lists_it_without_the_secret_and_voids
     assert unknown.exit_code != 0 and "unknown carrier" in unknown.output
     wrong = runner.invoke(app, ["carriers", "set", "YD", "--provider", "fedex", "--database", database_url])
     assert wrong.exit_code != 0 and "pool, cainiao" in wrong.output
+
+
+def test_a_voided_parcel_whose_order_is_then_cancelled_puts_the_units_back_in_their_bins(api, emu, order):
+    _cainiao(api, emu)
+    before = _on_hand(api)
+    tn = _weigh(api, _packed_up(api, order)).json()["tracking_no"]
+    assert _on_hand(api)["SOCK"] == (before["SOCK"][0] - 1, before["SOCK"][1] - 1)
+    assert api.as_("supervisor").post(f"/api/parcels/{tn}/void", {"reason": "buyer cancelled"}).status_code == 200
+    r = api.post(f"/api/orders/{order}/cancel", {"reason": "buyer cancelled after packing"})
+    assert r.status_code == 200, r.text
+    after = _on_hand(api)
+    assert {s: after[s][0] for s in after} == {s: before[s][0] for s in before}  # back on hand, once
+    assert all(after[s][1] == 0 for s in after)
+
+
+def test_a_station_agent_weight_event_refused_then_resent_finishes_with_one_number(api, emu, order):
+    _cainiao(api, emu)
+    emu.balance["ZTO"] = 0
+    packer = api.as_("packer")
+    for i, code in enumerate((order, SHIRT, CUP, SOCK)):
+        r = packer.post("/api/stations/PK-02/events", {"event_id": f"e{i}", "kind": "scan", "code": code})
+        assert r.status_code == 200, r.text
+    r = packer.post("/api/stations/PK-02/events", {"event_id": "e-w", "kind": "weight", "grams": 500})
+    assert r.status_code == 409 and r.json()["provider_code"] == "no_balance", r.text
+    assert r.json()["verdict"] == "pass"
+    emu.balance["ZTO"] = 1
+    r = packer.post("/api/stations/PK-02/events", {"event_id": "e-w", "kind": "weight", "grams": 500})
+    assert r.status_code == 200, r.text
+    assert r.json()["action"] == "replayed" and r.json()["result"]["tracking_no"] in emu.issued
+    assert len(emu.issued) == 1

@@ -41,7 +41,7 @@ def carriers_list(database: DatabaseOpt = None) -> None:
         reach = ", ".join(c.regions) + (f" except {', '.join(c.excluded_regions)}" if c.excluded_regions else "")
         limit = f"{c.max_weight_g} g" if c.max_weight_g else "no limit"
         if (c.provider or "pool") == "pool":
-            numbers = f"numbers from its pool, {left.get(c.code, 0)} left"
+            numbers = f"{left.get(c.code, 0)} numbers left"
         else:
             with UnitOfWork(_engine(database)) as uow:
                 p = provider_view(uow, c)
