@@ -127,6 +127,7 @@ CONTENT: dict[str, Callable[[Waybill, datetime], str]] = {
     "service": lambda w, t: w.service,
     "print_time": lambda w, t: f"打印时间 {t:%Y-%m-%d %H:%M}",
     "sort_code": lambda w, t: w.sort_code,
+    "bag_hub": lambda w, t: f"集包地 {w.bag_hub}" if w.bag_hub else "",
     "caption.recipient": lambda w, t: "收",
     "caption.sender": lambda w, t: "寄",
     "recipient": lambda w, t: f"{w.recipient.name}  {w.recipient.masked_phone}",
@@ -243,8 +244,17 @@ def build_layout(waybill: Waybill, size: str = "100x150", dpi: int | None = None
             text = CONTENT[slot.field](waybill, printed_at)
             if not text:
                 continue
-            fitted, lines = fit_text(text, slot.rect, slot.size, slot.min_size, slot.wrap,
+            rect = slot.rect
+            if slot.field == "sort_code" and waybill.bag_hub:
+                # The band is shared: the sort code (三段码) keeps two thirds, the bag hub
+                # (集包地) the rest, wrapped in smaller bold type.
+                rect = Rect(slot.rect.x, slot.rect.y, slot.rect.w * 0.66, slot.rect.h)
+                hub = Rect(rect.right + 1, slot.rect.y, slot.rect.w - rect.w - 1, slot.rect.h)
+                hub_size, hub_lines = fit_text(CONTENT["bag_hub"](waybill, printed_at), hub,
+                                               min(slot.size * 0.42, 4.5), 1.6, True, "bag_hub")
+                elements.append(Text(hub, hub_lines, hub_size, True, "center", "middle", "bag_hub"))
+            fitted, lines = fit_text(text, rect, slot.size, slot.min_size, slot.wrap,
                                      slot.field)
-            elements.append(Text(slot.rect, lines, fitted, slot.bold, slot.align, slot.valign,
+            elements.append(Text(rect, lines, fitted, slot.bold, slot.align, slot.valign,
                                  slot.field))
     return Layout(size, width, height, tuple(elements))

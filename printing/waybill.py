@@ -49,6 +49,7 @@ class Waybill:
     pieces: int = 1
     items: tuple[Item, ...] = field(default_factory=tuple)
     remark: str = ""
+    bag_hub: str = ""  # 集包地, given with an e-waybill number (Cainiao); printed beside the sort code
 
     @classmethod
     def from_dict(cls, data: Any) -> Waybill:
@@ -85,6 +86,7 @@ class Waybill:
             pieces=_int(data, "pieces", minimum=1, required=False, default=1),
             items=_items(data),
             remark=_text(data, "remark", required=False),
+            bag_hub=_text(data, "bag_hub", required=False),
         )
 
     def to_dict(self) -> dict[str, Any]:

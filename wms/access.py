@@ -91,6 +91,7 @@ API: dict[tuple[str, str], Roles] = {
     ("POST", "/api/print-jobs/{job_id}/result"): PACKING,
     ("GET", "/api/print-jobs"): ANYONE,
     ("POST", "/api/parcels/{tracking_no}/reprint"): SUPERVISING,
+    ("POST", "/api/parcels/{tracking_no}/void"): SUPERVISING,
     # parcels, after-sales and returns
     ("GET", "/api/parcels"): AFTER_SALES,
     ("GET", "/api/parcels/{tracking_no}/weighings"): AFTER_SALES,
@@ -117,6 +118,7 @@ API: dict[tuple[str, str], Roles] = {
     ("GET", "/api/carriers"): ANYONE,
     ("POST", "/api/carriers"): ADMIN,
     ("POST", "/api/carriers/{code}/pools"): ADMIN,
+    ("POST", "/api/carriers/{code}/provider"): ADMIN,
     ("POST", "/api/carriers/{code}/check-number"): ANYONE,
     ("GET", "/api/tracking-pools"): ANYONE,
     ("POST", "/api/handovers"): SUPERVISING,

@@ -103,6 +103,10 @@ class OverrideIn(Body):
     reason: str = Field(min_length=3, max_length=500)
 
 
+class VoidIn(Body):
+    reason: str = Field(min_length=3, max_length=500)
+
+
 class ReweighIn(Body):
     grams: int = Field(ge=0, le=1_000_000)
     station: str | None = None

@@ -14,7 +14,7 @@ from wms.cli.aftersales import cases_app
 from wms.cli.orders import orders_app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
-parcels_app = typer.Typer(help="Parcels: record delivery.", no_args_is_help=True)
+parcels_app = typer.Typer(help="Parcels: record delivery, void one before handover.", no_args_is_help=True)
 app.add_typer(parcels_app, name="parcels")
 
 Actor = Annotated[str, typer.Option("--as", help="Name recorded in the history")]
@@ -176,5 +176,27 @@ def delivered(
     def work(uow: Any) -> None:
         parcel = weight_history.record_delivery(uow, weight_history.get_parcel(uow, tracking_no), at, "manual", actor)
         typer.echo(f"{parcel.tracking_no} delivered {parcel.delivered_at.isoformat()}")
+
+    _run(work)(database)
+
+
+@parcels_app.command("void")
+def void(
+    tracking_no: str,
+    reason: Annotated[str, typer.Option("--reason", help="Why the parcel must not travel (recorded)")],
+    actor: Actor = "supervisor",
+    database: DatabaseOpt = None,
+) -> None:
+    """Void a packed parcel before handover: its orders go back to picked (the units stay in the
+    parcel, stock untouched), its e-waybill number goes back to Cainiao (回收) or its pool number is
+    retired. Voiding it again retries a 回收 that did not go through."""
+    from wms.config import get_settings
+    from wms.services.parcel_void import void_parcel
+
+    def work(uow: Any) -> None:
+        answer = void_parcel(uow, tracking_no, actor, reason, get_settings().waybill_timeout_s)
+        typer.echo(answer["message"])
+        if answer["number"] == "cancel_pending":
+            raise typer.Exit(1)
 
     _run(work)(database)

@@ -34,12 +34,61 @@ def carriers_list(database: DatabaseOpt = None) -> None:
                 handover.pool_status(uow, get_settings().tracking_pool_low_water)["carriers"]}
     if not rows:
         typer.echo("no carriers; load some with `wms carriers load FILE`")
+    from wms.services.waybill_numbers import provider_view
+
     for c in rows:
         flags = ", ".join(f for f, on in (("default", c.is_default), ("fallback", c.is_fallback), ("COD", c.cod)) if on)
         reach = ", ".join(c.regions) + (f" except {', '.join(c.excluded_regions)}" if c.excluded_regions else "")
         limit = f"{c.max_weight_g} g" if c.max_weight_g else "no limit"
-        typer.echo(f"{c.code:6s} {c.name}  [{flags or '-'}]  reaches {reach}; max {limit}; "
-                   f"{left.get(c.code, 0)} numbers left")
+        if (c.provider or "pool") == "pool":
+            numbers = f"{left.get(c.code, 0)} numbers left"
+        else:
+            with UnitOfWork(_engine(database)) as uow:
+                p = provider_view(uow, c)
+            numbers = (f"numbers from {p['provider']} (account {p['account']}, cp_code {p['cp_code']}"
+                       + (f", customer code {p['customer_code']}" if p["customer_code"] else "")
+                       + f", {p['url'] or 'no url'}, secret {'set' if p['secret_set'] else 'NOT SET'})")
+        typer.echo(f"{c.code:6s} {c.name}  [{flags or '-'}]  reaches {reach}; max {limit}; {numbers}")
+
+
+@carriers_app.command("set")
+def carriers_set(
+    code: Annotated[str, typer.Argument(help="Carrier code, e.g. ZTO")],
+    provider: Annotated[str, typer.Option("--provider", help="pool (pre-bought ranges, the default) or cainiao "
+                                                             "(菜鸟电子面单: numbers asked at packing)")],
+    url: Annotated[str | None, typer.Option("--url", help="Cainiao TOP gateway, https://eco.taobao.com/router/rest "
+                                                         "(an emulator's for a trial)")] = None,
+    app_key: Annotated[str | None, typer.Option("--app-key")] = None,
+    secret: Annotated[str | None, typer.Option("--secret", help="App secret, or env:NAME to read it from "
+                                                               "the environment variable NAME when used")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="The seller's session (授权), or env:NAME")] = None,
+    cp_code: Annotated[str | None, typer.Option("--cp-code", help="Cainiao's code of the carrier "
+                                                                 "(default: ours mapped, e.g. YD -> YUNDA)")] = None,
+    customer_code: Annotated[str | None, typer.Option("--customer-code",
+                                                      help="Customer code / 月结账号, for carriers that need one")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="Name of the e-waybill account "
+                                                                 "(default: cainiao); carriers may share one")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Say where a carrier's tracking numbers come from; secrets are stored, never printed."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services.waybill_numbers import provider_view, set_provider
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            row = set_provider(uow, code, provider.strip().lower(), account=account, url=url, app_key=app_key,
+                               secret=secret, token=token, cp_code=cp_code, customer_code=customer_code)
+        except DomainError as exc:
+            raise fail(exc.message) from None
+        uow.commit()
+        view = provider_view(uow, row)
+    if view["provider"] == "pool":
+        typer.echo(f"carrier {row.code}: numbers from its pool")
+        return
+    typer.echo(f"carrier {row.code}: numbers from cainiao, account {view['account']}, cp_code {view['cp_code']}"
+               + (f", customer code {view['customer_code']}" if view["customer_code"] else "")
+               + f", {view['url']}; secret {'from the environment' if view['secret_from_env'] else 'stored'}")
 
 
 @carriers_app.command("load")

@@ -22,7 +22,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     RESERVED: frozenset({RELEASED, PACKED, ON_HOLD, CANCELLED}),
     RELEASED: frozenset({PICKED, PACKED, ON_HOLD, CANCELLED}),
     PICKED: frozenset({PACKED, ON_HOLD, CANCELLED}),
-    PACKED: frozenset({SHIPPED}),
+    PACKED: frozenset({SHIPPED, PICKED}),  # picked again: its parcel was voided before handover
     SHIPPED: frozenset(),
     ON_HOLD: frozenset({REVIEWED, RESERVED, RELEASED, PICKED, CANCELLED}),
     CANCELLED: frozenset(),

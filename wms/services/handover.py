@@ -44,7 +44,8 @@ def get_carrier(uow: UnitOfWork, code: str) -> Carrier:
 def carrier_view(c: Carrier) -> dict[str, Any]:
     return {"code": c.code, "name": c.name, "regions": list(c.regions),
             "excluded_regions": list(c.excluded_regions), "cod": c.cod, "max_weight_g": c.max_weight_g,
-            "default": c.is_default, "fallback": c.is_fallback}
+            "default": c.is_default, "fallback": c.is_fallback, "provider": c.provider or "pool",
+            "provider_account": c.provider_account if (c.provider or "pool") != "pool" else None}
 
 
 def list_carriers(uow: UnitOfWork) -> list[Carrier]:

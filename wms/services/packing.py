@@ -17,6 +17,7 @@ from wms.adapters.db.tables import (
     PackSessionRow,
     Parcel,
     SkuRow,
+    WaybillIssue,
     Weighing,
 )
 from wms.adapters.db.types import utcnow
@@ -28,7 +29,8 @@ from wms.domain import weighing as weight_rules
 from wms.domain.codes import interpret
 from wms.domain.errors import Conflict, DomainError, Invalid, NotFound
 from wms.domain.packaging import ItemDims, suggest_packaging
-from wms.services import catalog, orders, print_queue, shipping, stock, waybills
+from wms.domain.waybill_numbers import ParcelFacts, WaybillNumber, WaybillProvider, WaybillUnavailable, object_id
+from wms.services import catalog, orders, print_queue, shipping, stock, waybill_numbers, waybills
 from wms.services.learning import learn_from_parcel
 
 RECENT_WRONG_SCANS = timedelta(minutes=15)
@@ -421,15 +423,115 @@ def _recent_wrong_items(uow: UnitOfWork, station: str) -> list[weight_rules.Item
 def weigh(uow: UnitOfWork, session_id: int, grams: int, who: Actor, settings: Settings,
           scale_id: str | None = None, stable: bool = True, event_id: str | None = None) -> dict[str, Any]:
     """Judge the parcel's weight against the order; only a pass gets a tracking number."""
-    session = get_session(uow, session_id, lock=True)
-    done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
-    if done_id is not None:
-        return weighing_answer(uow, uow.session.get(Weighing, done_id))
-    return _weigh(uow, session, grams, who, settings, scale_id, stable, event_id)
+    def attempt(refused: WaybillUnavailable | None) -> dict[str, Any]:
+        session = get_session(uow, session_id, lock=True)
+        done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
+        if done_id is not None:
+            return _replayed(uow, session, uow.session.get(Weighing, done_id), who, settings, refused)
+        return _weigh(uow, session, grams, who, settings, scale_id, stable, event_id, refused)
+    return _with_number(uow, attempt)
+
+
+class _NeedNumber(Exception):
+    """Raised inside a parcel's transaction before it has written anything: the carrier's numbers
+    come from a remote provider (Cainiao) and none was given for this parcel yet. The caller
+    rolls back, asks the provider with no transaction open (no lock held while the network
+    answers), records the number, and runs the use case again, which then finds it."""
+
+    def __init__(self, carrier: str, facts: ParcelFacts | None, provider: WaybillProvider | None,
+                 refused: WaybillUnavailable | None = None) -> None:
+        super().__init__(carrier)
+        self.carrier, self.facts, self.provider, self.refused = carrier, facts, provider, refused
+
+
+Attempt = Any  # Callable[[WaybillUnavailable | None], dict[str, Any]]
+
+
+def _with_number(uow: UnitOfWork, attempt: Attempt) -> dict[str, Any]:
+    """Run `attempt(None)`; when it needs a number from a remote provider, get it and run again.
+
+    The number is asked for with the parcel's request key (order + pack session), so asking
+    again after a crash, a timeout or a lost answer gets the same number, never a second one.
+    A refusal runs `attempt(refusal)` once more: it records what must not be lost (the
+    weighing) and raises the refusal as a 409 `waybill_unavailable`."""
+    for _ in range(3):
+        try:
+            return attempt(None)
+        except _NeedNumber as need:
+            uow.rollback()
+            refused = need.refused
+            number = None
+            if refused is None:
+                assert need.provider is not None and need.facts is not None
+                try:
+                    number = need.provider.issue(need.facts)
+                except WaybillUnavailable as exc:
+                    refused = exc
+            if refused is not None:
+                return attempt(refused)
+            assert need.facts is not None and number is not None
+            _record_issue(uow, need.carrier, need.facts, number, need.provider)
+    raise Conflict("the parcel's carrier changed while its number was being taken; weigh again", "waybill_busy")
+
+
+def _record_issue(uow: UnitOfWork, carrier: str, facts: ParcelFacts, number: WaybillNumber,
+                  provider: WaybillProvider | None) -> None:
+    """Keep a number a provider gave, at once: whatever happens next, it is on record."""
+    if uow.session.get(WaybillIssue, number.tracking_no) is None:
+        session_id = int(facts.object_id.rsplit("-S", 1)[1])
+        uow.insert(WaybillIssue(tracking_no=number.tracking_no, carrier=carrier,
+                                account=getattr(provider, "account", "") or "", order_no=facts.order_no,
+                                sort_code=number.sort_code, bag_hub=number.bag_hub,
+                                print_data=number.print_data, object_id=facts.object_id,
+                                cp_code=getattr(provider, "cp_code", None), session_id=session_id))
+    uow.commit()
+
+
+def _replayed(uow: UnitOfWork, session: PackSessionRow, row: Weighing, who: Actor, settings: Settings,
+              refused: WaybillUnavailable | None) -> dict[str, Any]:
+    """A weighing sent again: answered as before; one that passed but could not get its number
+    (the provider refused or did not answer) tries to finish the parcel again."""
+    if not (row.verdict == "pass" and row.tracking_no is None and row.kind == "outbound"
+            and session.status == "open" and row.session_id == session.id):
+        answer = weighing_answer(uow, row)
+        if row.verdict == "pass" and row.tracking_no is None and session.status != "open":
+            parcel = uow.session.exec(select(Parcel).where(Parcel.session_id == session.id)).first()
+            if parcel is not None:  # finished later, by a resend of this weighing or another one
+                answer["tracking_no"] = parcel.tracking_no
+        return answer
+    order = uow.get_locked(OrderRow, session.order_id)
+    contents = _contents(uow, order)
+    if not pack_rules.PackSession(contents.ordered, _history(uow, session.id).scanned).complete:  # type: ignore[arg-type]
+        return weighing_answer(uow, row)
+    expectation, lines, skus = _expectation(uow, contents, session, settings)
+    answer = weighing_answer(uow, row)
+    try:
+        number = _finish_parcel(uow, session, contents, row.grams, who, settings, expectation, lines, skus)
+    except _NeedNumber:
+        if refused is None:
+            raise
+        uow.rollback()
+        raise _refusal(refused, answer) from None
+    uow.commit()
+    answer.update(_number_fields(number), replayed=True)
+    return answer
+
+
+def _refusal(refused: WaybillUnavailable, answer: dict[str, Any]) -> WaybillUnavailable:
+    """The 409 a packer gets: the provider's reason, and the weighing as it was recorded."""
+    weighing = {k: v for k, v in answer.items() if k not in ("message", "error")}
+    return WaybillUnavailable(
+        f"{refused.message}. The weighing is kept; the parcel gets its number when it is weighed again.",
+        refused.provider_code, refused.retryable, **weighing)
+
+
+def _number_fields(number: WaybillNumber) -> dict[str, Any]:
+    return {"tracking_no": number.tracking_no, "sort_code": number.sort_code, "bag_hub": number.bag_hub}
 
 
 def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, settings: Settings,
-           scale_id: str | None, stable: bool, event_id: str | None) -> dict[str, Any]:
+           scale_id: str | None, stable: bool, event_id: str | None,
+           refused: WaybillUnavailable | None = None) -> dict[str, Any]:
     """`weigh` for a session already read (and locked) in this unit of work, its event id unseen.
 
     Every row it needs is read once and handed down: on the pass path this is the slowest
@@ -447,10 +549,18 @@ def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, set
     expectation, lines, skus = _expectation(uow, contents, session, settings)
     judgement = weight_rules.judge(expectation, grams, True, lines, _recent_wrong_items(uow, session.station))
     tracking_no = None
+    number: WaybillNumber | None = None
+    blocked: WaybillUnavailable | None = None
     scanned = _history(uow, session.id).scanned  # type: ignore[arg-type]
     complete = pack_rules.PackSession(contents.ordered, scanned).complete
     if judgement.verdict == "pass" and complete:
-        tracking_no = _finish_parcel(uow, session, contents, grams, who, settings, expectation, lines, skus)
+        try:
+            number = _finish_parcel(uow, session, contents, grams, who, settings, expectation, lines, skus)
+            tracking_no = number.tracking_no
+        except _NeedNumber:
+            if refused is None:
+                raise
+            blocked = refused  # nothing of the parcel was written: the weighing alone is kept
     row = Weighing(
         kind="outbound", session_id=session.id, order_id=order.id, tracking_no=tracking_no, grams=grams,
         expected_g=expectation.expected_g, tolerance_g=expectation.tolerance_g, delta_g=judgement.delta_g,
@@ -461,6 +571,10 @@ def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, set
     uow.insert(row)  # kept as taken, never updated
     uow.commit()
     answer = weighing_answer(uow, row)
+    if blocked is not None:
+        raise _refusal(blocked, answer)
+    if number is not None:
+        answer.update(_number_fields(number))
     if judgement.verdict == "pass" and not complete:
         answer["label_blocked"] = "scan_incomplete"
         answer["message"] = "the weight matches, but not every item was scanned: scan the rest and weigh again"
@@ -489,11 +603,17 @@ def weighing_answer(uow: UnitOfWork, row: Weighing) -> dict[str, Any]:
 def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents, grams: int, who: Actor,
                    settings: Settings, expectation: weight_rules.Expectation | None = None,
                    lines: list[tuple[weight_rules.ItemWeight, int]] | None = None,
-                   skus: dict[str, prepared.SkuWeight] | None = None, learn: bool = True) -> str:
-    """Take the stock, number the parcel, queue its waybill: all in one transaction."""
+                   skus: dict[str, prepared.SkuWeight] | None = None, learn: bool = True) -> WaybillNumber:
+    """Take the stock, number the parcel, queue its waybill: all in one transaction.
+
+    A number from a remote provider must have been given before (see `_with_number`): without
+    one this raises `_NeedNumber` before anything is written."""
     order = contents.order
     carrier = shipping.pick_carrier(uow, order, grams)
-    tracking_no = shipping.allocate_tracking_number(uow, carrier, order)
+    if skus is None:
+        skus = prepared.sku_weights(uow, {line.sku for line in contents.lines})
+    number = _number_for(uow, session, contents, carrier, grams, settings, skus)
+    tracking_no = number.tracking_no
     parcel = Parcel(tracking_no=tracking_no, order_id=order.id, session_id=session.id, carrier=carrier,  # type: ignore[arg-type]
                     packaging=session.packaging, weight_g=grams)
     uow.insert(parcel)
@@ -504,17 +624,48 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents
     for member in contents.members:
         orders.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}", carrier=carrier)
     uow.update(session, status="passed", closed_at=utcnow())
-    if skus is None:
-        skus = prepared.sku_weights(uow, {line.sku for line in contents.lines})
-    waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings)
+    waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings, number)
     print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)
     if learn and expectation is not None and lines is not None:
         learn_from_parcel(uow, lines, expectation, grams)
-    return tracking_no
+    return number
+
+
+def _number_for(uow: UnitOfWork, session: PackSessionRow, contents: _Contents, carrier: str, grams: int,
+                settings: Settings, skus: dict[str, prepared.SkuWeight]) -> WaybillNumber:
+    """The parcel's number: from the pool here and now, or the one a remote provider gave for
+    this parcel's request key (marked used in this transaction), or `_NeedNumber`."""
+    order = contents.order
+    if not waybill_numbers.is_remote(uow, carrier):
+        return waybill_numbers.PoolProvider(uow).issue(ParcelFacts(
+            carrier, "", order.id, order.order_no, {}, {}, (), grams))  # type: ignore[arg-type]
+    key = object_id(order.order_no, session.id)  # type: ignore[arg-type]
+    issued = waybill_numbers.issue_for(uow, key)
+    if issued is not None and issued.carrier == carrier:
+        if issued.status != "used":
+            uow.update(issued, status="used")
+        return WaybillNumber(issued.tracking_no, issued.sort_code, issued.bag_hub, issued.print_data)
+    facts = ParcelFacts(
+        carrier, key, order.id, order.order_no,  # type: ignore[arg-type]
+        {"name": settings.sender_name, "phone": settings.sender_phone, "address": settings.sender_address},
+        {"name": order.recipient_name, "phone": order.recipient_phone, "province": order.province,
+         "city": order.city, "district": order.district, "address": order.address},
+        tuple((skus[line.sku].name if line.sku in skus else line.sku, line.qty) for line in contents.lines),
+        grams)
+    try:
+        provider = waybill_numbers.provider_for(uow, carrier, settings.waybill_timeout_s)
+    except WaybillUnavailable as exc:
+        raise _NeedNumber(carrier, facts, None, exc) from None
+    raise _NeedNumber(carrier, facts, provider)
 
 
 def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings: Settings) -> dict[str, Any]:
     """A supervisor ships a parcel despite a weight mismatch; who and why go on record."""
+    return _with_number(uow, lambda refused: _override(uow, session_id, reason, who, settings, refused))
+
+
+def _override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings: Settings,
+              refused: WaybillUnavailable | None) -> dict[str, Any]:
     session = get_session(uow, session_id, lock=True)
     if session.status != "open":
         raise Conflict(f"pack session {session_id} is {session.status}", "session_closed")
@@ -527,7 +678,16 @@ def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings
         raise Conflict("not every item is scanned; an override covers the weight, not missing scans",
                        "scan_incomplete")
     order = uow.get_locked(OrderRow, session.order_id)
-    tracking_no = _finish_parcel(uow, session, _contents(uow, order), last.grams, who, settings, learn=False)
+    try:
+        number = _finish_parcel(uow, session, _contents(uow, order), last.grams, who, settings, learn=False)
+    except _NeedNumber:
+        if refused is None:
+            raise
+        uow.rollback()
+        raise WaybillUnavailable(f"{refused.message}. Nothing was overridden yet; send the override again "
+                                 "once the carrier's account can give numbers.", refused.provider_code,
+                                 refused.retryable) from None
+    tracking_no = number.tracking_no
     session.status = "overridden"
     uow.session.add(session)
     uow.session.add(Override(session_id=session.id, weighing_id=last.id, by=who.name, role=who.role,  # type: ignore[arg-type]
@@ -535,7 +695,7 @@ def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings
     uow.commit()
     answer = weighing_answer(uow, last)
     answer.update({"tracking_no": tracking_no, "overridden": True, "override_by": who.name,
-                   "override_reason": reason})
+                   "override_reason": reason, "sort_code": number.sort_code, "bag_hub": number.bag_hub})
     return answer
 
 
@@ -556,15 +716,20 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
     """
     event_id = event.get("event_id")
     if event["kind"] == "weight":
-        done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
-        if done_id is not None:
-            return {"action": "replayed", "result": weighing_answer(uow, uow.session.get(Weighing, done_id))}
-        session = current_session(uow, station)
-        if session is None:
-            raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
-        result = _weigh(uow, session, int(event["grams"]), who, settings,
-                        event.get("scale_id"), bool(event.get("stable", True)), event_id)
-        return {"action": "weighed", "result": result}
+        def attempt(refused: WaybillUnavailable | None) -> dict[str, Any]:
+            done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
+            if done_id is not None:
+                done = uow.session.get(Weighing, done_id)
+                own = get_session(uow, done.session_id, lock=True) if done.session_id else None  # type: ignore[union-attr]
+                result = _replayed(uow, own, done, who, settings, refused) if own else weighing_answer(uow, done)  # type: ignore[arg-type]
+                return {"action": "replayed", "result": result}
+            session = current_session(uow, station)
+            if session is None:
+                raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
+            result = _weigh(uow, session, int(event["grams"]), who, settings,
+                            event.get("scale_id"), bool(event.get("stable", True)), event_id, refused)
+            return {"action": "weighed", "result": result}
+        return _with_number(uow, attempt)
     raw = str(event.get("code") or "").strip()
     scanned_at = event.get("scanned_at") or event.get("at")
     source, confirm = event.get("source"), bool(event.get("confirm_repeat"))

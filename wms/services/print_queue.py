@@ -51,6 +51,12 @@ def reprint(uow: UnitOfWork, tracking_no: str, who: str, reason: str, printer: s
         raise NotFound(f"no label was ever queued for {tracking_no}", "unknown_parcel")
     if not reason.strip():
         raise Conflict("a reprint needs a reason", "reason_required")
+    from wms.adapters.db.tables import Parcel
+
+    parcel = uow.session.get(Parcel, first.parcel_id) if first.parcel_id else None
+    if parcel is not None and parcel.status == "voided":
+        raise Conflict(f"parcel {tracking_no} was voided ({parcel.void_reason}); its label must not be printed",
+                       "parcel_voided")
     return enqueue(uow, printer or first.printer, first.waybill, first.parcel_id, who, first.id, reason)
 
 

@@ -57,6 +57,11 @@ def pick_carrier(uow: UnitOfWork, order: OrderRow, weight_g: int) -> str:
 
 
 def allocate_tracking_number(uow: UnitOfWork, carrier: str, order: OrderRow) -> str:
+    """`allocate_number` for an order row."""
+    return allocate_number(uow, carrier, order.id)  # type: ignore[arg-type]
+
+
+def allocate_number(uow: UnitOfWork, carrier: str, order_id: int) -> str:
     """Atomically bump a pool's counter; a number once taken is never handed out again.
 
     The counter moves in the same transaction that records the number against the
@@ -68,7 +73,7 @@ def allocate_tracking_number(uow: UnitOfWork, carrier: str, order: OrderRow) -> 
         if value is None:
             continue
         number = format_tracking(PoolFormat(prefix, suffix, digits, scheme), value)
-        uow.insert(TrackingNumber(tracking_no=number, carrier=carrier, pool_id=pool_id, order_id=order.id))  # type: ignore[arg-type]
+        uow.insert(TrackingNumber(tracking_no=number, carrier=carrier, pool_id=pool_id, order_id=order_id))
         return number
     raise Conflict(f"carrier {carrier} has no tracking numbers left; load a new range", "pool_exhausted")
 

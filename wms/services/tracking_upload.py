@@ -113,6 +113,7 @@ def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
         select(Parcel, OrderRow).join(OrderRow, OrderRow.id == Parcel.order_id)  # type: ignore[arg-type]
         .join(PlatformOrder, PlatformOrder.order_no == OrderRow.order_no)  # type: ignore[arg-type]
         .where(PlatformOrder.platform.in_(packing_shops), Parcel.tracking_no.is_not(None),  # type: ignore[attr-defined,union-attr]
+               Parcel.status != "voided",
                Parcel.tracking_no.not_in(queued_numbers.scalar_subquery()))  # type: ignore[union-attr]
         .order_by(Parcel.id).limit(limit)  # type: ignore[arg-type]
     ).all()

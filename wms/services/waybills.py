@@ -7,6 +7,7 @@ from typing import Any
 
 from wms.adapters.db.tables import OrderRow, Parcel
 from wms.config import Settings
+from wms.domain.waybill_numbers import WaybillNumber
 
 
 def sort_code(order: OrderRow, station: str) -> str:
@@ -17,14 +18,16 @@ def sort_code(order: OrderRow, station: str) -> str:
 
 
 def build_waybill(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[str, Any], station: str,
-                  settings: Settings) -> dict[str, Any]:
+                  settings: Settings, number: WaybillNumber | None = None) -> dict[str, Any]:
     """The waybill from rows the caller has read already: the order's (merge group's) lines as
-    (sku, qty) rows and the SKUs by code, for their names."""
-    return {
+    (sku, qty) rows and the SKUs by code, for their names. A number from an e-waybill service
+    brings the carrier's own sort code (三段码) and bag hub (集包地); a pool number has neither,
+    and gets our stable per-district code."""
+    waybill = {
         "tracking_no": parcel.tracking_no,
         "carrier": parcel.carrier,
         "service": "标准快递",
-        "sort_code": sort_code(order, station),
+        "sort_code": (number.sort_code if number and number.sort_code else sort_code(order, station)),
         "order_no": order.order_no,
         "sender": {"name": settings.sender_name, "phone": settings.sender_phone,
                    "address": settings.sender_address},
@@ -38,3 +41,6 @@ def build_waybill(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[
                   for l in lines],
         "remark": order.remark or "",
     }
+    if number is not None and number.bag_hub:
+        waybill["bag_hub"] = number.bag_hub
+    return waybill

@@ -45,8 +45,10 @@ class CainiaoClient(TaobaoConnector):
             raise
 
     def get_number(self, cp_code: str, sender: dict[str, Any], recipient: dict[str, Any], object_id: str,
-                   order_no: str, items: list[dict[str, Any]], weight_g: int | None = None) -> IssuedNumber:
-        request = {"cp_code": cp_code, "sender": sender, "trade_order_info_dtos": [{
+                   order_no: str, items: list[dict[str, Any]], weight_g: int | None = None,
+                   extra: dict[str, Any] | None = None) -> IssuedNumber:
+        """`extra`: further request fields as the account needs them (customer_code, product_code...)."""
+        request = {"cp_code": cp_code, **(extra or {}), "sender": sender, "trade_order_info_dtos": [{
             "object_id": object_id, "order_info": {"order_channels_type": "OTHERS", "trade_order_list": [order_no]},
             "package_info": {"id": object_id, "items": items, "weight": weight_g},
             "recipient": recipient, "template_url": "", "user_id": 0}]}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from wms.api.answers import json_answer
 from wms.api.deps import Caller
-from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, ScanIn, WeighingIn
+from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, ScanIn, VoidIn, WeighingIn
 from wms.http import UowDep
 from wms.services import packing, weight_history
 from wms.services.auth import Principal
@@ -66,6 +66,16 @@ def parcel_weighings(tracking_no: str, uow: UowDep, who: Caller) -> list[dict]:
     """Every weighing of a parcel, oldest first, its failed pack-session weighings included."""
     parcel = weight_history.get_parcel(uow, tracking_no)
     return weight_history.parcel_record(uow, parcel)
+
+
+@router.post("/parcels/{tracking_no}/void")
+def void_parcel(tracking_no: str, body: VoidIn, request: Request, uow: UowDep, who: Caller) -> dict:
+    """Void a packed parcel before handover (supervisor): its orders go back to picked (stock
+    untouched: the units are in the parcel), its e-waybill number goes back to Cainiao (回收) or
+    its pool number is retired. After handover: 409 already_handed_over."""
+    from wms.services.parcel_void import void_parcel as void
+
+    return void(uow, tracking_no, who.name, body.reason, request.app.state.settings.waybill_timeout_s)
 
 
 @router.post("/parcels/{tracking_no}/delivery")

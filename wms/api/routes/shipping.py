@@ -36,6 +36,17 @@ class PoolIn(Body):
     scheme: Literal["plain", "s10"] = "plain"
 
 
+class ProviderIn(Body):
+    provider: Literal["pool", "cainiao"]
+    account: str | None = Field(default=None, min_length=1, max_length=40)
+    url: str | None = Field(default=None, max_length=300)
+    app_key: str | None = Field(default=None, max_length=100)
+    secret: str | None = Field(default=None, max_length=200)
+    token: str | None = Field(default=None, max_length=300)
+    cp_code: str | None = Field(default=None, max_length=20)
+    customer_code: str | None = Field(default=None, max_length=60)
+
+
 class NumberIn(Body):
     tracking_no: str = Field(min_length=1, max_length=40)
 
@@ -61,6 +72,19 @@ def save_carrier(body: CarrierIn, uow: UowDep, who: Caller, response: Response) 
     if not created:
         response.status_code = 200
     return handover.carrier_view(row)
+
+
+@router.post("/carriers/{code}/provider")
+def set_provider(code: str, body: ProviderIn, uow: UowDep, who: Caller) -> dict:
+    """Where the carrier's numbers come from: `pool` or `cainiao` (with its account); the answer
+    says whether the secret and token are set, never what they are."""
+    from wms.services.waybill_numbers import provider_view
+    from wms.services.waybill_numbers import set_provider as set_it
+
+    row = set_it(uow, code, body.provider, account=body.account, url=body.url, app_key=body.app_key,
+                 secret=body.secret, token=body.token, cp_code=body.cp_code, customer_code=body.customer_code)
+    uow.commit()
+    return {**handover.carrier_view(row), **provider_view(uow, row)}
 
 
 @router.post("/carriers/{code}/pools", status_code=201)

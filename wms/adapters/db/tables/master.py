@@ -92,6 +92,8 @@ class Carrier(SQLModel, table=True):
     is_fallback: bool = False
     provider: str = Field(default="pool", max_length=20)  # pool | cainiao: where its numbers come from
     provider_account: str | None = Field(default=None, max_length=40)  # the e-waybill account (a platform row)
+    provider_cp_code: str | None = Field(default=None, max_length=20)  # the provider's code for it (ZTO, YUNDA...)
+    provider_customer_code: str | None = Field(default=None, max_length=60)  # customer code / 月结账号, if any
 
 
 class Station(SQLModel, table=True):

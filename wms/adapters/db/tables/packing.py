@@ -56,12 +56,15 @@ class Parcel(SQLModel, table=True):
     packaging: str | None = Field(default=None, max_length=40)
     weight_g: int | None = None
     pieces: int = 1
-    status: str = Field(default="packed", max_length=20)  # packed shipped
+    status: str = Field(default="packed", max_length=20)  # packed shipped voided
     handover_id: int | None = Field(default=None, foreign_key="handover.id", index=True)
     shipped_at: datetime | None = optional_time()
     delivered_at: datetime | None = optional_time()
     delivered_source: str | None = Field(default=None, max_length=20)  # platform manual
     created_at: datetime = created_at()
+    voided_at: datetime | None = optional_time()
+    voided_by: str | None = Field(default=None, max_length=80)
+    void_reason: str | None = Field(default=None, max_length=500)
 
 
 class Weighing(SQLModel, table=True):

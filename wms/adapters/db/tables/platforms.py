@@ -100,6 +100,10 @@ class WaybillIssue(SQLModel, table=True):
     sort_code: str | None = Field(default=None, max_length=60)
     bag_hub: str | None = Field(default=None, max_length=100)
     print_data: dict[str, Any] = json_field()
-    status: str = Field(default="issued", max_length=20)  # issued cancelled
+    status: str = Field(default="issued", max_length=20)  # issued used cancelling cancelled
     cancelled_at: datetime | None = optional_time()
+    object_id: str | None = Field(default=None, max_length=80, index=True)  # the request key: same key, same number
+    cp_code: str | None = Field(default=None, max_length=20)
+    session_id: int | None = None  # the pack session it was asked for
+    cancel_error: str | None = Field(default=None, max_length=500)  # why the last 回收 did not go through
     created_at: datetime = created_at()
