@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends
 from wms.access import API_PREFIX
 from wms.api.deps import Caller, authorize
 from wms.api.routes import auth, cases, master, orders, packing, picking, platforms, shipping, stations, stock_ops
+from wms.api.schemas import ERROR_RESPONSES
 from wms.http import UowDep
 from wms.services.overview import warehouse_counts
 
 
 def api_router() -> APIRouter:
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorize)])  # who may: wms.access.API
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorize)], responses=ERROR_RESPONSES)  # who may: wms.access.API
     api.include_router(auth.router)
     api.include_router(platforms.router)  # first: /orders/late before /orders/{order_no}
     api.include_router(master.router)

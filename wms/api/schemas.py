@@ -3,8 +3,31 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
+
+# The largest id a row can have: both databases keep ids as 64-bit integers, and a larger number
+# in a path (or a body) is refused here, as a 422, before it reaches the database (where SQLite
+# cannot bind it and PostgreSQL answers "out of range").
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id (1 .. 2^63-1)")]
+
+
+class ErrorOut(BaseModel):
+    """Every error answer of the API (wms.api.errors): a stable machine code and a message for a
+    person; a few codes add details (a validation error's `fields`, a refusal's `retry_after_s`...)."""
+
+    model_config = ConfigDict(extra="allow")
+    error: str = Field(description="stable machine code, e.g. unknown_order, validation_error, body_too_large")
+    message: str = Field(description="for a person")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    "4XX": {"model": ErrorOut, "description": "refused: {error, message}"},
+    503: {"model": ErrorOut, "description": "the database is busy or out of reach; nothing was saved: send it again"},
+}
 
 
 class Body(BaseModel):

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import AfterSalesCase, OrderRow, ReturnItem, ReturnReceipt
 from wms.api.deps import Caller
-from wms.api.schemas import Body
+from wms.api.schemas import Body, RowId
 from wms.http import UowDep
 from wms.services import cases, return_receiving
 
@@ -56,7 +56,7 @@ class WeighIn(Body):
 
 class InspectItemIn(Body):
     sku: str
-    qty: int = Field(gt=0)
+    qty: int = Field(gt=0, le=100_000)
     disposition: str
     bin: str | None = None
     condition: str | None = None
@@ -134,7 +134,7 @@ def receive_return(body: ReceiveIn, uow: UowDep, who: Caller) -> dict:
 
 
 @router.post("/returns/receipts/{receipt_id}/weigh")
-def weigh_return(receipt_id: int, body: WeighIn, uow: UowDep, who: Caller) -> dict:
+def weigh_return(receipt_id: RowId, body: WeighIn, uow: UowDep, who: Caller) -> dict:
     """Weigh the returned parcel: stored as a `return` weighing, compared with the claimed items."""
     result = return_receiving.weigh(uow, return_receiving.get_receipt(uow, receipt_id), body.grams, body.station, who.name)
     uow.commit()
@@ -142,7 +142,7 @@ def weigh_return(receipt_id: int, body: WeighIn, uow: UowDep, who: Caller) -> di
 
 
 @router.post("/returns/receipts/{receipt_id}/inspect")
-def inspect_return(receipt_id: int, body: InspectIn, uow: UowDep, who: Caller) -> dict:
+def inspect_return(receipt_id: RowId, body: InspectIn, uow: UowDep, who: Caller) -> dict:
     """Restock, quarantine, scrap or send back to the supplier, item by item; returns put-away slips."""
     receipt = return_receiving.get_receipt(uow, receipt_id)
     slips = return_receiving.inspect(uow, receipt, [i.model_dump() for i in body.items], who.name)
@@ -151,7 +151,7 @@ def inspect_return(receipt_id: int, body: InspectIn, uow: UowDep, who: Caller) -
 
 
 @router.post("/returns/receipts/{receipt_id}/match")
-def match_return(receipt_id: int, body: MatchIn, uow: UowDep, who: Caller) -> dict:
+def match_return(receipt_id: RowId, body: MatchIn, uow: UowDep, who: Caller) -> dict:
     """Tie an unidentified return to its case."""
     receipt = return_receiving.get_receipt(uow, receipt_id)
     return_receiving.match(uow, receipt, body.case, who.name)

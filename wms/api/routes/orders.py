@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from wms.access import FULL_RECIPIENT
 from wms.adapters.db.tables import OrderRow
@@ -37,7 +37,7 @@ def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
     }
 
 
-@router.post("/orders", status_code=201)
+@router.post("/orders", status_code=201, responses={200: {"description": "already present (same order_no): the order as it is"}})
 def create_order(body: OrderIn, uow: UowDep, who: Caller, response: Response) -> dict:
     """Take in an order; it is reviewed and reserved at once, or put on hold with the reason."""
     order, created = orders.create_order(uow, body.model_dump(mode="json"), who.name)
@@ -67,7 +67,7 @@ async def import_orders(request: Request, who: Caller, filename: str = "orders.c
 @router.get("/orders")
 def list_orders(uow: UowDep, who: Caller, status: str | None = None, hold_reason: str | None = None,
                 shop: str | None = None, ship_by_before: str | None = None, sort: str = "ship_by",
-                limit: int = 200) -> list[dict]:
+                limit: int = Query(default=200, ge=1, le=10_000)) -> list[dict]:
     """Orders filtered by status, words in the hold reason, shop, and ship-by (most urgent first)."""
     before = orders.parse_time(ship_by_before, "ship_by_before") if ship_by_before else None
     rows = orders.list_orders(uow, status, hold_reason, shop, before, sort, limit)

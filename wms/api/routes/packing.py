@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from wms.api.answers import json_answer
 from wms.api.deps import Caller
-from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, ScanIn, VoidIn, WeighingIn
+from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, RowId, ScanIn, VoidIn, WeighingIn
 from wms.http import UowDep
 from wms.services import packing, weight_history
 from wms.services.auth import Principal
@@ -18,7 +18,7 @@ def _actor(p: Principal) -> packing.Actor:
     return packing.Actor(p.name, p.role)
 
 
-@router.post("/pack/sessions", status_code=201)
+@router.post("/pack/sessions", status_code=201, responses={200: {"description": "resumed: the order's open session"}})
 def open_session(body: PackSessionIn, request: Request, response: Response, uow: UowDep, who: Caller) -> dict:
     """Open (or resume) packing of an order at a station by its order number or tote code."""
     session, created = packing.open_session(uow, body.order_no, body.station, _actor(who), body.packaging)
@@ -29,34 +29,34 @@ def open_session(body: PackSessionIn, request: Request, response: Response, uow:
 
 
 @router.post("/pack/sessions/{session_id}/notes/ack")
-def acknowledge_notes(session_id: int, uow: UowDep, who: Caller) -> dict:
+def acknowledge_notes(session_id: RowId, uow: UowDep, who: Caller) -> dict:
     """The packer confirms reading the buyer's message / the seller's flagged memo; until then a
     weighing of this parcel answers 409 notes_unacknowledged and counts nothing."""
     return packing.acknowledge_notes(uow, session_id, _actor(who))
 
 
 @router.get("/pack/sessions/{session_id}")
-def get_session(session_id: int, uow: UowDep, who: Caller) -> dict:
+def get_session(session_id: RowId, uow: UowDep, who: Caller) -> dict:
     """The session's lines with scanned counts."""
     return packing.session_view(uow, packing.get_session(uow, session_id))
 
 
 @router.post("/pack/sessions/{session_id}/scans")
-def scan(session_id: int, body: ScanIn, request: Request, uow: UowDep, who: Caller) -> dict:
+def scan(session_id: RowId, body: ScanIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Check one scanned item; wrong_item / over_scan / double_read (409) and unknown_code (404) change nothing."""
     return json_answer(packing.scan(uow, session_id, body.code, _actor(who), request.app.state.settings,  # type: ignore[return-value]
                                     body.event_id, body.scanned_at, body.source, body.confirm_repeat))
 
 
 @router.post("/pack/sessions/{session_id}/weighings")
-def weigh(session_id: int, body: WeighingIn, request: Request, uow: UowDep, who: Caller) -> dict:
+def weigh(session_id: RowId, body: WeighingIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Judge the parcel weight; a pass gets its tracking number and its waybill queued."""
     return json_answer(packing.weigh(uow, session_id, body.grams, _actor(who), request.app.state.settings,  # type: ignore[return-value]
                                      body.scale_id, body.stable, body.event_id))
 
 
 @router.post("/pack/sessions/{session_id}/override")
-def override(session_id: int, body: OverrideIn, request: Request, uow: UowDep, who: Caller) -> dict:
+def override(session_id: RowId, body: OverrideIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Ship despite a weight mismatch (supervisor); the record keeps who and why."""
     return packing.override(uow, session_id, body.reason, _actor(who), request.app.state.settings)
 
@@ -118,7 +118,7 @@ def search_parcels(q: str, uow: UowDep, who: Caller) -> list[dict]:
 
 
 @router.get("/reports/sku-weights")
-def sku_weight_report(uow: UowDep, who: Caller, min_samples: int = 20) -> list[dict]:
+def sku_weight_report(uow: UowDep, who: Caller, min_samples: int = Query(default=20, ge=1, le=1_000_000)) -> list[dict]:
     """SKUs whose weight learned from passed parcels differs from the master (never auto-changed)."""
     from wms.services.learning import off_master_report
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from wms.api.deps import Caller
+from wms.api.schemas import RowId
 from wms.domain.batching import Cart
 from wms.http import UowDep
 from wms.services import pick_lists, pick_tasks, short_picks, waves
@@ -47,7 +48,7 @@ class PickIn(_Body):
     bin: str = Field(min_length=1, max_length=40)
     code: str = Field(min_length=1, max_length=200)
     qty: int = Field(default=1, ge=1, le=100_000)
-    tote: int | None = Field(default=None, ge=1)
+    tote: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class ShortIn(_Body):
@@ -104,7 +105,7 @@ def picklists(code: str, uow: UowDep, who: Caller) -> list[dict[str, Any]]:
 
 @router.get("/waves/{code}/trips/{trip}/picklist.pdf")
 def picklist_pdf(
-    code: str, trip: int, uow: UowDep, who: Caller,
+    code: str, trip: RowId, uow: UowDep, who: Caller,
     size: Literal["A4", "100x150"] = Query(default="A4", description="A4 sheet or 100x150 mm label"),
 ) -> Response:
     """The printable pick list of one trip, with its route on the warehouse map."""
@@ -119,7 +120,7 @@ def picklist_pdf(
 
 
 @router.get("/waves/{code}/trips/{trip}/route.svg")
-def route_svg(code: str, trip: int, uow: UowDep, who: Caller) -> Response:
+def route_svg(code: str, trip: RowId, uow: UowDep, who: Caller) -> Response:
     """The trip's walk drawn on the warehouse map (the polyline is in layout metres)."""
     from printing.picklist import render_route_svg
 
@@ -128,7 +129,7 @@ def route_svg(code: str, trip: int, uow: UowDep, who: Caller) -> Response:
 
 
 @router.get("/waves/{code}/trips/{trip}/route.png")
-def route_png(code: str, trip: int, uow: UowDep, who: Caller) -> Response:
+def route_png(code: str, trip: RowId, uow: UowDep, who: Caller) -> Response:
     """The trip's walk on the warehouse map as a PNG, for handhelds."""
     from printing.picklist import render_route_png
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from wms.api.deps import Caller
+from wms.api.schemas import RowId
 from wms.http import UowDep
 from wms.services import platform_sync, ship_clock, tracking_upload
 
@@ -34,7 +35,7 @@ def alerts(uow: UowDep, who: Caller, all: bool = False) -> dict:
 
 
 @router.post("/platforms/alerts/{alert_id}/resolve")
-def resolve(alert_id: int, uow: UowDep, who: Caller) -> dict:
+def resolve(alert_id: RowId, uow: UowDep, who: Caller) -> dict:
     """Mark an alert dealt with."""
     return platform_sync.alert_view(platform_sync.resolve_alert(uow, alert_id, who.name))
 
@@ -47,7 +48,7 @@ def outbox(uow: UowDep, who: Caller, status: str | None = None, limit: int = Que
 
 
 @router.post("/platforms/outbox/{upload_id}/retry")
-def retry(upload_id: int, uow: UowDep, who: Caller) -> dict:
+def retry(upload_id: RowId, uow: UowDep, who: Caller) -> dict:
     """Queue a failed upload again."""
     tracking_upload.retry(uow, upload_id)
     return {"id": upload_id, "status": "queued"}

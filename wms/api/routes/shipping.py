@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from wms.api.deps import Caller
-from wms.api.schemas import Body
+from wms.api.schemas import Body, RowId
 from wms.http import UowDep
 from wms.services import handover
 
@@ -124,13 +124,13 @@ def list_handovers(uow: UowDep, who: Caller, carrier: str | None = None,
 
 
 @router.get("/handovers/{handover_id}")
-def get_handover(handover_id: int, uow: UowDep, who: Caller) -> dict:
+def get_handover(handover_id: RowId, uow: UowDep, who: Caller) -> dict:
     """One batch with its parcels (phones masked) and totals."""
     return handover.handover_view(uow, handover_id)
 
 
 @router.get("/handovers/{handover_id}/manifest.csv", response_class=Response)
-def manifest_csv(handover_id: int, uow: UowDep, who: Caller) -> Response:
+def manifest_csv(handover_id: RowId, uow: UowDep, who: Caller) -> Response:
     """The manifest as CSV (UTF-8 with BOM) with a totals row."""
     view = handover.handover_view(uow, handover_id)
     return Response(handover.manifest_csv(view), media_type="text/csv; charset=utf-8", headers={
@@ -138,7 +138,7 @@ def manifest_csv(handover_id: int, uow: UowDep, who: Caller) -> Response:
 
 
 @router.get("/handovers/{handover_id}/manifest.pdf", response_class=Response)
-def manifest_pdf(handover_id: int, uow: UowDep, who: Caller) -> Response:
+def manifest_pdf(handover_id: RowId, uow: UowDep, who: Caller) -> Response:
     """The signed-at-pickup manifest (快递交接清单), A4, in Chinese."""
     from wms.adapters.reports.manifest_pdf import render_manifest_pdf
 

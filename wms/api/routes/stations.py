@@ -9,7 +9,7 @@ from pydantic import Field
 
 from wms.api.answers import json_answer
 from wms.api.deps import Caller
-from wms.api.schemas import Body
+from wms.api.schemas import Body, RowId
 from wms.domain.errors import Invalid, NotFound
 from wms.http import UowDep
 from wms.services import packing, print_queue, stations
@@ -95,7 +95,7 @@ def claim_job(code: str, uow: UowDep, who: Caller) -> dict:
 
 
 @router.post("/print-jobs/{job_id}/result")
-def job_result(job_id: int, body: JobResultIn, uow: UowDep, who: Caller) -> dict:
+def job_result(job_id: RowId, body: JobResultIn, uow: UowDep, who: Caller) -> dict:
     """The agent reports whether the printer took the label."""
     from wms.adapters.db.tables import PrintJob
 

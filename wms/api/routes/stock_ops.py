@@ -51,7 +51,7 @@ def bin_contents(bin_code: str, uow: UowDep, who: Caller) -> dict:
 
 
 @router.get("/stock/report")
-def stock_report(uow: UowDep, who: Caller, low: int = Query(default=5, ge=0)) -> list[dict]:
+def stock_report(uow: UowDep, who: Caller, low: int = Query(default=5, ge=0, le=1_000_000_000)) -> list[dict]:
     """On hand / reserved / available per SKU with ok, low (<= `low`) or out; out first."""
     return stock_ops.stock_report(uow, low)
 
