@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     sender_name: str = "丝施品牌店"
     sender_phone: str = "0571-88886666"
     sender_address: str = "浙江省杭州市余杭区仓前街道良睦路1399号 3号仓"
+    max_body_bytes: int = 8 * 1024 * 1024  # a larger request body is refused with 413 body_too_large, unread
     waybill_timeout_s: float = 8.0  # how long packing waits for an e-waybill service (Cainiao) to give a number
 
     @property

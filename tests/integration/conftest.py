@@ -22,17 +22,17 @@ class Api:
     def as_(self, role: str) -> Api:
         return Api(self.client, self.tokens, role)
 
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[self.role]}"}
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[self.role]}", **(extra or {})}
 
     def get(self, url: str, **kw: Any) -> Any:
-        return self.client.get(url, headers=self._headers(), **kw)
+        return self.client.get(url, headers=self._headers(kw.pop("headers", None)), **kw)
 
     def post(self, url: str, json: Any = None, **kw: Any) -> Any:
-        return self.client.post(url, json=json, headers=self._headers(), **kw)
+        return self.client.post(url, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
 
     def patch(self, url: str, json: Any = None, **kw: Any) -> Any:
-        return self.client.patch(url, json=json, headers=self._headers(), **kw)
+        return self.client.patch(url, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wms.adapters.db.uow import is_retryable
@@ -70,6 +70,14 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("integrity error answered as 409: %s", str(exc).splitlines()[0])
         return JSONResponse(error_body("conflict", "a concurrent change got there first; try again"),
                             status_code=409)
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        """A value the database cannot hold that no schema caught (a number out of range, text
+        it refuses): the request's fault, so a 422, and nothing was saved."""
+        log.warning("data error answered as 422: %s", str(exc).splitlines()[0])
+        return JSONResponse(error_body("bad_value", "a value in the request cannot be stored "
+                                       "(out of range or not valid text); nothing was saved"), status_code=422)
 
     @app.exception_handler(OperationalError)
     async def _database(_: Request, exc: OperationalError) -> JSONResponse:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# The largest id a row can have: both databases keep ids as 64-bit integers, and a larger number
-# in a path (or a body) is refused here, as a 422, before it reaches the database (where SQLite
-# cannot bind it and PostgreSQL answers "out of range").
+# No number in a body may pass 64 bits (SQLite cannot bind it); each column's own range is the
+# database guard's (wms.adapters.db.guard). Row ids are 32-bit columns on PostgreSQL, so a
+# larger id in a path is refused here, as a 422, and the OpenAPI document says so.
 MAX_ID = 2**63 - 1
-RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id (1 .. 2^63-1)")]
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a row id (1 .. 2^31-1)")]
 
 
 class ErrorOut(BaseModel):
@@ -30,8 +32,41 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
+def _refusal_in(value: Any, where: str) -> str | None:
+    """What no column can hold, found anywhere in a body: a NUL byte (PostgreSQL refuses it in
+    text, SQLite keeps it and every reader then trips on it), an integer beyond 64 bits (SQLite
+    cannot bind it) or NaN / Infinity (Python's JSON reads them). Named by field for the 422."""
+    if isinstance(value, str):
+        return f"{where}: contains a NUL byte" if "\x00" in value else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return f"{where}: number out of range (beyond 2^63-1)" if abs(value) > MAX_ID else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{where}: not a finite number"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _refusal_in(key, where) or _refusal_in(item, f"{where}.{key}" if where else str(key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _refusal_in(item, f"{where}[{i}]")
+            if found:
+                return found
+    return None
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unstorable(cls, data: Any) -> Any:
+        found = _refusal_in(data, "")
+        if found:
+            raise ValueError(found)
+        return data
 
 
 class SkuIn(Body):
@@ -53,7 +88,7 @@ class SkuIn(Body):
 class ReceiptIn(Body):
     sku: str = Field(min_length=1)
     bin: str = Field(min_length=1, max_length=40)
-    qty: int = Field(gt=0, le=1_000_000)
+    qty: int = Field(gt=0, le=1_000_000, strict=True)
 
 
 class RecipientIn(Body):
@@ -67,7 +102,7 @@ class RecipientIn(Body):
 
 class LineIn(Body):
     sku: str
-    qty: int = Field(ge=0, le=100_000)
+    qty: int = Field(ge=0, le=100_000, strict=True)
 
 
 class OrderIn(Body):
@@ -116,7 +151,7 @@ class ScanIn(Body):
 
 
 class WeighingIn(Body):
-    grams: int = Field(ge=0, le=1_000_000)
+    grams: int = Field(ge=0, le=1_000_000, strict=True)  # `true` is not 1 g, nor "850" 850 g
     scale_id: str | None = Field(default=None, max_length=60)
     stable: bool = True
     event_id: str | None = Field(default=None, max_length=80)
@@ -131,7 +166,7 @@ class VoidIn(Body):
 
 
 class ReweighIn(Body):
-    grams: int = Field(ge=0, le=1_000_000)
+    grams: int = Field(ge=0, le=1_000_000, strict=True)
     station: str | None = None
     scale_id: str | None = None
     stable: bool = True

@@ -24,20 +24,16 @@ def import_file(
     """Import orders; bad rows are listed with their row number, the good ones still import."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.order_import import detect_format, import_orders
+    from wms.services.order_import import import_file
 
     if not file.is_file():
         raise fail(f"no such file: {file}")
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise fail(f"{file} is not UTF-8 text") from None
     with UnitOfWork(_engine(database)) as uow:
         try:
-            report = import_orders(uow, text, detect_format(file.name, text), actor)
+            report = import_file(uow, file.read_bytes(), file.name, actor)
         except DomainError as exc:
-            raise fail(exc.message) from None
-    typer.echo(f"imported {len(report.imported)}, already present {len(report.already_present)}, "
+            raise fail(f"{file}: {exc.message}") from None
+    typer.echo(f"read as {report.encoding}: imported {len(report.imported)}, already present {len(report.already_present)}, "
                f"on hold {len(report.on_hold)}, bad rows {len(report.errors)}")
     for held in report.on_hold:
         typer.echo(f"  on hold  {held}")

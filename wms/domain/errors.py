@@ -53,3 +53,10 @@ class TooManyAttempts(DomainError):
     def __init__(self, message: str, code: str | None = None, *, retry_after_s: int) -> None:
         super().__init__(message, code, retry_after_s=retry_after_s)
         self.retry_after_s = retry_after_s
+
+
+class UnstorableValue(Invalid):
+    """A value no field can hold (too long for its column, a control character, a number out
+    of range): refused before the database sees it, the same on SQLite and PostgreSQL."""
+
+    code = "bad_value"

@@ -163,6 +163,10 @@ def review_order(
     return review
 
 
+# Money columns hold 12 digits, 2 after the point.
+MONEY_LIMIT = Decimal("10000000000")
+
+
 def parse_money(value: object, field_name: str = "cod_amount") -> Decimal:
     """Money arrives as strings or numbers; keep it exact, two places, never negative."""
     from wms.domain.errors import Invalid
@@ -171,6 +175,9 @@ def parse_money(value: object, field_name: str = "cod_amount") -> Decimal:
         amount = Decimal(str(value if value not in (None, "") else "0"))
     except InvalidOperation as exc:
         raise Invalid(f"{field_name} must be a decimal amount", "invalid_amount") from exc
-    if amount < 0 or not amount.is_finite():
-        raise Invalid(f"{field_name} cannot be negative", "invalid_amount")
+    if not amount.is_finite() or amount < 0:
+        raise Invalid(f"{field_name} must be a finite amount, not negative", "invalid_amount")
+    if amount >= MONEY_LIMIT:
+        raise Invalid(f"{field_name} {value} is beyond what an order can carry (less than {MONEY_LIMIT})",
+                      "invalid_amount")
     return amount.quantize(Decimal("0.01"))

@@ -37,7 +37,7 @@ from wms.adapters.db.tables import OrderEvent, OrderLine, OrderRow, Reservation
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork, is_retryable
 from wms.domain import orders as rules
-from wms.domain.errors import DomainError
+from wms.domain.errors import DomainError, UnstorableValue
 from wms.services import orders
 
 CHUNK = 250  # orders per transaction: SQLite's writer lock is held a few tens of ms at a time
@@ -131,8 +131,8 @@ def _next_segment(uow: UnitOfWork, drafts: Drafted, reviews: list[rules.Review],
             outcome.created += _write(uow, [d for _, _, d in batch], reviews[:cut], actor)
             uow.commit()
             seen.update(d.order_no for _, _, d in batch)
-        except (_Retry, SQLAlchemyError):
-            uow.rollback()
+        except (_Retry, SQLAlchemyError, UnstorableValue):
+            uow.rollback()  # one order of the batch is bad: each on its own, so only it is refused
             for rows, data, _ in batch:
                 _one(uow, rows, data, actor, on_error, outcome, seen)
     if rest:
@@ -190,9 +190,9 @@ def _one(uow: UnitOfWork, rows: list[int], data: dict[str, Any], actor: str, on_
         uow.rollback()
         on_error(rows, data, str(exc))
         return
-    except SQLAlchemyError as exc:  # a value the database refuses: this order only
+    except SQLAlchemyError:  # a value the database refuses: this order only
         uow.rollback()
-        on_error(rows, data, f"the database refused the order: {str(exc).splitlines()[0][:200]}")
+        on_error(rows, data, "a value of this order cannot be stored (out of range or not valid text)")
         return
     if created:
         outcome.created.append(Created(order.order_no, order.status, order.hold_reason))

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from charset_normalizer import from_bytes
+
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Invalid
 from wms.services import bulk_intake
@@ -26,14 +28,58 @@ class ImportReport:
     already_present: list[str] = field(default_factory=list)
     on_hold: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    encoding: str = "utf-8"  # what the file was read as (GBK files are read as GB18030, its superset)
 
     def as_dict(self) -> dict[str, Any]:
         return {"imported": len(self.imported), "already_present": len(self.already_present),
-                "on_hold": self.on_hold, "errors": self.errors}
+                "on_hold": self.on_hold, "errors": self.errors, "encoding": self.encoding}
+
+
+# The encodings order files come in: UTF-8 (with or without BOM), Excel's "Unicode text"
+# (UTF-16 with BOM) and what Excel on Chinese Windows saves a CSV as (GBK, read as GB18030,
+# which contains it). Big5 is left out on purpose: a short GBK file of a few Chinese words
+# is often also valid Big5, and mainland sellers' files are GBK.
+FILE_ENCODINGS = ["utf_8", "utf_16", "gb18030"]
+_NAMES = {"utf_8": "utf-8", "utf_16": "utf-16", "gb18030": "gb18030"}
+
+
+def read_text(raw: bytes) -> tuple[str, str]:
+    """An order file's text and the encoding it was read with (charset-normalizer decides)."""
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise Invalid("this is an Excel workbook, not a CSV: in Excel choose Save As, "
+                      "CSV (comma delimited) or Unicode Text", "bad_encoding")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise Invalid("the file starts as UTF-16 but does not decode as it", "bad_encoding") from None
+    try:
+        text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        best = from_bytes(raw, cp_isolation=FILE_ENCODINGS).best()
+        if best is None:
+            raise Invalid("the file is not text in UTF-8, UTF-16 or GBK/GB18030; save it from Excel as "
+                          "CSV (comma delimited) or CSV UTF-8", "bad_encoding") from None
+        text, encoding = str(best), _NAMES.get(best.encoding, best.encoding)
+    if "\x00" in text:
+        raise Invalid("the file holds NUL bytes: it is not a text CSV or JSON file", "bad_encoding")
+    return text, encoding
+
+
+def import_file(uow: UnitOfWork, raw: bytes, filename: str, actor: str, as_json: bool = False) -> ImportReport:
+    """An order file as it arrives (bytes in whatever encoding the seller's Excel used)."""
+    text, encoding = read_text(raw)
+    report = import_orders(uow, text, "json" if as_json else detect_format(filename, text), actor)
+    report.encoding = encoding
+    return report
 
 
 def _csv_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text))
+    header = text.split("\n", 1)[0]
+    delimiter = "\t" if header.count("\t") > header.count(",") else ","  # Excel's "Unicode text" is tab-separated
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     missing = [c for c in ("order_no", "sku", "qty") if c not in (reader.fieldnames or [])]
     if missing:
         raise Invalid(f"the CSV lacks the column(s) {', '.join(missing)}", "bad_file")
@@ -78,8 +124,10 @@ def _json_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Invalid(f"the file is not JSON: {exc.msg} at line {exc.lineno}", "bad_file") from None
-    if isinstance(data, dict):
-        data = data.get("orders", [])
+    except RecursionError:
+        raise Invalid("the file is JSON nested too deep to be an order file", "bad_file") from None
+    if isinstance(data, dict) and "orders" in data:
+        data = data["orders"]
     if not isinstance(data, list):
         raise Invalid("a JSON order file is a list of orders (or {\"orders\": [...]})", "bad_file")
     out = []

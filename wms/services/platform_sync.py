@@ -362,16 +362,16 @@ def _alert(uow: UnitOfWork, row: PlatformRow, order: OrderRow, kind: str, messag
 
 
 def _pull_files(engine: Engine, row: PlatformRow, conn: Any, report: PullReport, actor: str) -> None:
-    from wms.services.order_import import detect_format, import_orders
+    from wms.services.order_import import import_file
 
     for path in conn.files():
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            raw = path.read_bytes()
+        except OSError as exc:
             raise PlatformError("bad_file", f"cannot read {path}: {exc}") from None
         with UnitOfWork(engine) as uow:
             try:
-                result = import_orders(uow, text, detect_format(path.name, text), actor)
+                result = import_file(uow, raw, path.name, actor)
             except DomainError as exc:
                 report.rejected.append(f"{path.name}: {exc.message}")
                 continue

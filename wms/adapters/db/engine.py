@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import create_engine
 
+from wms.adapters.db import guard
+
 try:
     import fcntl
 except ImportError:  # Windows: SQLite's own locking only
@@ -49,8 +51,10 @@ def make_engine(url: str, busy_timeout_s: float = 30.0, **kw: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}, **kw
         )
         _configure_sqlite(engine, busy_timeout_s)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kw)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kw)
+    guard.install(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_s: float = 30.0) -> None:

@@ -21,7 +21,7 @@ router = APIRouter(tags=["after-sales"])
 
 class CaseLineIn(Body):
     sku: str
-    qty: int = Field(gt=0, le=10_000)
+    qty: int = Field(gt=0, le=10_000, strict=True)
     condition: str | None = None
 
 
@@ -50,13 +50,13 @@ class ReceiveIn(Body):
 
 
 class WeighIn(Body):
-    grams: int = Field(ge=0, le=1_000_000)
+    grams: int = Field(ge=0, le=1_000_000, strict=True)
     station: str | None = None
 
 
 class InspectItemIn(Body):
     sku: str
-    qty: int = Field(gt=0, le=100_000)
+    qty: int = Field(gt=0, le=100_000, strict=True)
     disposition: str
     bin: str | None = None
     condition: str | None = None

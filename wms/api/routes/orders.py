@@ -9,7 +9,6 @@ from wms.adapters.db.tables import OrderRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import Caller
 from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn, OrderIn
-from wms.domain.errors import Invalid
 from wms.domain.orders import mask_phone
 from wms.http import UowDep
 from wms.services import order_import, orders
@@ -55,13 +54,9 @@ async def import_orders(request: Request, who: Caller, filename: str = "orders.c
     orders already present (same order_no) are left as they are.
     """
     raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid("the file must be UTF-8 text", "bad_file") from None
-    fmt = "json" if "json" in request.headers.get("content-type", "") else order_import.detect_format(filename, text)
+    as_json = "json" in request.headers.get("content-type", "")
     with UnitOfWork(request.app.state.engine) as uow:
-        return order_import.import_orders(uow, text, fmt, who.name).as_dict()
+        return order_import.import_file(uow, raw, filename, who.name, as_json).as_dict()
 
 
 @router.get("/orders")

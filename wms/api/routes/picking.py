@@ -47,14 +47,14 @@ class WaveIn(_Body):
 class PickIn(_Body):
     bin: str = Field(min_length=1, max_length=40)
     code: str = Field(min_length=1, max_length=200)
-    qty: int = Field(default=1, ge=1, le=100_000)
+    qty: int = Field(default=1, ge=1, le=100_000, strict=True)
     tote: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class ShortIn(_Body):
     bin: str = Field(min_length=1, max_length=40)
     sku: str = Field(min_length=1, max_length=200)
-    found_qty: int = Field(ge=0, le=10_000_000)
+    found_qty: int = Field(ge=0, le=10_000_000, strict=True)
 
 
 @router.post("/orders/release")

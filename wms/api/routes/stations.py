@@ -27,7 +27,7 @@ class StationEventIn(Body):
     event_id: str | None = Field(default=None, max_length=80)
     kind: Literal["scan", "weight"]
     code: str | None = Field(default=None, max_length=200)
-    grams: int | None = Field(default=None, ge=0, le=1_000_000)
+    grams: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
     stable: bool = True
     scale_id: str | None = Field(default=None, max_length=60)
     at: str | None = None  # when it happened (older agents' name for scanned_at)

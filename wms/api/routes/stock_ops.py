@@ -17,14 +17,14 @@ class MoveIn(Body):
     sku: str = Field(min_length=1, max_length=64)
     from_bin: str = Field(min_length=1, max_length=40)
     to_bin: str = Field(min_length=1, max_length=40)
-    qty: int = Field(gt=0, le=1_000_000)
+    qty: int = Field(gt=0, le=1_000_000, strict=True)
     reason: str | None = Field(default=None, max_length=300)
 
 
 class CountIn(Body):
     sku: str = Field(min_length=1, max_length=64)
     bin: str = Field(min_length=1, max_length=40)
-    counted_qty: int = Field(ge=0, le=1_000_000)
+    counted_qty: int = Field(ge=0, le=1_000_000, strict=True)
     reason: str = Field(min_length=1, max_length=300)
 
 
