@@ -1,4 +1,11 @@
-"""The pack station use cases: open a session, scan items, weigh, override, finish a parcel."""
+"""The pack station use cases: open a session, scan items, weigh, override, finish a parcel.
+
+Lock order (PostgreSQL, several instances on one database): the order row first, then its pack
+session. Opening a session locks the order, then the order's open session; weighing, an override
+and a resent weighing read the session's order id unlocked (it never changes), lock the order,
+then the session (`lock_for_parcel`). A scan locks only its session. One order everywhere, so
+two instances never wait on each other in a circle. SQLite takes the file's write lock at BEGIN.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +54,16 @@ def get_session(uow: UnitOfWork, session_id: int, lock: bool = False) -> PackSes
     if row is None:
         raise NotFound(f"no pack session {session_id}", "unknown_session")
     return row
+
+
+def lock_for_parcel(uow: UnitOfWork, session_id: int) -> PackSessionRow:
+    """A session about to become a parcel, with its order locked first (the module's lock order)."""
+    if uow.is_postgres:
+        order_id = uow.session.execute(select(PackSessionRow.order_id).where(PackSessionRow.id == session_id)).scalar()
+        if order_id is None:
+            raise NotFound(f"no pack session {session_id}", "unknown_session")
+        uow.get_locked(OrderRow, order_id)
+    return get_session(uow, session_id, lock=True)
 
 
 def _order_for_code(uow: UnitOfWork, raw: str) -> OrderRow:
@@ -212,9 +229,9 @@ def open_session(uow: UnitOfWork, code: str, station: str, who: Actor,
     found = found or _order_for_code(uow, code)
     # SQLite took the write lock at BEGIN, so the row just read is current; PostgreSQL locks it now.
     order = orders.get_order(uow, found.order_no, lock=True) if uow.is_postgres else found
-    existing = uow.session.exec(
+    existing = uow.session.exec(uow.locked(
         select(PackSessionRow).where(PackSessionRow.order_id == order.id, PackSessionRow.status == "open")
-    ).first()
+    )).first()
     if existing is not None:
         if existing.station != station:
             existing.station = station
@@ -424,7 +441,7 @@ def weigh(uow: UnitOfWork, session_id: int, grams: int, who: Actor, settings: Se
           scale_id: str | None = None, stable: bool = True, event_id: str | None = None) -> dict[str, Any]:
     """Judge the parcel's weight against the order; only a pass gets a tracking number."""
     def attempt(refused: WaybillUnavailable | None) -> dict[str, Any]:
-        session = get_session(uow, session_id, lock=True)
+        session = lock_for_parcel(uow, session_id)
         done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
         if done_id is not None:
             return _replayed(uow, session, uow.session.get(Weighing, done_id), who, settings, refused)
@@ -666,7 +683,7 @@ def override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings
 
 def _override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, settings: Settings,
               refused: WaybillUnavailable | None) -> dict[str, Any]:
-    session = get_session(uow, session_id, lock=True)
+    session = lock_for_parcel(uow, session_id)
     if session.status != "open":
         raise Conflict(f"pack session {session_id} is {session.status}", "session_closed")
     last = uow.session.exec(
@@ -706,6 +723,21 @@ def current_session(uow: UnitOfWork, station: str) -> PackSessionRow | None:
     return uow.session.get(PackSessionRow, found.id) if found else None
 
 
+def _current_for_parcel(uow: UnitOfWork, station: str) -> PackSessionRow | None:
+    """The station's current session for a weighing, locked in the module's lock order: found
+    unlocked, its order locked, then the session locked and checked to be still the current one."""
+    if not uow.is_postgres:
+        return current_session(uow, station)
+    for _ in range(3):
+        found = prepared.current_session_unlocked(uow, station)
+        if found is None:
+            return None
+        session = lock_for_parcel(uow, found.id)
+        if session.status == "open" and session.station == station:
+            return session
+    return current_session(uow, station)
+
+
 def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Actor,
                   settings: Settings) -> dict[str, Any]:
     """One event from a station agent, interpreted the way the packer meant it.
@@ -720,10 +752,10 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
             done_id = prepared.weighing_for_event(uow, event_id) if event_id else None
             if done_id is not None:
                 done = uow.session.get(Weighing, done_id)
-                own = get_session(uow, done.session_id, lock=True) if done.session_id else None  # type: ignore[union-attr]
+                own = lock_for_parcel(uow, done.session_id) if done.session_id else None  # type: ignore[union-attr]
                 result = _replayed(uow, own, done, who, settings, refused) if own else weighing_answer(uow, done)  # type: ignore[arg-type]
                 return {"action": "replayed", "result": result}
-            session = current_session(uow, station)
+            session = _current_for_parcel(uow, station)
             if session is None:
                 raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
             result = _weigh(uow, session, int(event["grams"]), who, settings,

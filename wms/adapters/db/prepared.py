@@ -68,6 +68,12 @@ def weighing_for_event(uow: UnitOfWork, event_id: str) -> int | None:
     return uow.session.execute(_WEIGHING_EVENT, {"event_id": event_id}).scalar()
 
 
+def current_session_unlocked(uow: UnitOfWork, station: str) -> OpenSession | None:
+    """The station's newest open session as last committed, no lock taken."""
+    row = uow.session.execute(_CURRENT_SESSION, {"station": station}).first()
+    return OpenSession(*row) if row else None
+
+
 def current_session(uow: UnitOfWork, station: str) -> OpenSession | None:
     """The station's newest open session, row-locked on PostgreSQL (SQLite locked at BEGIN)."""
     stmt = _CURRENT_SESSION_LOCKED if uow.is_postgres else _CURRENT_SESSION

@@ -47,8 +47,14 @@ class UnitOfWork:
         return self.engine.dialect.name == "postgresql"
 
     def locked(self, statement: Any) -> Any:
-        """Row-lock what we read and then change (PostgreSQL); SQLite locks the file at BEGIN."""
-        return statement.with_for_update() if self.is_postgres else statement
+        """Row-lock what we read and then change (PostgreSQL); SQLite locks the file at BEGIN.
+
+        The locked read refreshes a row this session loaded before: without that the ORM keeps
+        the copy it has, and a change another instance committed while we waited for the lock
+        (the order just packed) would go unseen."""
+        if not self.is_postgres:
+            return statement
+        return statement.with_for_update().execution_options(populate_existing=True)
 
     def insert(self, row: Any) -> Any:
         """Write a new append-only row at once, past the ORM's unit of work; returns its key.
