@@ -78,8 +78,8 @@ def test_opening_a_session_while_another_instance_weighs_never_doubles_a_session
         order_no = f"R{i}"
         sid = ready_session(a, order_no)
         weighed, opened = at_once(
-            lambda: a.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272}),
-            lambda: b.as_("packer").post("/api/pack/sessions", {"order_no": order_no, "station": "PK-02"}))
+            lambda sid=sid: a.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272}),
+            lambda no=order_no: b.as_("packer").post("/api/pack/sessions", {"order_no": no, "station": "PK-02"}))
         assert weighed.status_code == 200, weighed.text
         assert weighed.json()["verdict"] == "pass" and weighed.json()["tracking_no"]
         # The open either came first (the same session, moved to PK-02) or found the order packed.
@@ -98,8 +98,10 @@ def test_two_instances_weighing_the_same_session_make_one_parcel(engine, two, cu
         order_no = f"W{i}"
         sid = ready_session(a, order_no)
         answers = at_once(
-            lambda: a.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272, "event_id": f"a{i}"}),
-            lambda: b.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 273, "event_id": f"b{i}"}))
+            lambda sid=sid, i=i: a.as_("packer").post(f"/api/pack/sessions/{sid}/weighings",
+                                                      {"grams": 272, "event_id": f"a{i}"}),
+            lambda sid=sid, i=i: b.as_("packer").post(f"/api/pack/sessions/{sid}/weighings",
+                                                      {"grams": 273, "event_id": f"b{i}"}))
         codes = sorted(r.status_code for r in answers)
         assert codes == [200, 409], [r.text for r in answers]
         assert [r.json()["error"] for r in answers if r.status_code == 409] == ["session_closed"]
@@ -112,8 +114,8 @@ def test_a_scan_racing_a_weighing_on_another_instance_is_answered_and_changes_no
         order_no = f"S{i}"
         sid = ready_session(a, order_no)
         weighed, scanned = at_once(
-            lambda: a.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272}),
-            lambda: b.as_("packer").post(f"/api/pack/sessions/{sid}/scans", {"code": CUP}))
+            lambda sid=sid: a.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272}),
+            lambda sid=sid: b.as_("packer").post(f"/api/pack/sessions/{sid}/scans", {"code": CUP}))
         assert scanned.status_code < 500 and weighed.status_code < 500, (scanned.text, weighed.text)
         assert parcels_of(engine, order_no) <= 1
         assert ("open", 1) not in sessions_of(engine, order_no) or parcels_of(engine, order_no) == 0
