@@ -10,6 +10,14 @@ cannot embed CFF/OpenType-PostScript fonts (most Noto CJK files). Order of searc
 
 The result is cached for the process; call ``find_cjk_font.cache_clear()`` after
 changing the environment.
+
+Behind it stand fallback fonts for the other scripts a courier label in China meets (Arabic
+script for Uyghur names, Hebrew, Cyrillic, Greek, symbols): ``WMS_LABEL_FALLBACK_FONTS``
+(``path[,index];...``), fontconfig's choice for Arabic and Hebrew, and DejaVu Sans / Noto Sans
+where installed. Each character is drawn with the first font of that chain that has it
+(`font_for`); one that no font has (most emoji) is printed as ``〓``, the typesetter's mark for
+a missing character, and reported (`drawable`), never left blank. Letters are drawn left to
+right as stored, without Arabic joining or right-to-left reordering.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from pathlib import Path
 from PIL import ImageFont
 
 ENV_VAR = "WMS_LABEL_FONT"
+FALLBACK_ENV_VAR = "WMS_LABEL_FALLBACK_FONTS"
+REPLACEMENT = "〓"  # printed where no font has the character (a visible mark, never a blank)
 PDF_FONT_NAME = "WmsLabelCJK"
 _PROBE = "张三收货地址广东省深圳市"  # characters every label needs
 
@@ -33,6 +43,16 @@ KNOWN_PATHS: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf", 0),
     ("/usr/share/fonts/truetype/noto/NotoSansCJKsc-Regular.ttf", 0),
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+)
+
+
+FALLBACK_PATHS: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
+    ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", 0),
+    ("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf", 0),
+    ("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf", 0),
+    ("/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf", 0),
+    ("/usr/share/fonts/truetype/freefont/FreeSans.ttf", 0),
 )
 
 
@@ -64,12 +84,12 @@ def usable_font_problem(path: str, index: int = 0) -> str | None:
     return None
 
 
-def _fc_match() -> list[tuple[str, int]]:
+def _fc_match(lang: str = "zh") -> list[tuple[str, int]]:
     if not shutil.which("fc-match"):
         return []
     try:
         out = subprocess.run(
-            ["fc-match", "-f", "%{file}\n%{index}\n", ":lang=zh"],
+            ["fc-match", "-f", "%{file}\n%{index}\n", f":lang={lang}"],
             capture_output=True, text=True, timeout=5, check=False,
         ).stdout.split("\n")
     except (OSError, subprocess.SubprocessError):
@@ -124,14 +144,72 @@ def find_cjk_font() -> tuple[str, int]:
 
 
 @lru_cache(maxsize=1)
-def pdf_font_name() -> str:
-    """Register the CJK font with reportlab once and return its name for canvases."""
+def font_chain() -> tuple[tuple[str, int], ...]:
+    """The CJK font, then each usable fallback font (see the module's docstring), once each."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    chain = [find_cjk_font()]
+    configured = [_parse_env(v) for v in os.environ.get(FALLBACK_ENV_VAR, "").split(";") if v.strip()]
+    for path, index in [*configured, *_fc_match("ar"), *_fc_match("he"), *FALLBACK_PATHS]:
+        if (path, index) in chain or not os.path.isfile(path):
+            continue
+        try:
+            TTFont(f"probe-fallback-{len(chain)}", path, subfontIndex=index)
+        except Exception:  # noqa: BLE001  (CFF outlines or a damaged file: reportlab cannot embed it)
+            continue
+        chain.append((path, index))
+    return tuple(chain)
+
+
+@lru_cache(maxsize=16)
+def _cmap(which: int) -> frozenset[int]:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path, index = font_chain()[which]
+    return frozenset(TTFont(f"cmap-{which}", path, subfontIndex=index).face.charToGlyph)
+
+
+@lru_cache(maxsize=8192)
+def font_for(ch: str) -> int | None:
+    """Which font of the chain draws `ch` (0: the CJK font), or None when none has it."""
+    if ch.isspace() or ord(ch) < 0x20:
+        return 0
+    for which in range(len(font_chain())):
+        if ord(ch) in _cmap(which):
+            return which
+    return None
+
+
+def drawable(text: str) -> tuple[str, str]:
+    """(`text` with each character no font has replaced by REPLACEMENT, those characters)."""
+    if all(font_for(ch) is not None for ch in text):
+        return text, ""
+    missing = "".join(dict.fromkeys(ch for ch in text if font_for(ch) is None))
+    return "".join(REPLACEMENT if font_for(ch) is None else ch for ch in text), missing
+
+
+def runs(line: str) -> list[tuple[int, str]]:
+    """A line cut into runs drawn with one font each: [(font index, text), ...]."""
+    out: list[tuple[int, str]] = []
+    for ch in line:
+        which = font_for(ch) or 0
+        if out and out[-1][0] == which:
+            out[-1] = (which, out[-1][1] + ch)
+        else:
+            out.append((which, ch))
+    return out
+
+
+@lru_cache(maxsize=16)
+def pdf_font_name(which: int = 0) -> str:
+    """Register a font of the chain with reportlab once and return its name for canvases."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    path, index = find_cjk_font()
-    pdfmetrics.registerFont(TTFont(PDF_FONT_NAME, path, subfontIndex=index))
-    return PDF_FONT_NAME
+    path, index = font_chain()[which] if which else find_cjk_font()
+    name = PDF_FONT_NAME if which == 0 else f"{PDF_FONT_NAME}-{which}"
+    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+    return name
 
 
 METRICS_PX = 1000  # large enough that hinting does not distort advance widths
@@ -159,7 +237,7 @@ def line_width_px(text: str, size_px: int) -> float:
     for ch in text:
         adv = _advances.get((size_px, ch))
         if adv is None:
-            adv = _advances[(size_px, ch)] = pil_font(size_px).getlength(ch)
+            adv = _advances[(size_px, ch)] = pil_font(size_px, font_for(ch) or 0).getlength(ch)
         total += adv
     return total
 
@@ -172,7 +250,8 @@ def vertical_metrics() -> tuple[float, float]:
 
 
 @lru_cache(maxsize=256)
-def pil_font(size_px: int) -> ImageFont.FreeTypeFont:
-    """The CJK font at a pixel size, cached because loading costs more than drawing."""
-    path, index = find_cjk_font()
+def pil_font(size_px: int, which: int = 0) -> ImageFont.FreeTypeFont:
+    """A font of the chain (0: the CJK font) at a pixel size, cached because loading costs more
+    than drawing."""
+    path, index = font_chain()[which] if which else find_cjk_font()
     return ImageFont.truetype(path, size_px, index=index, layout_engine=ImageFont.Layout.BASIC)

@@ -3,8 +3,10 @@
 Each size is described as data in `printing.sizes`: a list of slots (a box, what goes in
 it, its type size) plus the rules between sections. `build_layout` fills the slots from a
 waybill and fits every text to its box: it wraps (Chinese per character, Latin per word)
-and shrinks the type until the whole string fits. Text is never cut: if it cannot fit even at the
-slot's smallest size, the waybill is refused with a `WaybillError` naming the field.
+and shrinks the type until the whole string fits. The recipient and the address are never cut: if
+they cannot fit even at the slot's smallest size, the waybill is refused with a `WaybillError`
+naming the field (and `recipient_print_problems` lets order review hold such an order first); a
+remark or an item list too long for its box is shortened with "…".
 Outputs only draw the fitted result, so they cannot disagree about what is printed.
 """
 
@@ -16,18 +18,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from printing.fonts import text_width, vertical_metrics
+from printing.fonts import REPLACEMENT, drawable, text_width, vertical_metrics
 from printing.sizes import (
     BarcodeSlot,
     QRSlot,
     Rect,
     Rule,
+    TextSlot,
     WaybillError,
     check_barcode_fits,
     check_size,
     slots,
 )
-from printing.waybill import Waybill
+from printing.waybill import Sender, Waybill
+from wms.domain.orders import Recipient
+
+_NO_SENDER = Sender("", "", "")
 
 LINE_SPACING = 1.15  # line pitch as a multiple of the type size
 SHRINK_STEP = 0.94
@@ -101,6 +107,8 @@ class Layout:
     width: float
     height: float
     elements: tuple[Element, ...]
+    # Characters no font could draw, by field ("recipient: 😀"); each printed as fonts.REPLACEMENT.
+    warnings: tuple[str, ...] = ()
 
     def texts(self) -> list[Text]:
         out = [e for e in self.elements if isinstance(e, Text)]
@@ -218,7 +226,68 @@ def fit_text(text: str, rect: Rect, size: float, min_size: float, wrap: bool,
             if current == min_size:
                 break
             current = max(min_size, current * SHRINK_STEP)
+    if field in ELIDABLE and len(text) > 1:
+        return _elided(text, rect, min_size, wrap, field)
     raise WaybillError(field, f"is too long to fit its box on the label ({len(text)} characters)")
+
+
+# Fields a label may shorten (with "…") rather than fail on: they help the packer and the
+# buyer, but the courier delivers without them. The recipient and the address are never
+# shortened: an order whose recipient cannot be printed is held at review instead
+# (`recipient_print_problems`), before any stock or tracking number is spent on it.
+ELIDABLE = frozenset({"remark", "items"})
+ELLIPSIS = "…"
+
+
+def _elided(text: str, rect: Rect, min_size: float, wrap: bool, field: str) -> tuple[float, tuple[str, ...]]:
+    """The longest start of `text`, ending in an ellipsis, that fits at `min_size`."""
+    low, high = 0, len(text) - 1  # low characters always fit (with the ellipsis), high never
+    while low < high:
+        middle = (low + high + 1) // 2
+        try:
+            fit_text(text[:middle].rstrip() + ELLIPSIS, rect, min_size, min_size, wrap, field + ".elided")
+            low = middle
+        except WaybillError:
+            high = middle - 1
+    return fit_text(text[:low].rstrip() + ELLIPSIS, rect, min_size, min_size, wrap, field + ".elided")
+
+
+def _surely_fits(text: str, rect: Rect, min_size: float, wrap: bool) -> bool:
+    """A cheap bound (order review runs for every order of a bulk import): the text's width at
+    the smallest size is well inside what the box's lines hold, leaving a line's width of slack
+    per line for wrapping waste."""
+    width = text_width(text, min_size)
+    if not wrap:
+        return width <= rect.w * 0.98
+    ascent, descent = vertical_metrics()
+    lines = int((rect.h - (ascent + descent) * min_size) / (min_size * LINE_SPACING)) + 1
+    return lines >= 1 and width <= rect.w * lines * 0.7
+
+
+RECIPIENT_FIELDS = ("recipient", "recipient.address", "stub.recipient", "stub.address")
+
+
+def recipient_print_problems(recipient: Recipient, size: str = "100x150") -> list[str]:
+    """Why this recipient cannot be printed on a label of `size` (a name or address too long
+    for its box even in the smallest type), in words; empty when it prints."""
+    check_size(size)
+    waybill = Waybill("0", "", "", "", _NO_SENDER, recipient, 0)
+    problems = []
+    for slot in slots(size):
+        if not isinstance(slot, TextSlot) or slot.field not in RECIPIENT_FIELDS:
+            continue
+        field = slot.field
+        text = CONTENT[field](waybill, datetime.now())
+        if _surely_fits(text, slot.rect, slot.min_size, slot.wrap):
+            continue
+        try:
+            fit_text(text, slot.rect, slot.size, slot.min_size, slot.wrap, field)
+        except WaybillError:
+            what = "address" if field.endswith("address") else "name"
+            problem = f"the recipient's {what} is too long to print on a {size} label; shorten it"
+            if problem not in problems:
+                problems.append(problem)
+    return problems
 
 
 # --- building ---------------------------------------------------------------------------
@@ -231,6 +300,7 @@ def build_layout(waybill: Waybill, size: str = "100x150", dpi: int | None = None
     width, height = check_size(size)
     printed_at = printed_at or datetime.now()
     elements: list[Element] = []
+    warnings: list[str] = []
     for slot in slots(size):
         if isinstance(slot, Rule):
             elements.append(slot)
@@ -244,6 +314,9 @@ def build_layout(waybill: Waybill, size: str = "100x150", dpi: int | None = None
             text = CONTENT[slot.field](waybill, printed_at)
             if not text:
                 continue
+            text, missing = drawable(text)
+            if missing and not slot.field.startswith("stub."):
+                warnings.append(f"{slot.field}: no font draws {' '.join(missing)}; printed as {REPLACEMENT}")
             rect = slot.rect
             if slot.field == "sort_code" and waybill.bag_hub:
                 # The band is shared: the sort code (三段码) keeps two thirds, the bag hub
@@ -257,4 +330,4 @@ def build_layout(waybill: Waybill, size: str = "100x150", dpi: int | None = None
                                      slot.field)
             elements.append(Text(rect, lines, fitted, slot.bold, slot.align, slot.valign,
                                  slot.field))
-    return Layout(size, width, height, tuple(elements))
+    return Layout(size, width, height, tuple(elements), tuple(warnings))

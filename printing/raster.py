@@ -11,7 +11,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from printing.barcodes import mm_to_dots, place_code128, place_qr, qr_row_runs
-from printing.fonts import line_width_px, pil_font
+from printing.fonts import line_width_px, pil_font, runs
 from printing.layout import QR, Barcode, Layout, Rect, Rule, Text
 
 INK = 0
@@ -53,15 +53,16 @@ def _draw_text(draw: ImageDraw.ImageDraw, text: Text, dpi: int) -> None:
     stroke = 1 if text.bold and size_px >= BOLD_MIN_PX else 0
     for x_mm, baseline_mm, line in text.line_positions():
         px = size_px
-        font = pil_font(px)
         # Hinting can widen a line by a dot or two; shrink that line rather than overflow.
         while line_width_px(line, px) + 2 * stroke > right - left and px > 6:
             px -= 1
-            font = pil_font(px)
         width = line_width_px(line, px) + 2 * stroke
-        x = min(max(round(x_mm * k), left), int(right - width))
-        draw.text((x + stroke, round(baseline_mm * k)), line, font=font, fill=INK, anchor="ls",
-                  stroke_width=stroke, stroke_fill=INK)
+        x: float = min(max(round(x_mm * k), left), int(right - width))
+        for which, run in runs(line):  # each run in the font of the chain that has its characters
+            font = pil_font(px, which)
+            draw.text((round(x) + stroke, round(baseline_mm * k)), run, font=font, fill=INK, anchor="ls",
+                      stroke_width=stroke, stroke_fill=INK)
+            x += line_width_px(run, px)
 
 
 def _draw_barcode(draw: ImageDraw.ImageDraw, code: Barcode, dpi: int) -> None:

@@ -13,7 +13,7 @@ import io
 from reportlab.pdfgen import canvas
 
 from printing.barcodes import mm_to_dots, place_code128, place_qr, qr_row_runs
-from printing.fonts import pdf_font_name
+from printing.fonts import pdf_font_name, runs
 from printing.layout import QR, Barcode, Layout, Rule, Text
 
 PT_PER_MM = 72 / 25.4
@@ -44,7 +44,9 @@ def encode_pdf(layout: Layout, dpi: int, title: str = "", compress: bool = True)
                 pdf.saveState()
                 pdf.setLineWidth(size_pt * 0.04)
                 obj.setTextRenderMode(2)
-            obj.textOut(line)
+            for which, run in runs(line):  # each run in the font of the chain that has it
+                obj.setFont(pdf_font_name(which), size_pt)
+                obj.textOut(run)
             pdf.drawText(obj)
             if text.bold:
                 pdf.restoreState()

@@ -237,3 +237,55 @@ def test_the_cli_imports_a_gbk_file_and_says_how_it_read_it(tmp_path, database_u
     assert "read as gb18030" in result.output and "imported 1" in result.output
     assert "row 3" in result.output
     assert result.exception is None
+
+
+# --- labels: what cannot print is held at review, not found by the printer ---------------------
+
+def test_a_recipient_too_long_for_the_label_is_held_at_review_and_packs_once_shortened(api, engine, stocked):
+    body = order_body("L1")
+    body["recipient"]["name"] = "欧阳" * 30  # 60 characters: the column holds it, the label cannot
+    r = api.post("/api/orders", body)
+    assert r.status_code == 201, r.text
+    order = api.get("/api/orders/L1").json()
+    assert order["status"] == "on_hold"
+    assert "too long to print on a 100x150 label" in order["hold_reason"]
+    r = api.as_("packer").post("/api/pack/sessions", {"order_no": "L1", "station": "PK-01"})
+    assert r.status_code == 409 and r.json()["error"] == "order_on_hold"
+    with engine.connect() as conn:  # nothing spent on it: no stock reserved, no number taken
+        assert conn.execute(text("SELECT reserved FROM stock")).scalar_one() == 0
+    r = api.patch("/api/orders/L1", {"recipient": {"name": "欧阳娜娜"}, "reason": "buyer's real name"})
+    assert r.status_code == 200, r.text
+    assert api.get("/api/orders/L1").json()["status"] == "reserved"
+
+
+NO_FONT = "\U0001FAE8"  # a face added in Unicode 15: no font of the chain draws it
+ARABIC = "قميص"
+
+
+def test_text_no_font_draws_is_marked_on_the_label_warned_at_the_station_and_kept_in_the_evidence(api, stocked):
+    import subprocess
+
+    from printing.fonts import REPLACEMENT, font_for
+
+    make_order(api, "F1", [("CUP", 1)], recipient={
+        "name": f"王小明{NO_FONT} {ARABIC}", "phone": "13812345678", "province": "新疆维吾尔自治区",
+        "city": "乌鲁木齐市", "district": "天山区", "address": "解放北路 18 号"})
+    sid = open_session(api, "F1")
+    assert api.as_("packer").post(f"/api/pack/sessions/{sid}/scans", {"code": "6930000000011"}).status_code == 200
+    r = api.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272})
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["tracking_no"]
+    assert f"recipient.name: no font draws {NO_FONT}; printed as {REPLACEMENT}" in answer["label_warning"]
+    jobs = api.get(f"/api/print-jobs?tracking_no={answer['tracking_no']}").json()
+    assert [j["warning"] for j in jobs] == [answer["label_warning"]]
+
+    pdf = api.as_("after_sales").get(f"/api/parcels/{answer['tracking_no']}/evidence.pdf").content
+    shown = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True,
+                           timeout=60).stdout.decode()
+    assert f"王小明{REPLACEMENT}" in shown, "the name is kept, the undrawable character marked"
+    if font_for("ق") is not None:  # a fallback font (DejaVu Sans, Noto) is installed
+        assert set(ARABIC) <= set(shown), "the Arabic letters are set in the fallback font"
+        assert ARABIC not in answer["label_warning"]
+    else:
+        assert "ق" in answer["label_warning"]

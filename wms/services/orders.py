@@ -11,6 +11,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import OrderEvent, OrderLine, OrderNote, OrderRow
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
+from wms.config import get_settings
 from wms.domain import orders as rules
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.services import catalog, stock
@@ -174,12 +175,17 @@ def _review(recipient: rules.Recipient, lines: list[rules.DraftLine], order_type
             carrier: str | None, lookups: Lookups) -> rules.Review:
     """Address, phone, lines, COD, and whether the carrier asked for (or any carrier, for COD)
     can carry it (wms.domain.carriers.carrier_problems)."""
+    from printing.layout import recipient_print_problems
     from wms.domain.carriers import carrier_problems
 
-    return rules.review_order(
+    review = rules.review_order(
         recipient, lines, lookups.known_skus({l.sku for l in lines}), order_type, cod_amount,
         carrier_problems(lookups.carriers(), recipient.province, cod_amount > 0, lookups.weight_g(lines), carrier),
     )
+    # A recipient the label cannot hold would be found by the printer, after the stock and a
+    # tracking number were spent: the order desk fixes it first (PATCH /api/orders/{no}).
+    review.problems.extend(recipient_print_problems(recipient, get_settings().label_size))
+    return review
 
 
 def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | None = None) -> tuple[OrderRow, bool]:

@@ -523,14 +523,14 @@ def _replayed(uow: UnitOfWork, session: PackSessionRow, row: Weighing, who: Acto
     expectation, lines, skus = _expectation(uow, contents, session, settings)
     answer = weighing_answer(uow, row)
     try:
-        number = _finish_parcel(uow, session, contents, row.grams, who, settings, expectation, lines, skus)
+        number, warning = _finish_parcel(uow, session, contents, row.grams, who, settings, expectation, lines, skus)
     except _NeedNumber:
         if refused is None:
             raise
         uow.rollback()
         raise _refusal(refused, answer) from None
     uow.commit()
-    answer.update(_number_fields(number), replayed=True)
+    answer.update(_number_fields(number, warning), replayed=True)
     return answer
 
 
@@ -542,8 +542,13 @@ def _refusal(refused: WaybillUnavailable, answer: dict[str, Any]) -> WaybillUnav
         refused.provider_code, refused.retryable, **weighing)
 
 
-def _number_fields(number: WaybillNumber) -> dict[str, Any]:
-    return {"tracking_no": number.tracking_no, "sort_code": number.sort_code, "bag_hub": number.bag_hub}
+def _number_fields(number: WaybillNumber, label_warning: str | None = None) -> dict[str, Any]:
+    """The parcel's number for the answer, and what its label cannot print as written (the
+    packer sees it at once: "recipient.name: no font draws 😀; printed as 〓")."""
+    fields = {"tracking_no": number.tracking_no, "sort_code": number.sort_code, "bag_hub": number.bag_hub}
+    if label_warning:
+        fields["label_warning"] = label_warning
+    return fields
 
 
 def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, settings: Settings,
@@ -567,12 +572,13 @@ def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, set
     judgement = weight_rules.judge(expectation, grams, True, lines, _recent_wrong_items(uow, session.station))
     tracking_no = None
     number: WaybillNumber | None = None
+    warning: str | None = None
     blocked: WaybillUnavailable | None = None
     scanned = _history(uow, session.id).scanned  # type: ignore[arg-type]
     complete = pack_rules.PackSession(contents.ordered, scanned).complete
     if judgement.verdict == "pass" and complete:
         try:
-            number = _finish_parcel(uow, session, contents, grams, who, settings, expectation, lines, skus)
+            number, warning = _finish_parcel(uow, session, contents, grams, who, settings, expectation, lines, skus)
             tracking_no = number.tracking_no
         except _NeedNumber:
             if refused is None:
@@ -591,7 +597,7 @@ def _weigh(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Actor, set
     if blocked is not None:
         raise _refusal(blocked, answer)
     if number is not None:
-        answer.update(_number_fields(number))
+        answer.update(_number_fields(number, warning))
     if judgement.verdict == "pass" and not complete:
         answer["label_blocked"] = "scan_incomplete"
         answer["message"] = "the weight matches, but not every item was scanned: scan the rest and weigh again"
@@ -620,7 +626,8 @@ def weighing_answer(uow: UnitOfWork, row: Weighing) -> dict[str, Any]:
 def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents, grams: int, who: Actor,
                    settings: Settings, expectation: weight_rules.Expectation | None = None,
                    lines: list[tuple[weight_rules.ItemWeight, int]] | None = None,
-                   skus: dict[str, prepared.SkuWeight] | None = None, learn: bool = True) -> WaybillNumber:
+                   skus: dict[str, prepared.SkuWeight] | None = None,
+                   learn: bool = True) -> tuple[WaybillNumber, str | None]:
     """Take the stock, number the parcel, queue its waybill: all in one transaction.
 
     A number from a remote provider must have been given before (see `_with_number`): without
@@ -642,10 +649,10 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents
         orders.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}", carrier=carrier)
     uow.update(session, status="passed", closed_at=utcnow())
     waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings, number)
-    print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)
+    job = print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)
     if learn and expectation is not None and lines is not None:
         learn_from_parcel(uow, lines, expectation, grams)
-    return number
+    return number, job.warning
 
 
 def _number_for(uow: UnitOfWork, session: PackSessionRow, contents: _Contents, carrier: str, grams: int,
@@ -696,7 +703,7 @@ def _override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, setting
                        "scan_incomplete")
     order = uow.get_locked(OrderRow, session.order_id)
     try:
-        number = _finish_parcel(uow, session, _contents(uow, order), last.grams, who, settings, learn=False)
+        number, warning = _finish_parcel(uow, session, _contents(uow, order), last.grams, who, settings, learn=False)
     except _NeedNumber:
         if refused is None:
             raise
@@ -712,7 +719,7 @@ def _override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, setting
     uow.commit()
     answer = weighing_answer(uow, last)
     answer.update({"tracking_no": tracking_no, "overridden": True, "override_by": who.name,
-                   "override_reason": reason, "sort_code": number.sort_code, "bag_hub": number.bag_hub})
+                   "override_reason": reason, **_number_fields(number, warning)})
     return answer
 
 

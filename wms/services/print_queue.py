@@ -33,11 +33,30 @@ def printer_for_station(uow: UnitOfWork, station: str) -> str:
     return prepared.station_printer(uow, station) or f"station:{station}"
 
 
+def label_warnings(waybill: dict[str, Any]) -> list[str]:
+    """What the label will not show as written: characters no font draws (printing.fonts),
+    by field. Told to the packer in the weighing's answer and kept on the print job."""
+    from printing.fonts import REPLACEMENT, drawable
+
+    recipient = waybill.get("recipient") or {}
+    fields = {"recipient.name": recipient.get("name"), "recipient.address": " ".join(
+        str(recipient.get(k) or "") for k in ("province", "city", "district", "address")),
+        "remark": waybill.get("remark"),
+        "items": " ".join(str(i.get("name") or "") for i in waybill.get("items") or [] if isinstance(i, dict))}
+    out = []
+    for field, text in fields.items():
+        missing = drawable(str(text or ""))[1]
+        if missing:
+            out.append(f"{field}: no font draws {' '.join(missing)}; printed as {REPLACEMENT}")
+    return out
+
+
 def enqueue(uow: UnitOfWork, printer: str, waybill: dict[str, Any], parcel_id: int | None,
             requested_by: str, reprint_of: int | None = None, reason: str | None = None) -> PrintJob:
+    warnings = label_warnings(waybill)
     job = PrintJob(printer=printer, tracking_no=waybill.get("tracking_no"), parcel_id=parcel_id,
                    waybill=waybill, requested_by=requested_by, reprint_of=reprint_of, reason=reason,
-                   next_attempt_at=utcnow())
+                   next_attempt_at=utcnow(), warning="; ".join(warnings)[:500] or None)
     uow.insert(job)  # a queued job is only ever changed later, by the worker that claims it
     return job
 

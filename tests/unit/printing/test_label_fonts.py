@@ -16,10 +16,13 @@ LATIN_ONLY = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 @pytest.fixture
 def fresh_font_search(monkeypatch):
     """Each test searches anew, and later tests see the usual font again."""
-    fonts.find_cjk_font.cache_clear()
+    caches = (fonts.find_cjk_font, fonts.font_chain, fonts._cmap, fonts.font_for)
+    for cache in caches:
+        cache.cache_clear()
     yield monkeypatch
     monkeypatch.undo()
-    fonts.find_cjk_font.cache_clear()
+    for cache in caches:
+        cache.cache_clear()
 
 
 def test_a_usable_cjk_font_is_found(fresh_font_search):
@@ -60,3 +63,28 @@ def test_system_fonts_come_first_and_the_package_font_is_the_last_resort():
     assert candidates.index(("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0)) < len(
         candidates) - 1
     assert fonts.usable_font_problem(PACKAGE_FONT, 0) is None
+
+
+def test_a_character_no_font_has_is_printed_as_a_visible_mark_and_reported(waybill_dict):
+    from conftest import PRINTED_AT
+
+    from printing.fonts import REPLACEMENT, drawable, font_for, runs
+    from printing.layout import build_layout
+    from printing.render import render
+    from printing.waybill import Waybill
+
+    no_font = "\U0001FAE8"
+    assert font_for(no_font) is None
+    assert drawable(f"张三{no_font}") == (f"张三{REPLACEMENT}", no_font)
+    assert drawable("张三 Zhang") == ("张三 Zhang", "")
+    waybill_dict["recipient"]["name"] = f"张三{no_font}"
+    layout = build_layout(Waybill.from_dict(waybill_dict), "100x150", 203, PRINTED_AT)
+    assert f"张三{REPLACEMENT}" in "".join(layout.find("recipient").lines)
+    assert layout.warnings == (f"recipient: no font draws {no_font}; printed as {REPLACEMENT}",)
+    for fmt in ("pdf", "png", "escpos", "zpl", "tspl"):
+        assert render(Waybill.from_dict(waybill_dict), fmt)
+    # Arabic goes to a fallback font where one is installed, else it is marked the same way.
+    which = font_for("ق")
+    assert which != 0
+    if which is not None:
+        assert runs("张三 قميص") == [(0, "张三 "), (which, "قميص")]

@@ -120,3 +120,37 @@ def test_closing_punctuation_never_starts_a_line():
         _, lines = fit_text(text, Rect(0, 0, width, 200), 3, 3, True, "x")
         assert "".join(lines) == text
         assert not any(line[0] in "，。；）" for line in lines)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_remark_or_item_list_too_long_for_its_box_is_shortened_with_an_ellipsis(waybill_dict, size):
+    waybill_dict["remark"] = "易碎品请轻放，" * 80
+    waybill_dict["items"] = [{"sku": f"S{i}", "name": f"保温杯 500ml 第{i}款", "qty": 1} for i in range(200)]
+    layout = build_layout(Waybill.from_dict(waybill_dict), size, 203, PRINTED_AT)
+    remark = next(t for t in layout.texts() if t.field == "remark")
+    items = next(t for t in layout.texts() if t.field == "items")
+    for fitted in (remark, items):
+        assert "".join(fitted.lines).endswith("…")
+        assert all(text_width(line, fitted.size) <= fitted.rect.w + 1e-6 for line in fitted.lines)
+    assert "".join(remark.lines).startswith("备注: 易碎品请轻放")
+
+
+def test_order_review_can_tell_a_recipient_no_label_can_hold():
+    from printing.layout import recipient_print_problems
+    from wms.domain.orders import Recipient
+
+    ordinary = Recipient("欧阳娜娜", "13812345678", "浙江省", "杭州市", "西湖区", LONG_ADDRESS[:60])
+    assert recipient_print_problems(ordinary) == []
+    long_name = dataclasses.replace(ordinary, name="张" * 60)
+    assert recipient_print_problems(long_name) == [
+        "the recipient's name is too long to print on a 100x150 label; shorten it"]
+    long_address = dataclasses.replace(ordinary, address=LONG_ADDRESS * 4)
+    assert recipient_print_problems(long_address, "76x130") == [
+        "the recipient's address is too long to print on a 76x130 label; shorten it"]
+    # What review lets through always builds a label.
+    for recipient in (ordinary, dataclasses.replace(ordinary, name="张" * 26)):
+        if not recipient_print_problems(recipient):
+            data = {"tracking_no": "SF1400012345678", "carrier": "SF", "sort_code": "571-WH01-A12",
+                    "order_no": "T1", "weight_g": 100, "sender": {"name": "店", "phone": "1", "address": "杭州"},
+                    "recipient": dataclasses.asdict(recipient)}
+            build_layout(Waybill.from_dict(data), "100x150", 203, PRINTED_AT)

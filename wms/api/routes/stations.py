@@ -51,6 +51,7 @@ def job_view(job: Any) -> dict[str, Any]:
     return {"job_id": job.id, "printer": job.printer, "tracking_no": job.tracking_no, "status": job.status,
             "attempts": job.attempts, "waybill": job.waybill, "reprint_of": job.reprint_of,
             "requested_by": job.requested_by, "reason": job.reason, "last_error": job.last_error,
+            "warning": job.warning,
             "created_at": job.created_at.isoformat(),
             "printed_at": job.printed_at.isoformat() if job.printed_at else None}
 

@@ -27,4 +27,5 @@ class PrintJob(SQLModel, table=True):
     reprint_of: int | None = Field(default=None, foreign_key="print_job.id")
     requested_by: str | None = Field(default=None, max_length=80)
     reason: str | None = Field(default=None, max_length=300)
+    warning: str | None = Field(default=None, max_length=500)  # characters no font draws, printed as 〓
     created_at: datetime = created_at()
