@@ -94,6 +94,10 @@ def test_a_packer_scans_fixes_a_weight_mismatch_and_gets_the_label_then_after_sa
     assert sounds(page)[:1] == ["accepted"] and {"rejected", "mismatch", "pass"} <= set(sounds(page))
     assert page.evaluate("document.documentElement.scrollHeight") <= SMALL["height"], \
         "the station fits a 1366x768 screen without scrolling"
+    for shown in ("#verdict", "#tracking-no", "#scan", "#grams", "#label-img"):
+        box = page.locator(shown).bounding_box()
+        assert box and box["height"] > 0 and box["y"] + box["height"] <= SMALL["height"] + 1, \
+            f"{shown} is on the 1366x768 screen, not cut off below it"
     screenshot(page, "station-pass-1366x768")
     page.set_viewport_size(LARGE)
     screenshot(page, "station-pass-1920x1080")

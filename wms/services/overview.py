@@ -122,3 +122,14 @@ def warehouse_name(uow: UnitOfWork) -> str:
 
     name = uow.session.exec(select(Warehouse.name).order_by(Warehouse.id)).first()  # type: ignore[arg-type]
     return name or "Warehouse 仓库"
+
+
+def tracking_number_warnings(uow: UnitOfWork, low_water: int) -> list[str]:
+    """Carriers numbered from our own pools that have run dry or low (an e-waybill carrier gets
+    its numbers from the provider, so an empty pool says nothing about it)."""
+    from wms.adapters.db.tables import Carrier
+    from wms.services.handover import pool_status
+
+    remote = {c.code for c in uow.session.exec(select(Carrier).where(Carrier.provider != "pool")).all()}
+    return [c["warning"] for c in pool_status(uow, low_water)["carriers"]
+            if c["warning"] and c["carrier"] not in remote]
