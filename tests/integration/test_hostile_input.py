@@ -289,3 +289,13 @@ def test_text_no_font_draws_is_marked_on_the_label_warned_at_the_station_and_kep
         assert ARABIC not in answer["label_warning"]
     else:
         assert "ق" in answer["label_warning"]
+
+
+def test_a_long_code_at_the_station_is_looked_up_not_refused(api, stocked):
+    """A scanned 2D code can be longer than an order number's column: looking it up finds
+    nothing (an unknown code), it is not a value that cannot be stored."""
+    r = api.as_("packer").post("/api/stations/PK-01/events",
+                               json={"kind": "scan", "code": "9" * 150, "event_id": "long-1"})
+    assert r.status_code == 404 and r.json()["error"] == "unknown_code", r.text
+    r = api.get("/api/orders/" + "A" * 100)
+    assert r.status_code == 404 and r.json()["error"] == "unknown_order", r.text

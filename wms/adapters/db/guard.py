@@ -53,14 +53,15 @@ def _limit_of(type_: Any) -> tuple[str, Any] | None:
     return None
 
 
-def problem_with(value: Any, limit: tuple[str, Any]) -> str | None:
-    """Why `value` cannot go into a column with `limit`, in words, or None."""
+def problem_with(value: Any, limit: tuple[str, Any], stored: bool = True) -> str | None:
+    """Why `value` cannot go into a column with `limit`, in words, or None. A value that is only
+    compared (`stored` False: a look-up) may be longer than the column: it matches nothing."""
     kind, bound = limit
     if isinstance(value, str):
         found = _CONTROL.search(value)
         if found:
             return f"contains the control character U+{ord(found.group()):04X}, which no field may hold"
-        if kind == "text" and bound is not None and len(value) > bound:
+        if stored and kind == "text" and bound is not None and len(value) > bound:
             return f"is {len(value)} characters long; at most {bound} fit"
         return None
     if isinstance(value, bool):
@@ -81,14 +82,18 @@ def problem_with(value: Any, limit: tuple[str, Any]) -> str | None:
 
 
 def _field_name(statement: Any, key: str) -> str:
+    """The column a bind parameter goes to: `orders.remark` for a write; for a look-up the
+    parameter's name less the number SQLAlchemy adds (`order_no_1` -> `order_no`)."""
     table = getattr(statement, "table", None)
     name = getattr(table, "name", None)
-    column = key.rsplit("_m", 1)[0] if key.endswith(tuple(f"_m{i}" for i in range(10))) else key
+    columns = getattr(table, "c", {})
+    column = key if key in columns else re.sub(r"_m?\d+$", "", key)
     return f"{name}.{column}" if name else column
 
 
-def check_parameters(compiled: Any, parameters: list[dict[str, Any]]) -> None:
-    """Raise UnstorableValue for the first bound value its column cannot hold."""
+def check_parameters(compiled: Any, parameters: list[dict[str, Any]], stored: bool = True) -> None:
+    """Raise UnstorableValue for the first bound value its column cannot hold (`stored`: the
+    statement writes them; a look-up's text may be longer than the column)."""
     binds = compiled.binds
     limits: dict[str, Any] = {}
     for params in parameters:
@@ -101,7 +106,7 @@ def check_parameters(compiled: Any, parameters: list[dict[str, Any]]) -> None:
                 limit = limits[key] = _limit_of(bind.type) if bind is not None else ("text", None)
             if limit is None:
                 continue
-            problem = problem_with(value, limit)
+            problem = problem_with(value, limit, stored)
             if problem:
                 field = _field_name(getattr(compiled, "statement", None), key)
                 raise UnstorableValue(f"{field} {problem}; nothing was saved", field=field)
@@ -115,4 +120,4 @@ def install(engine: Engine) -> None:
         compiled = getattr(context, "compiled", None)
         if compiled is None or not context.compiled_parameters:
             return
-        check_parameters(compiled, context.compiled_parameters)
+        check_parameters(compiled, context.compiled_parameters, bool(context.isinsert or context.isupdate))
