@@ -119,3 +119,31 @@ def test_a_scan_racing_a_weighing_on_another_instance_is_answered_and_changes_no
         assert scanned.status_code < 500 and weighed.status_code < 500, (scanned.text, weighed.text)
         assert parcels_of(engine, order_no) <= 1
         assert ("open", 1) not in sessions_of(engine, order_no) or parcels_of(engine, order_no) == 0
+
+
+def test_voiding_a_parcel_while_another_instance_closes_the_handover_does_one_or_the_other(engine, two, cups):
+    """A parcel is either voided (out of the batch, its order back to picked) or handed over
+    (shipped, the void refused with already_handed_over), never both and never a 5xx."""
+    a, b = two
+    outcomes: set[str] = set()
+    for i in range(ROUNDS):
+        order_no = f"V{i}"
+        sid = ready_session(a, order_no)
+        tracking = a.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272}).json()["tracking_no"]
+        voided, closed = at_once(
+            lambda t=tracking: a.as_("supervisor").post(f"/api/parcels/{t}/void", {"reason": "label torn"}),
+            lambda: b.as_("supervisor").post("/api/handovers", {"carrier": "WMS"}))
+        assert voided.status_code < 500 and closed.status_code < 500, (voided.text, closed.text)
+        with engine.connect() as conn:
+            status, handover = conn.execute(text("SELECT status, handover_id FROM parcel WHERE tracking_no = :t"),
+                                            {"t": tracking}).one()
+            order_status = conn.execute(text("SELECT status FROM orders WHERE order_no = :n"), {"n": order_no}).scalar()
+        if voided.status_code == 200:
+            assert (status, handover, order_status) == ("voided", None, "picked")
+            outcomes.add("voided")
+        else:
+            assert voided.json()["error"] == "already_handed_over", voided.text
+            assert status == "shipped" and handover is not None and order_status == "shipped"
+            outcomes.add("handed over")
+        assert closed.status_code in (201, 409), closed.text
+    assert outcomes, "neither ever happened"
