@@ -155,6 +155,12 @@ PAGES: dict[tuple[str, str], Roles] = {
 }
 
 
+# Calls that prove who sends them by their own signature, not a token: the 奇门 router URL
+# (wms.api.qimen checks the ERP's app key, customer id, timestamp and MD5 signature).
+SIGNED: dict[tuple[str, str], str] = {
+    ("POST", "/qimen"): "qimen signature",
+}
+
 
 def api_key(method: str, route_path: str) -> tuple[str, str]:
     """The table's key of a matched API route (FastAPI gives its path with or without /api)."""

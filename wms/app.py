@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from wms.adapters.db.engine import checkpoint_in_background, make_engine
+from wms.api import qimen as qimen_api
 from wms.api.body_limit import BodyLimit
 from wms.api.errors import install_error_handlers
 from wms.api.router import api_router
@@ -34,6 +35,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
 
     app.include_router(api_router())
     app.include_router(pages.router)
+    app.include_router(qimen_api.router)  # 奇门: signed, not token-checked (wms.access SIGNED)
     app.add_middleware(ServerTiming)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=str(Path(pages.__file__).parent / "static")), name="static")

@@ -15,44 +15,12 @@ A renderer is composed with a transport (`printing.printer.Printer`), never inhe
 from __future__ import annotations
 
 import re
-from types import TracebackType
 
-
-class TransportError(OSError):
-    """The printer could not be opened, written to or read from; the message says which."""
-
-
-class JobCutOff(TransportError):
-    """The link broke after part of a job went out: the printer did not take all of it."""
-
-
-class Transport:
-    """Bytes to and from one printer. `read` returns what arrived within `timeout`
-    (possibly fewer than `n` bytes, b"" if nothing), on media that can answer."""
-
-    url: str = ""
-    can_read: bool = False
-
-    def write(self, data: bytes) -> None:
-        raise NotImplementedError
-
-    def read(self, n: int, timeout: float = 1.0) -> bytes:
-        raise TransportError(f"{self.url}: this transport cannot read replies")
-
-    def finish(self, timeout: float = 5.0) -> None:
-        """Return once the printer has taken the whole job written so far; JobCutOff if it
-        went away before. Media that cannot tell return at once."""
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> Transport:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
+from printing.transports.base import JobCutOff, Transport, TransportError
+from printing.transports.file import FileTransport
+from printing.transports.memory import MemoryTransport
+from printing.transports.serial import SerialTransport
+from printing.transports.tcp import TcpTransport
 
 PYSERIAL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "hwgrep", "alt", "cp2110")
 SCHEMES = ("serial", "tcp", "file", "memory", *PYSERIAL_SCHEMES)
@@ -65,22 +33,14 @@ def open_transport(url: str, timeout: float = 5.0) -> Transport:
     match = _SCHEME.match(url)
     scheme = match.group(1).lower() if match else ""
     if scheme == "tcp":
-        from printing.transports.tcp import TcpTransport
-
         return TcpTransport(url, timeout=timeout)
     if scheme == "file":
-        from printing.transports.file import FileTransport
-
         return FileTransport(url)
     if scheme == "memory":
-        from printing.transports.memory import MemoryTransport
-
         return MemoryTransport(url)
     if scheme == "serial" or scheme in PYSERIAL_SCHEMES or (
         not scheme and (url.startswith("/") or re.match(r"^COM\d+$", url, re.I))
     ):
-        from printing.transports.serial import SerialTransport
-
         return SerialTransport(url, timeout=timeout)
     if not url:
         raise TransportError("printer URL is empty")

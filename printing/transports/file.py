@@ -7,7 +7,7 @@ import select
 import stat
 from urllib.parse import unquote, urlsplit
 
-from printing.transports import Transport, TransportError
+from printing.transports.base import Transport, TransportError
 
 
 class FileTransport(Transport):

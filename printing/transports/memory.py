@@ -7,7 +7,7 @@ Transports opened with the same name share one buffer, so a demo can print throu
 
 from __future__ import annotations
 
-from printing.transports import Transport
+from printing.transports.base import Transport
 
 _BUFFERS: dict[str, bytearray] = {}
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 import serial
 
-from printing.transports import Transport, TransportError
+from printing.transports.base import Transport, TransportError
 
 _SETTINGS: dict[str, Callable[[str], object]] = {
     "baudrate": int,

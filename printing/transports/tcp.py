@@ -14,7 +14,7 @@ import struct
 import time
 from urllib.parse import urlsplit
 
-from printing.transports import JobCutOff, Transport, TransportError
+from printing.transports.base import JobCutOff, Transport, TransportError
 
 try:
     import fcntl

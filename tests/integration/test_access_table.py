@@ -69,7 +69,7 @@ def expired_token(engine) -> str:
 
 def test_every_route_the_app_serves_has_exactly_one_rule_in_the_table(client):
     served = _app_routes(client.app)
-    table = set(access.API) | set(access.PAGES)
+    table = set(access.API) | set(access.PAGES) | set(access.SIGNED)
     assert served - table == set(), "routes without an access rule (add them to wms/access.py)"
     assert table - served == set(), "rules for routes that do not exist (stale entries in wms/access.py)"
     assert not set(access.API) & set(access.PAGES)

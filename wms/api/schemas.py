@@ -98,6 +98,7 @@ class RecipientIn(Body):
     city: str = ""
     district: str = ""
     address: str = ""
+    oaid: str | None = Field(default=None, max_length=128)  # a platform's buyer, masked: shipped by this
 
 
 class LineIn(Body):

@@ -7,18 +7,7 @@
 
 from __future__ import annotations
 
-import typer
-
-app = typer.Typer(
-    help="Warehouse pick-pack-ship service: packing stations, check-weighing, waybills.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
-
-@app.callback()
-def _root() -> None:
-    """Warehouse pick-pack-ship service: packing stations, check-weighing, waybills."""
+from wms.cli.app import app
 
 
 def _register_all() -> None:
@@ -26,6 +15,7 @@ def _register_all() -> None:
     from wms.cli import (  # noqa: F401  (imports register commands)
         aftersales,
         devices,
+        erp,
         label,
         order_desk,
         orders,
@@ -39,6 +29,9 @@ def _register_all() -> None:
         station,
         stock,
     )
+
+
+__all__ = ["_register_all", "app", "main"]
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
 cases_app = typer.Typer(help="After-sales cases: open, show, close, registers.", no_args_is_help=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 
 devices_app = typer.Typer(
     help="Read a scale, listen to a barcode scanner, or run an emulated device.",

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 
 label_app = typer.Typer(
     help="Render or print electronic waybills (电子面单) as PDF, PNG, ESC/POS, ZPL or TSPL.",

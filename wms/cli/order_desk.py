@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from wms.cli import app
 from wms.cli.aftersales import cases_app
+from wms.cli.app import app
 from wms.cli.orders import orders_app
 from wms.cli.service import DatabaseOpt, _engine, fail
 

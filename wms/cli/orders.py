@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
 orders_app = typer.Typer(help="Order desk: import files, show orders.", no_args_is_help=True)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
 waves_app = typer.Typer(help="Pick waves: release orders, batch them into cart trips, print pick lists.",

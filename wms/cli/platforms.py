@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
 platforms_app = typer.Typer(help="Shop platforms: orders in (订单同步), tracking numbers out (发货回传).",

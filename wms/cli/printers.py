@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
 printers_app = typer.Typer(help="Label printers: add, list, print a test label.", no_args_is_help=True)

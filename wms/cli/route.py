@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.domain.layout import LayoutError, load_layout
 from wms.domain.routing import METHODS, RoutingError, plan_route
 

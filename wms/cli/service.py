@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for stations, staff and integrations.", no_args_is_help=True)

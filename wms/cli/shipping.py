@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
 carriers_app = typer.Typer(help="Carriers: who ships where, COD, weight limits.", no_args_is_help=True)

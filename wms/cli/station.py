@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.cli.service import fail
 
 station_app = typer.Typer(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wms.cli import app
+from wms.cli.app import app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
 stock_app = typer.Typer(help="Stock: move between bins, cycle counts, reports.", no_args_is_help=True)

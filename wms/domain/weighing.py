@@ -78,8 +78,6 @@ COST_SWAP = 1.0  # a swap needs a wrong item at hand as well as a missing one
 BONUS_SEEN_STRAY = 1.0  # the station refused this item as a wrong scan minutes ago
 AMBIGUOUS_NATS = 2.0  # a second story within this of the best is shown too (less than ~7x less likely)
 
-VERDICTS = ("pass", "underweight", "overweight", "unstable")
-
 
 @dataclass(frozen=True)
 class ItemWeight:
@@ -239,17 +237,6 @@ def judge(
     if len(stories) > 1:
         text += f" — or: {stories[1].describe()}"
     return Judgement(verdict, delta, list(stories[0].suspects), text, [list(h.suspects) for h in stories[1:]])
-
-
-def find_suspects(
-    delta_g: int,
-    expectation: Expectation,
-    order_lines: list[tuple[ItemWeight, int]],
-    extra_candidates: list[ItemWeight] | None = None,
-) -> list[Suspect]:
-    """The likeliest story's suspects, or [] when no story explains `delta_g` within its band."""
-    stories = explain(delta_g, expectation, order_lines, extra_candidates or [])
-    return list(stories[0].suspects) if stories else []
 
 
 def explain(

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import ApiToken
+from wms.adapters.db.tables import ApiToken, UserAccount
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.domain.errors import Invalid, Unauthorized
+from wms.domain.errors import Conflict, Invalid, Unauthorized
 
 ROLES = ("packer", "supervisor", "after_sales", "admin")
 
@@ -78,7 +78,6 @@ class PrincipalCache:
     (another service instance, the database by hand) keeps working here for at most `ttl_s`
     seconds. `ttl_s=0` checks every request.
     """
-
     def __init__(self, ttl_s: float = 30.0) -> None:
         self.ttl_s = ttl_s
         self._known: dict[str, tuple[Principal, float, float]] = {}
@@ -168,8 +167,6 @@ def _check_password(password: str, stored: str) -> bool:
 
 
 def create_user(uow: UnitOfWork, username: str, password: str, role: str) -> None:
-    from wms.adapters.db.tables import UserAccount
-    from wms.domain.errors import Conflict
 
     if role not in ROLES:
         raise Invalid(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", "unknown_role")
@@ -184,8 +181,6 @@ def create_user(uow: UnitOfWork, username: str, password: str, role: str) -> Non
 def login(uow: UnitOfWork, username: str, password: str, *, lifetime_s: float) -> tuple[str, Principal] | None:
     """A user name and password become a fresh bearer token (the pages keep it in a cookie).
     Callers go through `wms.services.login_guard.sign_in`, which locks out guessing."""
-    from wms.adapters.db.tables import UserAccount
-
     user = uow.session.exec(select(UserAccount).where(UserAccount.username == username)).first()
     if user is None or user.disabled_at is not None or not _check_password(password, user.password_hash):
         return None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import select
 
-from wms.adapters.db.tables import AfterSalesCase, CaseLine, OrderRow, Parcel, SkuRow
+from wms.adapters.db.tables import AfterSalesCase, CaseLine, OrderRow, PackSessionRow, Parcel, ReturnItem, ReturnReceipt, SkuRow
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain import return_policy as policy
@@ -106,7 +107,7 @@ def _waiting_reason(case: AfterSalesCase, gate: str) -> str:
     return f"{AFTER_SALES_HOLD} {case.code} waits for the case decision"
 
 
-AFTER_SALES_HOLD = "after-sales:"
+AFTER_SALES_HOLD = orders.rules.AFTER_SALES_HOLD
 
 
 def apply_replacement_gate(uow: UnitOfWork, case: AfterSalesCase, actor: str) -> str | None:
@@ -131,10 +132,6 @@ def apply_replacement_gate(uow: UnitOfWork, case: AfterSalesCase, actor: str) ->
 
 def _inspected(uow: UnitOfWork, case: AfterSalesCase) -> bool:
     """Every claimed unit has come back and been given a disposition."""
-    from sqlalchemy import func
-
-    from wms.adapters.db.tables import ReturnItem, ReturnReceipt
-
     claimed = {l.sku: l.qty for l in uow.session.exec(select(CaseLine).where(CaseLine.case_id == case.id)).all()}
     if not claimed:
         return False
@@ -211,8 +208,6 @@ def misshipment_register(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Wrong or missing items, with the station, packer and time of the pack session, and the case's
     decision: `counts_against_packing` is true only for a claim that was upheld (or shown light by
     the outbound weight and not yet decided); a claim declined on full weight blames nobody."""
-    from wms.adapters.db.tables import PackSessionRow
-
     out = []
     for case in uow.session.exec(select(AfterSalesCase).where(
             AfterSalesCase.reason.in_(("wrong_item", "short_shipment"))).order_by(AfterSalesCase.id)).all():  # type: ignore[attr-defined]

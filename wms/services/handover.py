@@ -23,7 +23,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import orders as order_rules
 from wms.domain.carriers import PoolFormat, format_tracking, is_valid_s10, s10_check_digit
 from wms.domain.errors import Conflict, Invalid, NotFound
-from wms.services import orders, shipping
+from wms.services import orders, shipping, tracking_upload  # 发货回传: queued with the handover
 
 # Couriers pick up on the warehouse's calendar day: China Standard Time, no daylight saving.
 WAREHOUSE_TZ = timezone(timedelta(hours=8), "CST")
@@ -300,11 +300,9 @@ def close_handover(uow: UnitOfWork, carrier: str, actor: str) -> Handover:
     parcels = _batch_parcels(uow, batch.id)  # type: ignore[arg-type]
     reason = f"handed over to {code} in batch {batch.id}"
     for _parcel, order in parcels:
-        for member in _orders_of(uow, order):
+        for member in orders.in_parcel(uow, order):
             if member.status == order_rules.PACKED:
                 orders.transition(uow, member, order_rules.SHIPPED, actor, reason)
-    from wms.services import tracking_upload  # 发货回传: queued in the same transaction as the handover
-
     tracking_upload.on_handover(uow, batch.id)  # type: ignore[arg-type]
     batch.parcels = len(parcels)
     batch.total_weight_g = sum(p.weight_g or 0 for p, _ in parcels)
@@ -326,19 +324,6 @@ def _batch_parcels(uow: UnitOfWork, handover_id: int) -> list[tuple[Parcel, Orde
     for parcel, _ in rows:
         uow.session.refresh(parcel)  # the bulk update bypassed the identity map
     return [(p, o) for p, o in rows]
-
-
-def _orders_of(uow: UnitOfWork, order: OrderRow) -> list[OrderRow]:
-    """The parcel's order, plus orders merged into it (合并发货) that have no parcel of their own."""
-    if not order.merge_group:
-        return [order]
-    own_parcel = select(Parcel.order_id).where(Parcel.order_id == OrderRow.id).exists()
-    members = uow.session.exec(
-        select(OrderRow).where(OrderRow.merge_group == order.merge_group, OrderRow.id != order.id,
-                               OrderRow.status.in_((order_rules.PACKED, order_rules.SHIPPED)),  # type: ignore[attr-defined]
-                               ~own_parcel).order_by(OrderRow.id)  # type: ignore[arg-type]
-    ).all()
-    return [order, *members]
 
 
 def get_handover(uow: UnitOfWork, handover_id: int) -> Handover:
@@ -376,7 +361,7 @@ def handover_view(uow: UnitOfWork, handover_id: int) -> dict[str, Any]:
     carrier = uow.session.get(Carrier, batch.carrier)
     lines = []
     for parcel, order in _batch_parcels(uow, batch.id):  # type: ignore[arg-type]
-        members = _orders_of(uow, order)
+        members = orders.in_parcel(uow, order)
         cod = sum((o.cod_amount for o in members), Decimal("0"))
         lines.append({
             "tracking_no": parcel.tracking_no, "order_no": "/".join(o.order_no for o in members),

@@ -8,13 +8,16 @@ from typing import Any
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import OrderEvent, OrderLine, OrderNote, OrderRow
+from printing.layout import recipient_print_problems
+from wms.adapters.db.tables import OrderEvent, OrderLine, OrderNote, OrderRow, Parcel
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.config import get_settings
 from wms.domain import orders as rules
+from wms.domain.carriers import carrier_problems
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.services import catalog, stock
+from wms.services.shipping import carrier_rules
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -111,8 +114,6 @@ class Lookups:
 
     def carriers(self) -> list[Any]:
         if self._carriers is None:
-            from wms.services.shipping import carrier_rules
-
             self._carriers = carrier_rules(self.uow)
         return self._carriers
 
@@ -148,6 +149,7 @@ def draft_order(data: dict[str, Any]) -> DraftOrder:
         city=str(recipient.get("city") or ""),
         district=str(recipient.get("district") or ""),
         address=str(recipient.get("address") or ""),
+        oaid=_text(recipient.get("oaid") or data.get("oaid"), 128),
         cod_amount=cod,
         carrier=data.get("carrier") or None,
         merge_consent=bool(data.get("merge_consent", False)),
@@ -161,26 +163,26 @@ def review_draft(draft: DraftOrder, lookups: Lookups) -> rules.Review:
     """The desk's review of an arriving order (wms.domain.orders.review_order), the one both
     create_order and the bulk intake (wms.services.bulk_intake) apply."""
     v = draft.values
-    return _review(draft.recipient, draft.lines, v["order_type"], v["cod_amount"], v.get("carrier"), lookups)
+    return _review(draft.recipient, draft.lines, v["order_type"], v["cod_amount"], v.get("carrier"), lookups,
+                   bool(v.get("oaid")))
 
 
 def review(uow: UnitOfWork, order: OrderRow, lines: list[rules.DraftLine]) -> rules.Review:
     """The same review of an order as it now stands, after an edit or before a hold is lifted."""
     recipient = rules.Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
                                 order.district, order.address)
-    return _review(recipient, lines, order.order_type, order.cod_amount, order.carrier, Lookups(uow))
+    return _review(recipient, lines, order.order_type, order.cod_amount, order.carrier, Lookups(uow),
+                   bool(order.oaid))
 
 
 def _review(recipient: rules.Recipient, lines: list[rules.DraftLine], order_type: str, cod_amount: Any,
-            carrier: str | None, lookups: Lookups) -> rules.Review:
+            carrier: str | None, lookups: Lookups, masked: bool = False) -> rules.Review:
     """Address, phone, lines, COD, and whether the carrier asked for (or any carrier, for COD)
     can carry it (wms.domain.carriers.carrier_problems)."""
-    from printing.layout import recipient_print_problems
-    from wms.domain.carriers import carrier_problems
-
     review = rules.review_order(
         recipient, lines, lookups.known_skus({l.sku for l in lines}), order_type, cod_amount,
         carrier_problems(lookups.carriers(), recipient.province, cod_amount > 0, lookups.weight_g(lines), carrier),
+        masked,
     )
     # A recipient the label cannot hold would be found by the printer, after the stock and a
     # tracking number were spent: the order desk fixes it first (PATCH /api/orders/{no}).
@@ -382,7 +384,7 @@ def summary(order: OrderRow, mask: bool) -> dict[str, Any]:
 
 RECIPIENT_FIELDS = {"name": "recipient_name", "phone": "recipient_phone", "province": "province",
                     "city": "city", "district": "district", "address": "address"}
-MANUAL_HOLD = "held by hand:"
+MANUAL_HOLD = rules.MANUAL_HOLD
 
 
 def _record(uow: UnitOfWork, order: OrderRow, actor: str, what: str) -> None:
@@ -443,9 +445,7 @@ def rereview(uow: UnitOfWork, order: OrderRow, actor: str) -> rules.Review:
 
 
 def _held_on_purpose(order: OrderRow) -> bool:
-    from wms.services.cases import AFTER_SALES_HOLD
-
-    return (order.hold_reason or "").startswith((MANUAL_HOLD, AFTER_SALES_HOLD))
+    return (order.hold_reason or "").startswith((rules.MANUAL_HOLD, rules.AFTER_SALES_HOLD))
 
 
 def hold(uow: UnitOfWork, order: OrderRow, actor: str, reason: str) -> None:
@@ -530,3 +530,16 @@ def picklist_notes(uow: UnitOfWork, trip_orders: list[dict[str, Any]]) -> list[d
                         "buyer_message": row.buyer_message, "seller_memo": row.seller_memo,
                         "seller_flag": row.seller_flag})
     return out
+
+
+def in_parcel(uow: UnitOfWork, order: OrderRow) -> list[OrderRow]:
+    """The parcel's order, plus orders merged into it (合并发货) that have no parcel of their own."""
+    if not order.merge_group:
+        return [order]
+    own_parcel = select(Parcel.order_id).where(Parcel.order_id == OrderRow.id).exists()
+    members = uow.session.exec(
+        select(OrderRow).where(OrderRow.merge_group == order.merge_group, OrderRow.id != order.id,
+                               OrderRow.status.in_((rules.PACKED, rules.SHIPPED)),  # type: ignore[attr-defined]
+                               ~own_parcel).order_by(OrderRow.id)  # type: ignore[arg-type]
+    ).all()
+    return [order, *members]

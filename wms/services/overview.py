@@ -8,9 +8,13 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from wms.adapters.db.tables import BinRow, OrderRow, PrintJob, SkuRow, StockRow, Weighing
+from wms.adapters.db.tables import BinRow, Carrier, OrderRow, PrintJob, SkuRow, StockRow, Warehouse, Weighing
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.orders import STATUSES
+from wms.services.handover import pool_status
+from wms.services.print_queue import printers
+from wms.services.stock import sku_levels
+from wms.services.waves import list_waves
 
 
 def warehouse_counts(uow: UnitOfWork) -> dict[str, object]:
@@ -62,8 +66,6 @@ def mismatch_rate_today(uow: UnitOfWork, now: datetime | None = None) -> dict[st
 
 def waves_in_progress(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Waves with picking still to do (newest first), with trips, orders and open tasks."""
-    from wms.services.waves import list_waves
-
     return [w for w in list_waves(uow) if w["status"] != "done"]
 
 
@@ -72,8 +74,6 @@ def printer_status(uow: UnitOfWork) -> list[dict[str, Any]]:
 
     Jobs for a printer that has no Printer row (a station's own `station:PK-01` queue)
     are listed too, so a label waiting for an agent nobody configured is not invisible."""
-    from wms.services.print_queue import printers
-
     queues: dict[str, dict[str, int]] = {}
     for name, status, n in uow.session.exec(
         select(PrintJob.printer, PrintJob.status, func.count())
@@ -109,8 +109,6 @@ def print_queue_waiting(uow: UnitOfWork, limit: int = 20) -> list[dict[str, Any]
 def low_stock(uow: UnitOfWork, at_most: int = LOW_STOCK_AT, limit: int = 20) -> list[dict[str, object]]:
     """SKUs whose available units (on hand minus reserved, storage bins) are at or below
     `at_most`, fewest first: what to replenish or stop selling."""
-    from wms.services.stock import sku_levels
-
     levels = [r for r in sku_levels(uow) if int(r["available"]) <= at_most]  # type: ignore[call-overload]
     levels.sort(key=lambda r: (int(r["available"]), str(r["sku"])))  # type: ignore[call-overload]
     return levels[:limit]
@@ -118,8 +116,6 @@ def low_stock(uow: UnitOfWork, at_most: int = LOW_STOCK_AT, limit: int = 20) -> 
 
 def warehouse_name(uow: UnitOfWork) -> str:
     """The board's title; read only (an empty database shows a neutral name)."""
-    from wms.adapters.db.tables import Warehouse
-
     name = uow.session.exec(select(Warehouse.name).order_by(Warehouse.id)).first()  # type: ignore[arg-type]
     return name or "Warehouse 仓库"
 
@@ -127,9 +123,6 @@ def warehouse_name(uow: UnitOfWork) -> str:
 def tracking_number_warnings(uow: UnitOfWork, low_water: int) -> list[str]:
     """Carriers numbered from our own pools that have run dry or low (an e-waybill carrier gets
     its numbers from the provider, so an empty pool says nothing about it)."""
-    from wms.adapters.db.tables import Carrier
-    from wms.services.handover import pool_status
-
     remote = {c.code for c in uow.session.exec(select(Carrier).where(Carrier.provider != "pool")).all()}
     return [c["warning"] for c in pool_status(uow, low_water)["carriers"]
             if c["warning"] and c["carrier"] not in remote]

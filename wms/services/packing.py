@@ -39,6 +39,7 @@ from wms.domain.packaging import ItemDims, suggest_packaging
 from wms.domain.waybill_numbers import ParcelFacts, WaybillNumber, WaybillProvider, WaybillUnavailable, object_id
 from wms.services import catalog, orders, print_queue, shipping, stock, waybill_numbers, waybills
 from wms.services.learning import learn_from_parcel
+from wms.services.pick_tasks import order_in_tote
 
 RECENT_WRONG_SCANS = timedelta(minutes=15)
 
@@ -72,8 +73,6 @@ def _order_for_code(uow: UnitOfWork, raw: str) -> OrderRow:
     value = code.value if code.kind not in ("invalid",) else raw.strip()
     row = uow.session.exec(select(OrderRow).where(OrderRow.order_no == value)).first()
     if row is None and code.kind == "tote":
-        from wms.services.pick_tasks import order_in_tote
-
         row = order_in_tote(uow, value)
     if row is None:
         raise NotFound(f"no order {raw.strip()}: scan the order number on the pick list", "unknown_order")

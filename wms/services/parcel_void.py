@@ -93,10 +93,8 @@ def void_parcel(uow: UnitOfWork, tracking_no: str, who: str, reason: str, timeou
 
 
 def _void_here(uow: UnitOfWork, parcel: Parcel, who: str, reason: str) -> None:
-    from wms.services.handover import _orders_of
-
     order = uow.get_locked(OrderRow, parcel.order_id)
-    members = [m for m in _orders_of(uow, order) if m.status == order_rules.PACKED]
+    members = [m for m in orders.in_parcel(uow, order) if m.status == order_rules.PACKED]
     for member in members:
         orders.transition(uow, member, order_rules.PICKED, who, f"parcel {parcel.tracking_no} voided: {reason}")
         uow.session.execute(update(OrderLine).where(OrderLine.order_id == member.id).values(packed=0))  # type: ignore[arg-type]

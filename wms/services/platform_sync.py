@@ -33,6 +33,7 @@ from wms.adapters.platforms.base import CLOSED, SHIPPED, TO_SHIP
 from wms.domain import orders as rules
 from wms.domain.errors import DomainError, Invalid, NotFound
 from wms.services import orders
+from wms.services.order_import import import_file
 
 log = logging.getLogger("wms.platforms")
 FIRST_PULL = timedelta(days=3)  # how far back a platform's first pull looks
@@ -362,8 +363,6 @@ def _alert(uow: UnitOfWork, row: PlatformRow, order: OrderRow, kind: str, messag
 
 
 def _pull_files(engine: Engine, row: PlatformRow, conn: Any, report: PullReport, actor: str) -> None:
-    from wms.services.order_import import import_file
-
     for path in conn.files():
         try:
             raw = path.read_bytes()

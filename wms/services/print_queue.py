@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import select
 
+from printing.fonts import REPLACEMENT, drawable
 from wms.adapters.db import prepared
-from wms.adapters.db.tables import Printer, PrintJob
+from wms.adapters.db.tables import Parcel, Printer, PrintJob
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Conflict, NotFound
@@ -36,8 +37,6 @@ def printer_for_station(uow: UnitOfWork, station: str) -> str:
 def label_warnings(waybill: dict[str, Any]) -> list[str]:
     """What the label will not show as written: characters no font draws (printing.fonts),
     by field. Told to the packer in the weighing's answer and kept on the print job."""
-    from printing.fonts import REPLACEMENT, drawable
-
     recipient = waybill.get("recipient") or {}
     fields = {"recipient.name": recipient.get("name"), "recipient.address": " ".join(
         str(recipient.get(k) or "") for k in ("province", "city", "district", "address")),
@@ -70,7 +69,6 @@ def reprint(uow: UnitOfWork, tracking_no: str, who: str, reason: str, printer: s
         raise NotFound(f"no label was ever queued for {tracking_no}", "unknown_parcel")
     if not reason.strip():
         raise Conflict("a reprint needs a reason", "reason_required")
-    from wms.adapters.db.tables import Parcel
 
     parcel = uow.session.get(Parcel, first.parcel_id) if first.parcel_id else None
     if parcel is not None and parcel.status == "voided":

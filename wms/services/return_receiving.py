@@ -25,8 +25,8 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import weighing as weight_rules
 from wms.domain.codes import interpret
 from wms.domain.errors import Conflict, Invalid, NotFound
-from wms.services import catalog, stock, weight_history
-from wms.services.cases import get_case
+from wms.services import catalog, orders, stock, weight_history
+from wms.services.cases import apply_replacement_gate, get_case
 
 DISPOSITIONS = {"restock": "return_restock", "quarantine": "quarantine", "scrap": "scrap", "supplier": "supplier_return"}
 
@@ -149,12 +149,8 @@ def inspect(uow: UnitOfWork, receipt: ReturnReceipt, items: list[dict[str, Any]]
         uow.session.add(case)
     uow.session.flush()
     if case is not None:
-        from wms.services.cases import apply_replacement_gate
-
         apply_replacement_gate(uow, case, actor)  # a buyer-fault exchange ships once its return is inspected
     if instructions and any(i["disposition"] == "restock" for i in instructions):
-        from wms.services import orders
-
         orders.retry_waiting_orders(uow, {i["sku"] for i in instructions if i["disposition"] == "restock"}, actor)
     return instructions
 

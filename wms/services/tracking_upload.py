@@ -33,6 +33,7 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import PlatformError, connector_for
 from wms.domain.errors import Conflict, NotFound
+from wms.services import orders
 
 log = logging.getLogger("wms.tracking")
 LEASE = timedelta(seconds=float(os.environ.get("WMS_UPLOAD_LEASE_S", "120")))  # a claim older is dead
@@ -54,7 +55,8 @@ def _platform_of(uow: UnitOfWork, order_no: str) -> tuple[PlatformOrder, Platfor
     return (row[0], row[1]) if row else None
 
 
-def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when: str) -> TrackingUpload | None:
+def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when: str,
+            weight_g: int | None = None) -> TrackingUpload | None:
     """Queue the number for the order's platform if its shop sends on `when` (handover | packed).
     Returns None when the order came from no platform, its shop sends at another moment, or the
     row exists already."""
@@ -73,7 +75,8 @@ def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when
         TrackingUpload.platform == platform.name, TrackingUpload.platform_order_no == seen.platform_order_no)).one()
     row = TrackingUpload(platform=platform.name, platform_order_no=seen.platform_order_no, order_no=order_no,
                          carrier=carrier, tracking_no=tracking_no, next_attempt_at=utcnow(),
-                         extra={"additional_package": True} if earlier else {})
+                         extra={**({"additional_package": True} if earlier else {}),
+                                **({"weight_g": weight_g} if weight_g else {})})
     try:
         with uow.session.begin_nested():
             uow.session.add(row)
@@ -85,8 +88,6 @@ def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when
 
 def on_handover(uow: UnitOfWork, handover_id: int, actor: str = "handover") -> int:
     """Queue every order of a closed handover batch (merged orders share their parcel's number)."""
-    from wms.services.handover import _orders_of
-
     queued = 0
     rows = uow.session.exec(
         select(Parcel, OrderRow).join(OrderRow, OrderRow.id == Parcel.order_id)  # type: ignore[arg-type]
@@ -95,16 +96,15 @@ def on_handover(uow: UnitOfWork, handover_id: int, actor: str = "handover") -> i
     for parcel, order in rows:
         if not parcel.tracking_no:
             continue
-        for member in _orders_of(uow, order):
-            if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no, "handover"):
+        for member in orders.in_parcel(uow, order):
+            if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no, "handover",
+                       parcel.weight_g):
                 queued += 1
     return queued
 
 
 def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
     """Shops that send on packing: queue packed parcels not yet queued (the worker calls this)."""
-    from wms.services.handover import _orders_of
-
     packing_shops = uow.session.exec(select(PlatformRow.name).where(PlatformRow.upload_on == "packed")).all()
     if not packing_shops:
         return 0
@@ -119,8 +119,9 @@ def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
     ).all()
     queued = 0
     for parcel, order in rows:
-        for member in _orders_of(uow, order):
-            if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no or "", "packed"):
+        for member in orders.in_parcel(uow, order):
+            if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no or "", "packed",
+                       parcel.weight_g):
                 queued += 1
     uow.commit()
     return queued

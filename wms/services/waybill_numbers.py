@@ -22,6 +22,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import Carrier, PlatformRow, WaybillIssue
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms.base import TAOBAO_COMPANIES, PlatformError
+from wms.adapters.platforms.cainiao import CainiaoClient
 from wms.domain.errors import Invalid, NotFound
 from wms.domain.waybill_numbers import (
     PROVIDERS,
@@ -65,8 +66,6 @@ class CainiaoProvider:
         self._connect = (url, app_key, secret, session, timeout)
 
     def _client(self) -> Any:
-        from wms.adapters.platforms.cainiao import CainiaoClient
-
         url, app_key, secret, session, timeout = self._connect
         return CainiaoClient(url, app_key, secret, session, timeout=timeout)
 

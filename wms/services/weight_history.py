@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import or_, select
 
-from wms.adapters.db.tables import OrderRow, Parcel, Weighing
+from wms.adapters.db.tables import OrderRow, Override, PackSessionRow, Parcel, Weighing
+from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain import weighing as weight_rules
-from wms.domain.errors import Conflict, NotFound
+from wms.domain.errors import Conflict, Invalid, NotFound
+from wms.domain.orders import mask_phone
+from wms.services import catalog, orders
 
 
 def get_parcel(uow: UnitOfWork, tracking_no: str) -> Parcel:
@@ -39,8 +42,6 @@ def weighing_record(row: Weighing, override: dict[str, Any] | None = None) -> di
 
 def parcel_record(uow: UnitOfWork, parcel: Parcel) -> list[dict[str, Any]]:
     """The parcel's weight history with each supervisor override marked on the weighing it let through."""
-    from wms.adapters.db.tables import Override
-
     rows = parcel_weighings(uow, parcel)
     overrides: dict[int | None, dict[str, Any]] = {}
     if parcel.session_id is not None:
@@ -53,11 +54,6 @@ def parcel_record(uow: UnitOfWork, parcel: Parcel) -> list[dict[str, Any]]:
 def record_delivery(uow: UnitOfWork, parcel: Parcel, delivered_at: Any, source: str, actor: str) -> Parcel:
     """When the buyer got the parcel (from the platform's tracking, or typed in from the courier's
     page): the 7-day no-reason window runs from this, not from a guess."""
-    from datetime import datetime
-
-    from wms.adapters.db.types import utcnow
-    from wms.domain.errors import Invalid
-
     if source not in ("platform", "manual"):
         raise Invalid("source: platform or manual", "invalid_source")
     if parcel.shipped_at is None and parcel.status != "shipped":
@@ -123,11 +119,6 @@ def reweigh(uow: UnitOfWork, parcel: Parcel, grams: int, kind: str, station: str
 
 def evidence(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
     """Everything the evidence sheet states, gathered from records that are never edited."""
-    from wms.adapters.db.tables import Override, PackSessionRow
-    from wms.adapters.db.types import utcnow
-    from wms.domain.orders import mask_phone
-    from wms.services import catalog, orders
-
     order = uow.session.get(OrderRow, parcel.order_id)
     assert order is not None
     session = uow.session.get(PackSessionRow, parcel.session_id) if parcel.session_id else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from wms.adapters.platforms.base import Connector, Page, PlatformError, RemoteOrder
@@ -26,6 +27,17 @@ def connector_for(row: Any, timeout: float = 10.0) -> Connector:
         from wms.adapters.platforms.file import FileConnector
 
         return FileConnector(row.url)
+    if row.kind == "qimen":  # an ERP: nothing to pull, tracking numbers go back as deliveryorder.confirm
+        from wms.adapters.qimen.client import QimenClient, QimenConnector
+
+        _need(row, "app_key", "app_secret", "shop", "url")
+        secret = row.app_secret
+        if secret.startswith("env:"):
+            secret = os.environ.get(secret[4:], "")
+            if not secret:
+                raise PlatformError("not_configured", f"ERP {row.name}: the environment variable "
+                                    f"{row.app_secret[4:]} holding its secret is not set")
+        return QimenConnector(QimenClient(row.url, row.app_key, secret, row.shop, timeout=timeout))
     raise PlatformError("bad_kind", f"platform {row.name} is of kind {row.kind}, which takes no orders")
 
 

@@ -25,6 +25,8 @@ class OrderRow(SQLModel, table=True):
     city: str = Field(default="", max_length=40)
     district: str = Field(default="", max_length=40)
     address: str = Field(default="", max_length=300)
+    # The platform's Open Addressee ID: the buyer is kept masked as given, and shipped and printed by this.
+    oaid: str | None = Field(default=None, max_length=128, index=True)
     cod_amount: Decimal = money()
     carrier: str | None = Field(default=None, max_length=20)
     merge_group: str | None = Field(default=None, max_length=64, index=True)

@@ -1,0 +1,224 @@
+"""The 奇门 (Qimen) WMS endpoint as shared/specs/qimen.md fixes it: an ERP registered with
+`wms erp add` calls `POST /qimen` with signed XML; every answer is HTTP 200 with a `<response>`;
+a shipment's parcels leaving at handover go back as exactly one `deliveryorder.confirm`.
+
+Requests here are signed with the emulated ERP's own implementation of TOP's rule
+(emulators/qimen_erp.reference_sign), not with the service's, so the two are held against
+each other."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import text
+
+from emulators.qimen_erp import QimenErpEmulator, reference_sign
+from wms.adapters.db.uow import UnitOfWork
+from wms.adapters.qimen import protocol
+from wms.adapters.qimen.client import QimenClient
+from wms.services import qimen, tracking_upload
+
+APP_KEY, SECRET, CUSTOMER = "erp-key", "erp-secret", "C100"
+CUP = "6930000000011"
+
+ITEM = ("<request><actionType>add</actionType><warehouseCode>WH01</warehouseCode><ownerCode>OWNER1</ownerCode>"
+        "<item><itemCode>CUP</itemCode><itemName>保温杯 500ml</itemName><barCode>6930000000011</barCode>"
+        "<grossWeight>0.272</grossWeight><netWeight>0.250</netWeight><itemType>ZC</itemType></item></request>")
+
+
+def shipment(code: str = "DO1001", *, qty: int = 1, extra: str = "") -> str:
+    return ("<request><deliveryOrder><deliveryOrderCode>" + code + "</deliveryOrderCode><orderType>JYCK</orderType>"
+            "<warehouseCode>WH01</warehouseCode><sourcePlatformCode>TB</sourcePlatformCode>"
+            "<createTime>2026-12-07 09:00:00</createTime><placeOrderTime>2026-12-07 08:59:00</placeOrderTime>"
+            "<shopNick>丝施旗舰店</shopNick><logisticsCode>ZTO</logisticsCode>"
+            "<receiverInfo><name>李**</name><mobile>138****1234</mobile><province>浙江省</province>"
+            "<city>杭州市</city><area>余杭区</area><detailAddress>良睦路****号</detailAddress>"
+            "<oaid>1WmcHtmSNicGAAAAAKPqL3qJxAbcd</oaid></receiverInfo>" + extra + "</deliveryOrder>"
+            "<orderLines><orderLine><orderLineNo>1</orderLineNo><ownerCode>OWNER1</ownerCode><itemCode>CUP</itemCode>"
+            f"<planQty>{qty}</planQty></orderLine></orderLines></request>")
+
+
+def now_text(shift: timedelta = timedelta()) -> str:
+    return (datetime.now(protocol.BEIJING) + shift).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def call(client, method: str, body: str | bytes, *, app_key: str = APP_KEY, customer: str = CUSTOMER,
+         secret: str = SECRET, timestamp: str | None = None, fmt: str = "xml", sign: str | None = None):
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    params = {"method": method, "app_key": app_key, "customerId": customer, "timestamp": timestamp or now_text(),
+              "format": fmt, "v": "2.0", "sign_method": "md5"}
+    params["sign"] = sign or reference_sign(secret, params, raw)
+    kind = "application/json" if fmt == "json" else "text/xml; charset=utf-8"
+    return client.post("/qimen?" + urlencode(params), content=raw, headers={"Content-Type": kind})
+
+
+def flag(response) -> tuple[str, str, str]:
+    assert response.status_code == 200, response.text
+    root = ET.fromstring(response.content)
+    return root.findtext("flag"), root.findtext("code"), root.findtext("message") or ""
+
+
+@pytest.fixture
+def erp(engine):
+    with QimenErpEmulator(APP_KEY, SECRET) as emulator:
+        with UnitOfWork(engine) as uow:
+            qimen.add_erp(uow, "JST", APP_KEY, SECRET, CUSTOMER, emulator.url)
+            uow.commit()
+        yield emulator
+
+
+def test_the_signature_rule_agrees_with_an_independent_implementation():
+    body = shipment().encode("utf-8")
+    params = {"method": "taobao.qimen.deliveryorder.create", "app_key": "k", "customerId": "c",
+              "timestamp": "2026-12-07 10:00:00", "v": "2.0", "sign_method": "md5", "format": "xml"}
+    assert protocol.sign("s", params, body) == reference_sign("s", params, body)
+    assert protocol.sign("s", {**params, "sign": "ignored"}, body) == reference_sign("s", params, body)
+    assert protocol.sign("s", params, body) != protocol.sign("s", params, body + b" ")
+    client = QimenClient("http://127.0.0.1:1/qimen", "k", "s", "c")
+    query = client.signed_query("deliveryorder.create", body)
+    assert query["sign"] == reference_sign("s", query, body)
+    client.close()
+
+
+def test_an_item_synchronised_by_the_erp_is_packable_by_its_barcode_and_weight(api, engine, erp):
+    assert flag(call(api.client, "taobao.qimen.singleitem.synchronize", ITEM))[0] == "success"
+    sku = api.get("/api/skus/CUP").json()
+    assert sku["unit_weight_g"] == 272 and sku["name"] == "保温杯 500ml"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT sku FROM skubarcode WHERE raw = :c"), {"c": CUP}).scalar_one() == "CUP"
+    changed = ITEM.replace("0.272", "0.300").replace("actionType>add", "actionType>update")
+    assert flag(call(api.client, "singleitem.synchronize", changed))[0] == "success"  # without the prefix
+    assert api.get("/api/skus/CUP").json()["unit_weight_g"] == 300
+
+
+def test_a_shipment_with_a_masked_receiver_becomes_one_packable_order(api, engine, erp):
+    call(api.client, "singleitem.synchronize", ITEM)
+    assert api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5}).status_code in (200, 201)
+    first = call(api.client, "taobao.qimen.deliveryorder.create", shipment())
+    assert flag(first)[0] == "success"
+    assert ET.fromstring(first.content).findtext("deliveryOrderId") == "DO1001"
+    again = call(api.client, "deliveryorder.create", shipment())
+    assert flag(again)[0] == "success" and "exists already" in flag(again)[2]
+    order = api.get("/api/orders/DO1001").json()
+    assert order["status"] == "reserved", order.get("hold_reason")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM orders")).scalar_one() == 1
+        oaid, phone = conn.execute(text("SELECT oaid, recipient_phone FROM orders")).one()
+    assert (oaid, phone) == ("1WmcHtmSNicGAAAAAKPqL3qJxAbcd", "138****1234"), "kept as given: no plaintext"
+    r = api.as_("packer").post("/api/pack/sessions", {"order_no": "DO1001", "station": "PK-01"})
+    assert r.status_code == 201, r.text
+
+
+def test_json_bodies_are_taken_when_format_is_json(api, erp):
+    body = json.dumps({"request": {"item": {"itemCode": "MUG", "itemName": "马克杯", "grossWeight": "0.35"}}})
+    r = call(api.client, "singleitem.synchronize", body, fmt="json")
+    assert r.status_code == 200 and r.json()["response"]["flag"] == "success"
+    assert api.get("/api/skus/MUG").json()["unit_weight_g"] == 350
+
+
+BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+                  "<request><item><itemCode>&lol2;</itemCode></item></request>")
+EXTERNAL = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            "<request><item><itemCode>&x;</itemCode></item></request>")
+
+
+@pytest.mark.parametrize("case,code", [
+    ("bad signature", "invalid_signature"), ("unknown customer", "unknown_customer"),
+    ("stale timestamp", "stale_timestamp"), ("unknown method", "unknown_method"),
+    ("entity expansion", "hostile_xml"), ("external entity", "hostile_xml"), ("malformed", "malformed_xml"),
+    ("missing field", "missing_field"), ("missing line", "missing_field"), ("bad quantity", "invalid_field"),
+    ("no sign", "missing_parameter"), ("unknown item", "unknown_sku"),
+])
+def test_every_refusal_is_a_qimen_failure_answer_and_saves_nothing(api, engine, erp, case, code):
+    call(api.client, "singleitem.synchronize", ITEM)
+    method, body, kw = "deliveryorder.create", shipment(), {}
+    if case == "bad signature":
+        kw["sign"] = "0" * 32
+    elif case == "unknown customer":
+        kw["customer"] = "NOBODY"
+    elif case == "stale timestamp":
+        kw["timestamp"] = now_text(-timedelta(hours=1))
+    elif case == "unknown method":
+        method = "taobao.qimen.warehouse.explode"
+    elif case == "entity expansion":
+        method, body = "singleitem.synchronize", BILLION_LAUGHS
+    elif case == "external entity":
+        method, body = "singleitem.synchronize", EXTERNAL
+    elif case == "malformed":
+        body = "<request><deliveryOrder>"
+    elif case == "missing field":
+        body = shipment().replace("<deliveryOrderCode>DO1001</deliveryOrderCode>", "")
+    elif case == "missing line":
+        body = shipment().split("<orderLines>")[0] + "</request>"
+    elif case == "bad quantity":
+        body = shipment(qty=0)
+    elif case == "no sign":
+        kw["sign"] = " "
+    elif case == "unknown item":
+        body = shipment().replace("<itemCode>CUP</itemCode>", "<itemCode>NOPE</itemCode>")
+    answer = flag(call(api.client, method, body, **kw))
+    if case == "unknown item":  # the shipment is taken and held for the desk, as any order with an unknown SKU
+        assert answer[0] == "success"
+        assert api.get("/api/orders/DO1001").json()["status"] == "on_hold"
+        return
+    assert answer[0] == "failure" and answer[1] == code, answer
+    assert answer[2], "a message for a person"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM orders")).scalar_one() == 0
+        assert conn.execute(text("SELECT COUNT(*) FROM sku")).scalar_one() == 1
+
+
+def test_the_handover_sends_exactly_one_confirmation_retried_until_the_erp_takes_it(api, engine, erp):
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5})
+    assert flag(call(api.client, "deliveryorder.create", shipment()))[0] == "success"
+    sid = api.as_("packer").post("/api/pack/sessions", {"order_no": "DO1001", "station": "PK-01"}).json()["session_id"]
+    assert api.as_("packer").post(f"/api/pack/sessions/{sid}/scans", {"code": CUP}).status_code == 200
+    weighed = api.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 281}).json()
+    assert weighed["verdict"] == "pass", weighed
+    tracking = weighed["tracking_no"]
+    carrier = api.get("/api/orders/DO1001").json()["carrier"] or "WMS"
+    assert api.as_("supervisor").post("/api/handovers", {"carrier": carrier}).status_code == 201
+
+    erp.fail_next(1)  # the ERP is busy the first time
+    tracking_upload.run_once(engine, "test-worker")
+    assert erp.confirmations() == []
+    with engine.begin() as conn:  # the retry is due now rather than after its back-off
+        status = conn.execute(text("SELECT status FROM tracking_upload")).scalar_one()
+        conn.execute(text("UPDATE tracking_upload SET next_attempt_at = :t"), {"t": datetime(2000, 1, 1)})
+    assert status == "queued"
+    tracking_upload.run_once(engine, "test-worker")
+    tracking_upload.run_once(engine, "test-worker")  # nothing left: a success is never sent twice
+    [confirm] = erp.confirmations()
+    assert confirm.findtext("deliveryOrder/deliveryOrderCode") == "DO1001"
+    package = confirm.find("packages/package")
+    assert package.findtext("expressCode") == tracking
+    assert package.findtext("logisticsCode") == carrier
+    assert package.findtext("weight") == "0.281"
+    methods = [c["query"]["method"] for c in erp.calls]
+    assert methods == ["taobao.qimen.deliveryorder.confirm"] * 2, "one refused, one taken"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM tracking_upload")).scalar_one() == "sent"
+
+
+def test_wms_erp_add_and_list_keep_the_secret_out_of_sight(database_url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from wms.cli import _register_all, app
+
+    _register_all()
+    runner = CliRunner()
+    added = runner.invoke(app, ["erp", "add", "WDT", "--app-key", "k2", "--secret", "env:WDT_SECRET",
+                                "--customer-id", "C200", "--callback-url", "https://erp.example/qimen",
+                                "--database", database_url])
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(app, ["erp", "list", "--json", "--database", database_url])
+    [row] = json.loads(listed.output)
+    assert row["secret"] == "from env WDT_SECRET" and "k2" == row["app_key"] and row["customer_id"] == "C200"
+    bad = runner.invoke(app, ["erp", "add", "X", "--app-key", "k", "--secret", "s", "--customer-id", "c",
+                              "--callback-url", "ftp://nope", "--database", database_url])
+    assert bad.exit_code == 2 and "not http" in bad.output

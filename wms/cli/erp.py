@@ -1,0 +1,56 @@
+"""`wms erp ...`: the sellers' ERPs that drive the warehouse over 奇门 (Qimen)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from wms.cli.app import app
+from wms.cli.service import DatabaseOpt, _engine, fail
+
+erp_app = typer.Typer(help="ERPs (聚水潭, 旺店通, 吉客云...) calling POST /qimen, and where we call them back.",
+                      no_args_is_help=True)
+app.add_typer(erp_app, name="erp")
+
+
+@erp_app.command("add")
+def add(
+    name: str,
+    app_key: Annotated[str, typer.Option("--app-key", help="The ERP's Qimen app key")],
+    secret: Annotated[str, typer.Option("--secret", help="The app secret, or env:NAME to read it from the environment")],
+    customer_id: Annotated[str, typer.Option("--customer-id", help="The customerId the ERP sends for this warehouse")],
+    callback_url: Annotated[str, typer.Option("--callback-url", help="Where deliveryorder.confirm goes")] = "",
+    database: DatabaseOpt = None,
+) -> None:
+    """Register an ERP (or change it): its calls are checked against these, its callbacks signed with them."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services import qimen
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            row = qimen.add_erp(uow, name, app_key, secret, customer_id, callback_url)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+        view = qimen.erp_view(row)
+    typer.echo(f"ERP {view['name']}: app key {view['app_key']}, customer {view['customer_id']}, secret {view['secret']}, "
+               f"callbacks to {view['callback_url'] or '(none)'}; it calls POST /qimen")
+
+
+@erp_app.command("list")
+def list_(database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The ERPs registered here (secrets never shown)."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services import qimen
+
+    with UnitOfWork(_engine(database)) as uow:
+        rows = [qimen.erp_view(r) for r in qimen.erps(uow)]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        typer.echo(f"{r['name']:14s} app key {r['app_key']:12s} customer {r['customer_id']:12s} "
+                   f"secret {r['secret']:14s} {r['callback_url'] or '-'}")
