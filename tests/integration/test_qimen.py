@@ -222,3 +222,49 @@ def test_wms_erp_add_and_list_keep_the_secret_out_of_sight(database_url, monkeyp
     bad = runner.invoke(app, ["erp", "add", "X", "--app-key", "k", "--secret", "s", "--customer-id", "c",
                               "--callback-url", "ftp://nope", "--database", database_url])
     assert bad.exit_code == 2 and "not http" in bad.output
+
+
+COMBO = ("<request><itemCode>GIFTSET</itemCode><ownerCode>OWNER1</ownerCode><warehouseCode>WH01</warehouseCode>"
+         "<items><item><itemCode>CUP</itemCode><quantity>2</quantity></item>"
+         "<item><itemCode>LID</itemCode><quantity>1</quantity></item></items></request>")
+LID = ITEM.replace("<itemCode>CUP</itemCode>", "<itemCode>LID</itemCode>").replace(
+    "6930000000011", "6930000000028").replace("0.272", "0.030").replace("保温杯 500ml", "杯盖")
+
+
+def test_a_combo_is_exploded_into_its_parts_for_stock_scanning_and_weight(api, engine, erp):
+    for body in (ITEM, LID):
+        assert flag(call(api.client, "singleitem.synchronize", body))[0] == "success"
+    assert flag(call(api.client, "taobao.qimen.combineitem.synchronize", COMBO))[0] == "success"
+    for sku in ("CUP", "LID"):
+        api.post("/api/stock/receipts", {"sku": sku, "bin": "A01-01-1" if sku == "CUP" else "A01-02-1", "qty": 10})
+    body = shipment("DO3001", qty=3).replace("<itemCode>CUP</itemCode>", "<itemCode>GIFTSET</itemCode>")
+    assert flag(call(api.client, "deliveryorder.create", body))[0] == "success"
+    order = api.get("/api/orders/DO3001").json()
+    assert order["status"] == "reserved", order.get("hold_reason")
+    assert sorted((l["sku"], l["qty"]) for l in order["lines"]) == [("CUP", 6), ("LID", 3)]
+    assert any("combo GIFTSET" in n["text"] for n in order["notes"])
+    sid = api.as_("packer").post("/api/pack/sessions", {"order_no": "DO3001", "station": "PK-01"}).json()["session_id"]
+    weighed = api.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 6 * 272 + 3 * 30}).json()
+    assert weighed["expected_g"] >= 6 * 272 + 3 * 30, weighed  # the parts' weight (plus packaging)
+    bad = COMBO.replace("<itemCode>LID</itemCode>", "<itemCode>NOPE</itemCode>")
+    assert flag(call(api.client, "combineitem.synchronize", bad))[:2] == ("failure", "unknown_item")
+
+
+def test_inventory_query_and_cancel_before_packing(api, engine, erp):
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5})
+    assert flag(call(api.client, "deliveryorder.create", shipment(qty=2)))[0] == "success"
+    query = ("<request><criteriaList><criteria><warehouseCode>WH01</warehouseCode><itemCode>CUP</itemCode>"
+             "</criteria></criteriaList></request>")
+    answer = ET.fromstring(call(api.client, "taobao.qimen.inventory.query", query).content)
+    [item] = answer.findall("items/item")
+    assert (item.findtext("itemCode"), item.findtext("quantity"), item.findtext("lockQuantity")) == ("CUP", "5", "2")
+    cancel = "<request><warehouseCode>WH01</warehouseCode><orderCode>DO1001</orderCode><orderType>JYCK</orderType>" \
+             "<cancelReason>买家取消</cancelReason></request>"
+    assert flag(call(api.client, "taobao.qimen.order.cancel", cancel))[0] == "success"
+    assert api.get("/api/orders/DO1001").json()["status"] == "cancelled"
+    answer = ET.fromstring(call(api.client, "inventory.query", query).content)
+    assert answer.find("items/item").findtext("lockQuantity") == "0"
+    assert flag(call(api.client, "order.cancel", cancel))[0] == "success"  # again: already cancelled
+    unknown = cancel.replace("DO1001", "DO9999")
+    assert flag(call(api.client, "order.cancel", unknown))[:2] == ("failure", "unknown_order")

@@ -8,8 +8,11 @@ the tracking-upload outbox sends its `deliveryorder.confirm` when the parcel lea
 retried until the ERP answers success, and never sent twice after that.
 
 Methods (with or without the `taobao.qimen.` prefix): `singleitem.synchronize` (items: barcode,
-weights in kg) and `deliveryorder.create` (a shipment; a masked receiver with an OAID passes
-review). Anything else is a `failure` naming the method. The caller commits.
+weights in kg), `combineitem.synchronize` (a combo and its parts; a shipment line for a combo is
+exploded into its parts at intake, so reservation, picking, scanning and the expected weight all
+see the parts), `deliveryorder.create` (a shipment; a masked receiver with an OAID passes
+review), `order.cancel` (before packing) and `inventory.query` (on hand and reserved per item).
+Anything else is a `failure` naming the method. The caller commits.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ from typing import Any
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import Carrier, PlatformOrder, PlatformRow, SkuBarcode, SkuRow
+from wms.adapters.db.tables import Carrier, ComboComponent, OrderRow, PlatformOrder, PlatformRow, SkuBarcode, SkuRow
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.adapters.qimen.protocol import QimenFailure
 from wms.domain.errors import DomainError, Invalid
-from wms.services import catalog, orders
+from wms.services import catalog, orders, stock
 
 KIND = "qimen"
 STALE_AFTER = timedelta(minutes=10)  # a timestamp further than this from our clock is refused
@@ -198,13 +201,105 @@ def _lines(request: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _combineitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
+    combo = _text(request, "itemCode", "")
+    holder = request.get("items")
+    parts = holder.get("item") if isinstance(holder, dict) else None
+    if not parts:
+        raise QimenFailure("missing_field", "items.item (the combo's parts) is required")
+    wanted: dict[str, int] = {}
+    for n, part in enumerate(parts if isinstance(parts, list) else [parts], start=1):
+        if not isinstance(part, dict):
+            raise QimenFailure("invalid_field", f"item {n} is not an element")
+        sku = _text(part, "itemCode", f"item {n}: ")
+        qty = _text(part, "quantity", f"item {n}: ")
+        if not qty.isdigit() or not 0 < int(qty) <= 10_000:
+            raise QimenFailure("invalid_field", f"item {n}: quantity {qty!r} is not a whole number of units")
+        if uow.session.get(SkuRow, sku) is None:
+            raise QimenFailure("unknown_item", f"item {n}: {sku} is not an item here; synchronise it first "
+                               "(singleitem.synchronize)")
+        if sku == combo:
+            raise QimenFailure("invalid_field", f"combo {combo} cannot contain itself")
+        wanted[sku] = wanted.get(sku, 0) + int(qty)
+    if uow.session.get(SkuRow, combo) is not None:
+        raise QimenFailure("invalid_field", f"{combo} is a single item here; a combo needs a code of its own")
+    for old in uow.session.exec(select(ComboComponent).where(ComboComponent.combo == combo)).all():
+        uow.session.delete(old)
+    uow.session.flush()
+    for sku, qty in wanted.items():
+        uow.session.add(ComboComponent(combo=combo, sku=sku, qty=qty))
+    uow.session.flush()
+    return {"itemId": combo}
+
+
+def explode_combos(uow: UnitOfWork, lines: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Shipment lines with each combo replaced by its parts (quantities multiplied, the same SKU
+    summed), and what was exploded, in words, for the order's history."""
+    codes = sorted({line["sku"] for line in lines})
+    parts: dict[str, list[tuple[str, int]]] = {}
+    for row in uow.session.exec(select(ComboComponent).where(ComboComponent.combo.in_(codes))).all():  # type: ignore[attr-defined]
+        parts.setdefault(row.combo, []).append((row.sku, row.qty))
+    if not parts:
+        return lines, []
+    out: dict[str, int] = {}
+    said = []
+    for line in lines:
+        if line["sku"] in parts:
+            said.append(f"{line['qty']} × combo {line['sku']} = " + " + ".join(
+                f"{line['qty'] * q} × {s}" for s, q in sorted(parts[line["sku"]])))
+            for sku, qty in parts[line["sku"]]:
+                out[sku] = out.get(sku, 0) + line["qty"] * qty
+        else:
+            out[line["sku"]] = out.get(line["sku"], 0) + line["qty"]
+    return [{"sku": s, "qty": q} for s, q in out.items()], said
+
+
+def _order_cancel(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
+    code = _text(request, "orderCode", "")
+    order = _erp_order(uow, erp, code)
+    if order.status == orders.rules.CANCELLED:
+        return {"message": f"order {code} was cancelled already"}
+    reason = _text(request, "cancelReason", "", required=False) or "cancelled by the ERP"
+    try:
+        orders.cancel(uow, order, f"erp:{erp.name}", f"{erp.name}: {reason}"[:400])
+    except DomainError as exc:
+        raise QimenFailure("cancel_refused", f"order {code} cannot be cancelled: {exc.message}; intercept the "
+                           "parcel with the carrier instead") from None
+    return {"message": f"order {code} cancelled; its units are back in stock"}
+
+
+def _erp_order(uow: UnitOfWork, erp: PlatformRow, code: str) -> OrderRow:
+    seen = uow.session.exec(select(PlatformOrder).where(PlatformOrder.platform == erp.name,
+                                                        PlatformOrder.platform_order_no == code)).first()
+    order = uow.session.exec(select(OrderRow).where(OrderRow.order_no == seen.order_no)).first() if seen else None
+    if order is None:
+        raise QimenFailure("unknown_order", f"no delivery order {code} came from ERP {erp.name}")
+    return order
+
+
+def _inventory_query(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
+    holder = request.get("criteriaList")
+    criteria = holder.get("criteria") if isinstance(holder, dict) else None
+    asked = [c for c in (criteria if isinstance(criteria, list) else [criteria]) if isinstance(c, dict)] if criteria else []
+    wanted = {str(c.get("itemCode") or "").strip() for c in asked} - {""}
+    levels = {row["sku"]: row for row in stock.sku_levels(uow)}
+    items = []
+    for sku in sorted(wanted or levels):
+        row = levels.get(sku)
+        if row is None:
+            continue
+        items.append({"warehouseCode": "WH01", "itemCode": sku, "inventoryType": "ZP",
+                      "quantity": row["on_hand"], "lockQuantity": row["reserved"]})
+    return {"items": items}
+
+
 def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
     shipment = _section(request, "deliveryOrder")
     code = _text(shipment, "deliveryOrderCode", "deliveryOrder.")
     receiver = shipment.get("receiverInfo")
     if not isinstance(receiver, dict):
         raise QimenFailure("missing_field", "deliveryOrder.receiverInfo is required")
-    lines = _lines(request)
+    lines, exploded = explode_combos(uow, _lines(request))
     asked = _text(shipment, "logisticsCode", "deliveryOrder.", required=False).upper()
     known = asked and uow.session.get(Carrier, asked) is not None
     data = {
@@ -233,6 +328,8 @@ def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, 
     if seen is None:
         uow.session.add(PlatformOrder(platform=erp.name, platform_order_no=code, order_no=order.order_no,
                                       platform_status="WMS_ACCEPT", modified=utcnow()))
+    if created and exploded:
+        orders.add_note(uow, order, f"erp:{erp.name}", "combos exploded into their parts: " + "; ".join(exploded))
     if created and asked and not known:
         orders.add_note(uow, order, f"erp:{erp.name}", f"the ERP asked for logistics {asked}, which is not set up "
                         "here; the warehouse's carrier rules choose")
@@ -245,4 +342,7 @@ def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, 
 METHODS = {
     "singleitem.synchronize": _singleitem,
     "deliveryorder.create": _deliveryorder_create,
+    "combineitem.synchronize": _combineitem,
+    "order.cancel": _order_cancel,
+    "inventory.query": _inventory_query,
 }

@@ -26,7 +26,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 PREFIX = "taobao.qimen."
 # Fields that repeat inside their parent: always read as a list, even with one element.
 LISTS = {"orderLines": "orderLine", "items": "item", "packages": "package", "components": "component",
-         "combineItems": "combineItem"}
+         "combineItems": "combineItem", "criteriaList": "criteria"}
 
 
 class QimenFailure(Exception):

@@ -5,6 +5,7 @@ from wms.adapters.db.tables.auth import ApiToken, LoginFailure, UserAccount
 from wms.adapters.db.tables.master import (
     BinRow,
     Carrier,
+    ComboComponent,
     PackagingRow,
     Printer,
     SkuBarcode,
@@ -22,7 +23,7 @@ from wms.adapters.db.tables.shipping import Handover, TrackingNumber, TrackingPo
 from wms.adapters.db.tables.stock import LedgerEntry, Reservation, StockRow
 
 __all__ = [
-    "AfterSalesCase", "ApiToken", "BinRow", "Carrier", "CaseLine", "Handover", "LedgerEntry", "LoginFailure",
+    "AfterSalesCase", "ApiToken", "BinRow", "Carrier", "CaseLine", "ComboComponent", "Handover", "LedgerEntry", "LoginFailure",
     "OrderEvent", "OrderLine", "OrderNote", "OrderRow", "Override", "PackScan", "PackSessionRow",
     "PackagingRow", "Parcel", "PickTask", "PrintJob", "Printer", "Reservation", "ReturnItem",
     "ReturnReceipt", "SkuBarcode", "SkuRow", "SkuWeightEstimate", "Station", "StockRow",

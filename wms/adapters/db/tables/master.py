@@ -117,3 +117,14 @@ class Printer(SQLModel, table=True):
     station: str | None = Field(default=None, max_length=40)
     status: str = Field(default="unknown", max_length=40)
     status_at: datetime | None = optional_time()
+
+
+class ComboComponent(SQLModel, table=True):
+    """One part of a combo (组合商品): an ERP sells `combo` as one item made of `qty` of `sku`.
+    A combo has no stock of its own: an order line for it is exploded into its parts at intake."""
+
+    __tablename__ = "combo_component"
+    combo: str = Field(primary_key=True, max_length=64)
+    sku: str = Field(primary_key=True, foreign_key="sku.sku", max_length=64)
+    qty: int
+
