@@ -141,7 +141,8 @@ def test_an_order_file_imports_good_rows_reports_bad_ones_and_a_second_import_ad
     headers = {**api._headers(), "Content-Type": "text/csv"}
     first = api.client.post("/api/orders/import?filename=o.csv", content=csv_text.encode(), headers=headers).json()
     assert first["imported"] == 2 and first["already_present"] == 0
-    assert first["errors"] == [{"row": 3, "order_no": "F2", "reason": "qty 'two' is not a whole number"}]
+    assert first["errors"] == [{"row": 3, "order_no": "F2", "code": "invalid_qty",
+                                "reason": "qty 'two' is not a whole number"}]
     again = api.client.post("/api/orders/import?filename=o.csv", content=csv_text.encode(), headers=headers).json()
     assert again["imported"] == 0 and again["already_present"] == 2
     assert stock_of(api, "SOCK")["reserved"] == 3

@@ -212,7 +212,7 @@ def test_wms_erp_add_and_list_keep_the_secret_out_of_sight(database_url, monkeyp
 
     _register_all()
     runner = CliRunner()
-    added = runner.invoke(app, ["erp", "add", "WDT", "--app-key", "k2", "--secret", "env:WDT_SECRET",
+    added = runner.invoke(app, ["erp", "add", "WDT", "--kind", "qimen", "--app-key", "k2", "--secret", "env:WDT_SECRET",
                                 "--customer-id", "C200", "--callback-url", "https://erp.example/qimen",
                                 "--database", database_url])
     assert added.exit_code == 0, added.output

@@ -22,9 +22,12 @@ def add(
     secret: Annotated[str, typer.Option("--secret", help="The app secret, or env:NAME to read it from the environment")],
     customer_id: Annotated[str, typer.Option("--customer-id", help="The customerId the ERP sends for this warehouse")],
     callback_url: Annotated[str, typer.Option("--callback-url", help="Where deliveryorder.confirm goes")] = "",
+    kind: Annotated[str, typer.Option("--kind", help="How the ERP talks to us: qimen (the only one so far)")] = "qimen",
     database: DatabaseOpt = None,
 ) -> None:
     """Register an ERP (or change it): its calls are checked against these, its callbacks signed with them."""
+    if kind.strip().lower() != "qimen":
+        raise fail(f"--kind {kind}: an ERP talks to the warehouse over qimen (奇门); no other kind is served")
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
     from wms.services import qimen

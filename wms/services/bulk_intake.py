@@ -43,7 +43,7 @@ from wms.services import orders
 CHUNK = 250  # orders per transaction: SQLite's writer lock is held a few tens of ms at a time
 
 Parsed = list[tuple[list[int], dict[str, Any]]]  # (file rows, order data), as the parsers give them
-OnError = Callable[[list[int], dict[str, Any], str], None]
+OnError = Callable[[list[int], dict[str, Any], str, str], None]  # rows, order, reason, stable code
 
 _EXISTING = text("SELECT order_no FROM orders WHERE order_no IN :nos").bindparams(
     bindparam("nos", expanding=True))
@@ -107,10 +107,10 @@ def _drafted(uow: UnitOfWork, pending: Parsed, on_error: OnError, outcome: Outco
         try:
             draft = orders.draft_order(data)
         except DomainError as exc:
-            on_error(rows, data, exc.message)
+            on_error(rows, data, exc.message, exc.code)
             continue
         except (TypeError, ValueError, AttributeError) as exc:
-            on_error(rows, data, str(exc))
+            on_error(rows, data, str(exc), "invalid_order")
             continue
         drafts.append((rows, data, draft))
         in_batch.add(order_no)
@@ -184,15 +184,15 @@ def _one(uow: UnitOfWork, rows: list[int], data: dict[str, Any], actor: str, on_
             uow.commit()
     except DomainError as exc:
         uow.rollback()
-        on_error(rows, data, exc.message)
+        on_error(rows, data, exc.message, exc.code)
         return
     except (TypeError, ValueError, AttributeError) as exc:
         uow.rollback()
-        on_error(rows, data, str(exc))
+        on_error(rows, data, str(exc), "invalid_order")
         return
     except SQLAlchemyError:  # a value the database refuses: this order only
         uow.rollback()
-        on_error(rows, data, "a value of this order cannot be stored (out of range or not valid text)")
+        on_error(rows, data, "a value of this order cannot be stored (out of range or not valid text)", "bad_value")
         return
     if created:
         outcome.created.append(Created(order.order_no, order.status, order.hold_reason))

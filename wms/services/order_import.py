@@ -88,12 +88,13 @@ def _csv_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[s
     for number, row in enumerate(reader, start=2):  # row 1 is the header
         order_no = (row.get("order_no") or "").strip()
         if not order_no:
-            report.errors.append({"row": number, "reason": "order_no is empty"})
+            report.errors.append({"row": number, "code": "missing_order_no", "reason": "order_no is empty"})
             continue
         try:
             qty = int((row.get("qty") or "").strip())
         except ValueError:
-            report.errors.append({"row": number, "order_no": order_no, "reason": f"qty {row.get('qty')!r} is not a whole number"})
+            report.errors.append({"row": number, "order_no": order_no, "code": "invalid_qty",
+                                  "reason": f"qty {row.get('qty')!r} is not a whole number"})
             bad.add(order_no)
             continue
         rows, data = grouped.setdefault(order_no, ([], {
@@ -108,7 +109,7 @@ def _csv_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[s
                           "district": row.get("district", ""), "address": row.get("address", "")},
             "lines": []}))
         if data["recipient"]["phone"] != row.get("phone", "") or data["recipient"]["address"] != row.get("address", ""):
-            report.errors.append({"row": number, "order_no": order_no,
+            report.errors.append({"row": number, "order_no": order_no, "code": "recipient_differs",
                                   "reason": "recipient differs from the order's first row"})
             bad.add(order_no)
             continue
@@ -133,17 +134,19 @@ def _json_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[
     out = []
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict) or not str(item.get("order_no") or "").strip():
-            report.errors.append({"row": number, "reason": "not an order object with an order_no"})
+            report.errors.append({"row": number, "code": "not_an_order", "reason": "not an order object with an order_no"})
             continue
         lines = item.get("lines")
         if not isinstance(lines, list) or not all(isinstance(l, dict) for l in lines):
-            report.errors.append({"row": number, "order_no": item["order_no"], "reason": "lines must be a list of {sku, qty}"})
+            report.errors.append({"row": number, "order_no": item["order_no"], "code": "invalid_lines",
+                                  "reason": "lines must be a list of {sku, qty}"})
             continue
         try:
             for l in lines:
                 l["qty"] = int(l.get("qty"))
         except (TypeError, ValueError):
-            report.errors.append({"row": number, "order_no": item["order_no"], "reason": "a line's qty is not a whole number"})
+            report.errors.append({"row": number, "order_no": item["order_no"], "code": "invalid_qty",
+                                  "reason": "a line's qty is not a whole number"})
             continue
         out.append(([number], item))
     return out
@@ -155,8 +158,8 @@ def import_orders(uow: UnitOfWork, text: str, fmt: str, actor: str) -> ImportRep
     report = ImportReport()
     parsed = _csv_orders(text, report) if fmt == "csv" else _json_orders(text, report)
 
-    def refused(rows: list[int], data: dict[str, Any], reason: str) -> None:
-        report.errors.append({"row": rows[0], "order_no": data.get("order_no"), "reason": reason})
+    def refused(rows: list[int], data: dict[str, Any], reason: str, code: str) -> None:
+        report.errors.append({"row": rows[0], "order_no": data.get("order_no"), "code": code, "reason": reason})
 
     outcome = bulk_intake.take_in(uow, parsed, actor, refused)
     report.already_present += outcome.already_present
