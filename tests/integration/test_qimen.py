@@ -191,6 +191,10 @@ def test_the_handover_sends_exactly_one_confirmation_retried_until_the_erp_takes
         status = conn.execute(text("SELECT status FROM tracking_upload")).scalar_one()
         conn.execute(text("UPDATE tracking_upload SET next_attempt_at = :t"), {"t": datetime(2000, 1, 1)})
     assert status == "queued"
+    api.client.cookies.set("wms_token", api.tokens["supervisor"])  # the lead's overview page
+    board = api.client.get("/").text
+    api.client.cookies.clear()
+    assert 'id="outbox-problems"' in board and "JST" in board and "SYSTEM_BUSY" in board
     tracking_upload.run_once(engine, "test-worker")
     tracking_upload.run_once(engine, "test-worker")  # nothing left: a success is never sent twice
     [confirm] = erp.confirmations()

@@ -8,7 +8,18 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from wms.adapters.db.tables import BinRow, Carrier, OrderRow, PrintJob, SkuRow, StockRow, Warehouse, Weighing
+from wms.adapters.db.tables import (
+    BinRow,
+    Carrier,
+    OrderRow,
+    PlatformRow,
+    PrintJob,
+    SkuRow,
+    StockRow,
+    TrackingUpload,
+    Warehouse,
+    Weighing,
+)
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.orders import STATUSES
 from wms.services.handover import pool_status
@@ -126,3 +137,26 @@ def tracking_number_warnings(uow: UnitOfWork, low_water: int) -> list[str]:
     remote = {c.code for c in uow.session.exec(select(Carrier).where(Carrier.provider != "pool")).all()}
     return [c["warning"] for c in pool_status(uow, low_water)["carriers"]
             if c["warning"] and c["carrier"] not in remote]
+
+
+def outbox_problems(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Per shop platform or ERP: tracking uploads and confirmations that failed for good or are
+    being retried after an error, with the newest error, for the lead to see without a shell."""
+    rows = uow.session.exec(
+        select(TrackingUpload.platform, PlatformRow.kind, TrackingUpload.status, func.count(),
+               func.max(TrackingUpload.id))
+        .join(PlatformRow, PlatformRow.name == TrackingUpload.platform)  # type: ignore[arg-type]
+        .where((TrackingUpload.status == "failed")
+               | ((TrackingUpload.status == "queued") & TrackingUpload.last_error.is_not(None)))  # type: ignore[union-attr]
+        .group_by(TrackingUpload.platform, PlatformRow.kind, TrackingUpload.status)
+    ).all()
+    out: dict[str, dict[str, Any]] = {}
+    for platform, kind, status, n, newest in rows:
+        entry = out.setdefault(platform, {"platform": platform, "kind": kind, "failed": 0, "retrying": 0,
+                                          "newest": 0, "last_error": None})
+        entry["failed" if status == "failed" else "retrying"] += int(n)
+        if newest > entry["newest"]:
+            entry["newest"] = newest
+            entry["last_error"] = uow.session.get(TrackingUpload, newest).last_error  # type: ignore[union-attr]
+    return sorted(out.values(), key=lambda e: e["platform"])
+

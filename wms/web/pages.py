@@ -129,5 +129,6 @@ def overview(request: Request, uow: UowDep, status: str | None = None, hold_reas
         low=board.low_stock(uow),
         low_at=board.LOW_STOCK_AT,
         pool_warnings=board.tracking_number_warnings(uow, request.app.state.settings.tracking_pool_low_water),
+        outbox=board.outbox_problems(uow),
         **_order_desk(uow, who, status, hold_reason, shop, ship_by_before),
     )
