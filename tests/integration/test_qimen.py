@@ -272,3 +272,25 @@ def test_inventory_query_and_cancel_before_packing(api, engine, erp):
     assert flag(call(api.client, "order.cancel", cancel))[0] == "success"  # again: already cancelled
     unknown = cancel.replace("DO1001", "DO9999")
     assert flag(call(api.client, "order.cancel", unknown))[:2] == ("failure", "unknown_order")
+
+
+def test_a_shipment_sent_again_with_changes_updates_the_order_until_it_is_packed(api, erp):
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5})
+    assert flag(call(api.client, "deliveryorder.create", shipment()))[0] == "success"
+    moved = shipment(qty=2).replace("良睦路****号", "文一西路****号")
+    answer = flag(call(api.client, "deliveryorder.create", moved))
+    assert answer[0] == "success" and "updated" in answer[2], answer
+    order = api.get("/api/orders/DO1001").json()
+    assert [(l["sku"], l["qty"]) for l in order["lines"]] == [("CUP", 2)]
+    assert order["status"] == "reserved"
+    assert "文一西路" in str(api.as_("admin").get("/api/orders/DO1001").json())
+    sid = api.as_("packer").post("/api/pack/sessions", {"order_no": "DO1001", "station": "PK-01"}).json()["session_id"]
+    for _ in range(2):
+        api.as_("packer").post(f"/api/pack/sessions/{sid}/scans", {"code": CUP, "confirm_repeat": True})
+    assert api.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 553}).json()["verdict"] == "pass"
+    late = flag(call(api.client, "deliveryorder.create", moved.replace("<planQty>2</planQty>", "<planQty>3</planQty>")))
+    assert late[:2] == ("failure", "order_in_progress"), late
+    assert flag(call(api.client, "deliveryorder.create", moved))[0] == "success"  # a plain resend is still fine
+    cancel = "<request><orderCode>DO1001</orderCode><orderType>JYCK</orderType></request>"
+    assert flag(call(api.client, "order.cancel", cancel))[:2] == ("failure", "cancel_refused")

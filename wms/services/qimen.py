@@ -323,6 +323,7 @@ def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, 
         "lines": lines,
     }
     order, created = orders.create_order(uow, data, f"erp:{erp.name}")
+    updated = [] if created else _update_before_picking(uow, erp, order, data)
     seen = uow.session.exec(select(PlatformOrder).where(PlatformOrder.platform == erp.name,
                                                         PlatformOrder.platform_order_no == code)).first()
     if seen is None:
@@ -334,9 +335,45 @@ def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, 
         orders.add_note(uow, order, f"erp:{erp.name}", f"the ERP asked for logistics {asked}, which is not set up "
                         "here; the warehouse's carrier rules choose")
     uow.session.flush()
+    said = None if created else (f"delivery order {code} updated: {'; '.join(updated)}" if updated
+                                 else f"delivery order {code} exists already; nothing changed")
     return {"deliveryOrderId": order.order_no, "createTime": protocol.timestamp(),
             "warehouseCode": _text(shipment, "warehouseCode", "", required=False) or None,
-            **({} if created else {"message": f"delivery order {code} exists already; nothing changed"})}
+            **({"message": said} if said else {})}
+
+
+# An ERP may send a shipment again with changes (a new address, other quantities) until the
+# warehouse starts picking it; after that the change is refused and the ERP must intercept.
+UPDATABLE = frozenset({orders.rules.RECEIVED, orders.rules.REVIEWED, orders.rules.RESERVED, orders.rules.ON_HOLD})
+
+
+def _update_before_picking(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, data: dict[str, Any]) -> list[str]:
+    """Apply a resent shipment's changes to its order; what changed, in words ([] for a plain resend)."""
+    actor, reason = f"erp:{erp.name}", f"{erp.name} sent the shipment again with changes"
+    recipient = {k: v for k, v in data["recipient"].items() if k in orders.RECIPIENT_FIELDS}
+    differs = {k: v for k, v in recipient.items()
+               if getattr(order, orders.RECIPIENT_FIELDS[k]) != (orders.rules.normalise_phone(v) if k == "phone" else v)}
+    current = {line.sku: line.qty for line in orders.order_lines(uow, order) if line.qty > 0}
+    wanted: dict[str, int] = {}
+    for line in data["lines"]:
+        wanted[line["sku"]] = wanted.get(line["sku"], 0) + line["qty"]
+    new_oaid = data["recipient"].get("oaid")
+    if not differs and wanted == current and (new_oaid or None) == (order.oaid or None):
+        return []
+    if order.status not in UPDATABLE:
+        raise QimenFailure("order_in_progress", f"delivery order {order.order_no} is {order.status} already; the "
+                           "change was not applied (cancel or intercept it instead)")
+    changed = []
+    if new_oaid != order.oaid:
+        order.oaid = new_oaid
+        uow.session.add(order)
+        changed.append("oaid")
+    if differs:
+        changed += orders.edit(uow, order, actor, reason, recipient=differs)
+    if wanted != current:
+        orders.change_lines(uow, order, [{"sku": s, "qty": q} for s, q in wanted.items()], actor, reason)
+        changed.append("lines " + ", ".join(f"{s}×{q}" for s, q in wanted.items()))
+    return changed
 
 
 METHODS = {
