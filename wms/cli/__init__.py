@@ -2,7 +2,8 @@
 
 `service` (serve, demo, db, token, user), `orders`, `stock`, `picking` (`wms waves`), `route`,
 `label`, `printers`, `devices`, `station`, `shipping` (carriers, pools, handover) and
-`aftersales` (cases, returns). Each calls the use cases in `wms.services`.
+`aftersales` (cases, returns), `platforms` (shops) and `erp` (ERPs over 奇门). Each calls the use
+cases in `wms.services`.
 """
 
 from __future__ import annotations
