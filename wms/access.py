@@ -133,6 +133,10 @@ API: dict[tuple[str, str], Roles] = {
     ("POST", "/api/platforms/alerts/{alert_id}/resolve"): SUPERVISING,
     ("GET", "/api/platforms/outbox"): ANYONE,
     ("POST", "/api/platforms/outbox/{upload_id}/retry"): SUPERVISING,
+    # sellers' ERPs over 奇门 (their calls in come to POST /qimen: SIGNED below)
+    ("POST", "/api/erps"): ADMIN,
+    ("GET", "/api/erps"): ADMIN,
+    ("GET", "/api/erps/outbox"): SUPERVISING,
 }
 
 PAGES: dict[tuple[str, str], Roles] = {

@@ -226,6 +226,11 @@ def test_wms_erp_add_and_list_keep_the_secret_out_of_sight(database_url, monkeyp
     bad = runner.invoke(app, ["erp", "add", "X", "--app-key", "k", "--secret", "s", "--customer-id", "c",
                               "--callback-url", "ftp://nope", "--database", database_url])
     assert bad.exit_code == 2 and "not http" in bad.output
+    other = runner.invoke(app, ["erp", "add", "X", "--kind", "edi", "--app-key", "k", "--secret", "s",
+                                "--customer-id", "c", "--database", database_url])
+    assert other.exit_code == 2 and "qimen" in other.output
+    outbox = runner.invoke(app, ["erp", "outbox", "--database", database_url])
+    assert outbox.exit_code == 0 and "nothing in the outbox for qimen" in outbox.output
 
 
 COMBO = ("<request><itemCode>GIFTSET</itemCode><ownerCode>OWNER1</ownerCode><warehouseCode>WH01</warehouseCode>"
@@ -294,3 +299,16 @@ def test_a_shipment_sent_again_with_changes_updates_the_order_until_it_is_packed
     assert flag(call(api.client, "deliveryorder.create", moved))[0] == "success"  # a plain resend is still fine
     cancel = "<request><orderCode>DO1001</orderCode><orderType>JYCK</orderType></request>"
     assert flag(call(api.client, "order.cancel", cancel))[:2] == ("failure", "cancel_refused")
+
+
+def test_erps_are_registered_and_their_confirmations_listed_through_the_api(api, engine, erp):
+    body = {"name": "WLN", "kind": "qimen", "app_key": "k3", "secret": "env:WLN_SECRET", "customer_id": "C300",
+            "callback_url": "https://erp.example/qimen"}
+    assert api.as_("supervisor").post("/api/erps", body).status_code == 403
+    r = api.post("/api/erps", body)
+    assert r.status_code == 200, r.text
+    assert r.json()["secret"] == "from env WLN_SECRET" and "k3" in r.text and "env:" not in r.text
+    assert {e["name"] for e in api.get("/api/erps").json()["erps"]} == {"JST", "WLN"}
+    assert api.post("/api/erps", {**body, "kind": "edi"}).status_code == 422
+    assert api.post("/api/erps", {**body, "name": "OTHER"}).json()["error"] == "duplicate_erp"
+    assert api.as_("supervisor").get("/api/erps/outbox").json() == {"confirmations": []}

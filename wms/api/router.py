@@ -9,7 +9,19 @@ from fastapi import APIRouter, Depends
 
 from wms.access import API_PREFIX
 from wms.api.deps import Caller, authorize
-from wms.api.routes import auth, cases, master, orders, packing, picking, platforms, shipping, stations, stock_ops
+from wms.api.routes import (
+    auth,
+    cases,
+    erps,
+    master,
+    orders,
+    packing,
+    picking,
+    platforms,
+    shipping,
+    stations,
+    stock_ops,
+)
 from wms.api.schemas import ERROR_RESPONSES
 from wms.http import UowDep
 from wms.services.overview import warehouse_counts
@@ -27,6 +39,7 @@ def api_router() -> APIRouter:
     api.include_router(cases.router)
     api.include_router(shipping.router)
     api.include_router(stock_ops.router)
+    api.include_router(erps.router)
 
     @api.get("/overview", tags=["overview"])
     def overview(uow: UowDep, who: Caller) -> dict:

@@ -57,3 +57,18 @@ def list_(database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("-
     for r in rows:
         typer.echo(f"{r['name']:14s} app key {r['app_key']:12s} customer {r['customer_id']:12s} "
                    f"secret {r['secret']:14s} {r['callback_url'] or '-'}")
+
+
+@erp_app.command("outbox")
+def outbox(
+    status: Annotated[str | None, typer.Option("--status", help="queued, sending, sent or failed")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Send what is due now, then list")] = False,
+    retry: Annotated[int | None, typer.Option("--retry", help="Queue a failed confirmation again")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+    database: DatabaseOpt = None,
+) -> None:
+    """Confirmations waiting to go back to the ERPs (deliveryorder.confirm), with attempts and errors."""
+    from wms.cli.platforms import show_outbox
+    from wms.services import qimen
+
+    show_outbox(database, status, send, retry, limit, kind=qimen.KIND)

@@ -136,6 +136,12 @@ def outbox(
     database: DatabaseOpt = None,
 ) -> None:
     """Tracking numbers waiting to go back to the platforms (发货回传), with their attempts and errors."""
+    show_outbox(database, status, send, retry, limit)
+
+
+def show_outbox(database: str | None, status: str | None, send: bool, retry: int | None, limit: int,
+                kind: str | None = None) -> None:
+    """The outbox as `wms platforms outbox` and `wms erp outbox` print it (`kind`: one kind of platform)."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
     from wms.services import tracking_upload
@@ -153,12 +159,14 @@ def outbox(
         typer.echo(f"sent {sent}")
     with UnitOfWork(engine) as uow:
         counts = tracking_upload.counts(uow)
-        rows = tracking_upload.list_uploads(uow, status, limit)
+        rows = tracking_upload.list_uploads(uow, status, limit, kind=kind)
     typer.echo("outbox: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for u in rows:
         due = f" next {u.next_attempt_at:%H:%M:%S}" if u.status == "queued" and u.next_attempt_at else ""
         err = f"  {u.last_error_code}: {u.last_error}" if u.last_error else ""
         typer.echo(f"#{u.id:<6d} {u.status:8s} {u.platform:10s} {u.order_no:22s} {u.carrier:5s} {u.tracking_no:18s} "
                    f"tries {u.attempts}{due}{err}")
+    if not rows:
+        typer.echo("nothing" + (f" {status}" if status else "") + " in the outbox" + (f" for {kind}" if kind else ""))
 
 

@@ -274,10 +274,14 @@ def counts(uow: UnitOfWork) -> dict[str, int]:
     return {s: int(found.get(s, 0)) for s in STATUSES}
 
 
-def list_uploads(uow: UnitOfWork, status: str | None = None, limit: int = 50) -> list[TrackingUpload]:
+def list_uploads(uow: UnitOfWork, status: str | None = None, limit: int = 50,
+                 kind: str | None = None) -> list[TrackingUpload]:
+    """The newest uploads, of one status and of one kind of platform (`qimen`: the ERPs) if given."""
     stmt = select(TrackingUpload)
     if status:
         stmt = stmt.where(TrackingUpload.status == status)
+    if kind:
+        stmt = stmt.join(PlatformRow, PlatformRow.name == TrackingUpload.platform).where(PlatformRow.kind == kind)  # type: ignore[arg-type]
     return list(uow.session.exec(stmt.order_by(TrackingUpload.id.desc()).limit(limit)).all())  # type: ignore[union-attr]
 
 
