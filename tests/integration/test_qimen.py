@@ -203,6 +203,9 @@ def test_the_handover_sends_exactly_one_confirmation_retried_until_the_erp_takes
     assert package.findtext("expressCode") == tracking
     assert package.findtext("logisticsCode") == carrier
     assert package.findtext("weight") == "0.281"
+    assert [(i.findtext("itemCode"), i.findtext("quantity")) for i in package.findall("items/item")] == [("CUP", "1")]
+    assert confirm.findtext("deliveryOrder/operatorName") == "test-packer"
+    assert confirm.findtext("deliveryOrder/operateTime")
     methods = [c["query"]["method"] for c in erp.calls]
     assert methods == ["taobao.qimen.deliveryorder.confirm"] * 2, "one refused, one taken"
     with engine.connect() as conn:

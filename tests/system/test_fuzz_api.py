@@ -40,7 +40,10 @@ def test_fuzzing_the_api_finds_no_server_error_and_no_schema_violation(services,
     cmd = [_st(), "run", f"{service.url}/openapi.json",
            "-H", f"Authorization: Bearer {tokens[role]}",
            "--checks", CHECKS, "--phases", "examples,coverage,fuzzing",
-           "-n", EXAMPLES, "--max-time", MAX_TIME_S, "--seed", "27", "--workers", "2",
+           "-n", EXAMPLES, "--max-time", MAX_TIME_S, "--seed", "27",
+           # one worker: on Python 3.11 two threads in ast.parse (hypothesis describing its filters) can
+           # trip "AST constructor recursion depth mismatch", a runtime error of the tool, not of the API
+           "--workers", "1",
            "--exclude-path", "/api/auth/refresh",
            "--generation-allow-x00", "true", "--generation-database", "none",
            "--request-timeout", "20", "--no-color", "--report", "junit", "--report-junit-path", str(report)]

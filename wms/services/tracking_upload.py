@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from wms.adapters.db.tables import OrderRow, Parcel, PlatformOrder, PlatformRow, TrackingUpload
+from wms.adapters.db.tables import OrderRow, PackSessionRow, Parcel, PlatformOrder, PlatformRow, TrackingUpload
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import PlatformError, connector_for
@@ -56,7 +56,7 @@ def _platform_of(uow: UnitOfWork, order_no: str) -> tuple[PlatformOrder, Platfor
 
 
 def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when: str,
-            weight_g: int | None = None) -> TrackingUpload | None:
+            weight_g: int | None = None, parcel: dict[str, Any] | None = None) -> TrackingUpload | None:
     """Queue the number for the order's platform if its shop sends on `when` (handover | packed).
     Returns None when the order came from no platform, its shop sends at another moment, or the
     row exists already."""
@@ -76,7 +76,7 @@ def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when
     row = TrackingUpload(platform=platform.name, platform_order_no=seen.platform_order_no, order_no=order_no,
                          carrier=carrier, tracking_no=tracking_no, next_attempt_at=utcnow(),
                          extra={**({"additional_package": True} if earlier else {}),
-                                **({"weight_g": weight_g} if weight_g else {})})
+                                **({"weight_g": weight_g} if weight_g else {}), **(parcel or {})})
     try:
         with uow.session.begin_nested():
             uow.session.add(row)
@@ -84,6 +84,15 @@ def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when
     except IntegrityError:  # queued by another instance a moment ago
         return None
     return row
+
+
+def _parcel_facts(uow: UnitOfWork, parcel: Parcel, member: OrderRow) -> dict[str, Any]:
+    """What an ERP's confirmation tells beside the number: the items of this order in the parcel,
+    who packed it and when (kept with the outbox row, so a resend says the same)."""
+    session = uow.session.get(PackSessionRow, parcel.session_id) if parcel.session_id else None
+    return {"items": [{"sku": line.sku, "qty": line.qty} for line in orders.order_lines(uow, member) if line.qty > 0],
+            "operator": session.operator if session else None,
+            "packed_at": parcel.created_at.isoformat()}
 
 
 def on_handover(uow: UnitOfWork, handover_id: int, actor: str = "handover") -> int:
@@ -98,7 +107,7 @@ def on_handover(uow: UnitOfWork, handover_id: int, actor: str = "handover") -> i
             continue
         for member in orders.in_parcel(uow, order):
             if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no, "handover",
-                       parcel.weight_g):
+                       parcel.weight_g, _parcel_facts(uow, parcel, member)):
                 queued += 1
     return queued
 
@@ -121,7 +130,7 @@ def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
     for parcel, order in rows:
         for member in orders.in_parcel(uow, order):
             if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no or "", "packed",
-                       parcel.weight_g):
+                       parcel.weight_g, _parcel_facts(uow, parcel, member)):
                 queued += 1
     uow.commit()
     return queued

@@ -10,6 +10,7 @@ recorded once.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -76,13 +77,18 @@ class QimenConnector:
     def upload_tracking(self, order_code: str, carrier: str, tracking_no: str, sub_orders: list[str],
                         extra: dict[str, Any]) -> dict[str, Any]:
         grams = int(extra.get("weight_g") or 0)
-        fields = {
-            "deliveryOrder": {"deliveryOrderCode": order_code, "warehouseCode": self.warehouse_code,
-                              "orderType": extra.get("order_type") or "JYCK", "status": "DELIVERED",
-                              "orderConfirmTime": protocol.timestamp(), "operateTime": protocol.timestamp()},
-            "packages": [{"logisticsCode": carrier, "expressCode": tracking_no,
-                          "weight": f"{grams / 1000:.3f}"}],
-        }
+        shipment: dict[str, Any] = {"deliveryOrderCode": order_code, "warehouseCode": self.warehouse_code,
+                                    "orderType": extra.get("order_type") or "JYCK", "status": "DELIVERED",
+                                    "orderConfirmTime": protocol.timestamp(), "operateTime": protocol.timestamp()}
+        if extra.get("operator"):
+            shipment["operatorName"] = extra["operator"]
+        if extra.get("packed_at"):  # when it was packed and weighed; orderConfirmTime is when it left
+            shipment["operateTime"] = protocol.timestamp(datetime.fromisoformat(extra["packed_at"]))
+        package: dict[str, Any] = {"logisticsCode": carrier, "expressCode": tracking_no, "weight": f"{grams / 1000:.3f}"}
+        if extra.get("items"):
+            package["items"] = [{"itemCode": i["sku"], "quantity": i["qty"]} for i in extra["items"]]
+        fields = {"deliveryOrder": shipment, "packages": [package],
+                  "orderLines": [{"itemCode": i["sku"], "actualQty": i["qty"]} for i in extra.get("items") or []]}
         if self.owner_code:
             fields["deliveryOrder"]["ownerCode"] = self.owner_code
         self.client.call(CONFIRM, fields)
