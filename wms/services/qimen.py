@@ -184,43 +184,42 @@ def _singleitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> d
     return {"itemId": sku}
 
 
-def _lines(request: dict[str, Any]) -> list[dict[str, Any]]:
-    holder = request.get("orderLines")
-    lines = holder.get("orderLine") if isinstance(holder, dict) else None
-    if not lines:
-        raise QimenFailure("missing_field", "orderLines.orderLine is required")
+def _counted(request: dict[str, Any], holder: str, element: str, qty_field: str, most: int,
+             missing: str) -> list[tuple[int, str, int]]:
+    """The (position, itemCode, quantity) of each `<holder><element>` (order lines, a combo's
+    parts), every quantity a whole number from 1 to `most`; QimenFailure naming the first bad one."""
+    found = request.get(holder)
+    entries = found.get(element) if isinstance(found, dict) else None
+    if not entries:
+        raise QimenFailure("missing_field", missing)
     out = []
-    for n, line in enumerate(lines if isinstance(lines, list) else [lines], start=1):
-        if not isinstance(line, dict):
-            raise QimenFailure("invalid_field", f"orderLine {n} is not an element")
-        sku = _text(line, "itemCode", f"orderLine {n}: ")
-        qty_text = _text(line, "planQty", f"orderLine {n}: ")
-        if not qty_text.isdigit() or not 0 < int(qty_text) <= 100_000:
-            raise QimenFailure("invalid_field", f"orderLine {n}: planQty {qty_text!r} is not a whole number of units")
-        out.append({"sku": sku, "qty": int(qty_text)})
+    for n, entry in enumerate(entries if isinstance(entries, list) else [entries], start=1):
+        if not isinstance(entry, dict):
+            raise QimenFailure("invalid_field", f"{element} {n} is not an element")
+        sku = _text(entry, "itemCode", f"{element} {n}: ")
+        qty = _text(entry, qty_field, f"{element} {n}: ")
+        if not qty.isdigit() or not 0 < int(qty) <= most:
+            raise QimenFailure("invalid_field", f"{element} {n}: {qty_field} {qty!r} is not a whole number of units")
+        out.append((n, sku, int(qty)))
     return out
+
+
+def _lines(request: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"sku": sku, "qty": qty} for _, sku, qty in _counted(
+        request, "orderLines", "orderLine", "planQty", 100_000, "orderLines.orderLine is required")]
 
 
 def _combineitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
     combo = _text(request, "itemCode", "")
-    holder = request.get("items")
-    parts = holder.get("item") if isinstance(holder, dict) else None
-    if not parts:
-        raise QimenFailure("missing_field", "items.item (the combo's parts) is required")
     wanted: dict[str, int] = {}
-    for n, part in enumerate(parts if isinstance(parts, list) else [parts], start=1):
-        if not isinstance(part, dict):
-            raise QimenFailure("invalid_field", f"item {n} is not an element")
-        sku = _text(part, "itemCode", f"item {n}: ")
-        qty = _text(part, "quantity", f"item {n}: ")
-        if not qty.isdigit() or not 0 < int(qty) <= 10_000:
-            raise QimenFailure("invalid_field", f"item {n}: quantity {qty!r} is not a whole number of units")
+    for n, sku, qty in _counted(request, "items", "item", "quantity", 10_000,
+                                "items.item (the combo's parts) is required"):
         if uow.session.get(SkuRow, sku) is None:
             raise QimenFailure("unknown_item", f"item {n}: {sku} is not an item here; synchronise it first "
                                "(singleitem.synchronize)")
         if sku == combo:
             raise QimenFailure("invalid_field", f"combo {combo} cannot contain itself")
-        wanted[sku] = wanted.get(sku, 0) + int(qty)
+        wanted[sku] = wanted.get(sku, 0) + qty
     if uow.session.get(SkuRow, combo) is not None:
         raise QimenFailure("invalid_field", f"{combo} is a single item here; a combo needs a code of its own")
     for old in uow.session.exec(select(ComboComponent).where(ComboComponent.combo == combo)).all():
