@@ -61,7 +61,7 @@ def list_carriers(uow: UowDep, who: Caller) -> list[dict]:
     return [handover.carrier_view(c) for c in handover.list_carriers(uow)]
 
 
-@router.post("/carriers", status_code=201)
+@router.post("/carriers", status_code=201, responses={200: {"description": "the carrier existed: the fields sent are changed"}})
 def save_carrier(body: CarrierIn, uow: UowDep, who: Caller, response: Response) -> dict:
     """Create a carrier, or change the fields sent (200) if the code exists.
 
