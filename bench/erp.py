@@ -33,7 +33,8 @@ from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.adapters.qimen import protocol  # noqa: E402
 from wms.service_process import ServiceProcess  # noqa: E402
-from wms.services import qimen, stock, tracking_upload  # noqa: E402
+from wms.services.platforms import qimen, uploads
+from wms.services.stock import ledger
 
 ITEMS = 20
 
@@ -81,7 +82,7 @@ def main() -> None:
                 target, raw = signed(service.url, "taobao.qimen.singleitem.synchronize", item)
                 assert b"success" in httpx.post(target, content=raw, timeout=30).content
             for n in range(ITEMS):
-                stock.receive(uow, f"B{n:02d}", f"A{n % 9 + 1:02d}-01-1", args.orders, "bench")
+                ledger.receive(uow, f"B{n:02d}", f"A{n % 9 + 1:02d}-01-1", args.orders, "bench")
             uow.commit()
 
             latencies: list[float] = []
@@ -128,13 +129,13 @@ def main() -> None:
         with UnitOfWork(engine) as uow:
             rows = uow.session.execute(text("SELECT order_no FROM orders ORDER BY id")).scalars().all()
             for n, order_no in enumerate(rows):
-                tracking_upload.enqueue(uow, order_no, "WMS", f"WMS{n:010d}", "handover", 300 + n % 500,
+                uploads.enqueue(uow, order_no, "WMS", f"WMS{n:010d}", "handover", 300 + n % 500,
                                         {"items": [{"sku": "B00", "qty": 1}], "operator": "bench"})
             uow.commit()
         started = time.perf_counter()
         sent = 0
         while True:
-            done = tracking_upload.run_once(engine, "bench")
+            done = uploads.run_once(engine, "bench")
             sent += done
             if not done:
                 break

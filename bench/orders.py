@@ -2,7 +2,7 @@
 
 For each database: the demo layout and SKUs (fixtures/), stock received for every SKU
 (enough for all orders), then a generated JSON order file (1-3 lines each over the demo
-SKUs, distinct recipients) imported through `wms.services.order_import.import_orders`:
+SKUs, distinct recipients) imported through `wms.services.orders.files.import_orders`:
 reviewed and reserved by the bulk path (wms.services.bulk_intake: batched statements, a commit
 per chunk, each order still all or nothing). Then the very same file again
 (must create nothing), then a second file of as many orders imported by several threads
@@ -42,10 +42,10 @@ from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.tables import OrderRow, StockRow  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.service_process import ServiceProcess  # noqa: E402
-from wms.services import catalog, stock  # noqa: E402
-from wms.services.auth import create_token  # noqa: E402
 from wms.services.fixtures import load_layout  # noqa: E402
-from wms.services.order_import import import_orders  # noqa: E402
+from wms.services.orders.files import import_orders
+from wms.services.people.auth import create_token
+from wms.services.stock import catalog, ledger
 
 PG_DATABASE = "wms_bench_orders"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -87,13 +87,13 @@ def prepare(engine: Any, orders: list[dict[str, Any]]) -> None:
         uow.commit()
         for s in sku_rows:
             if need.get(s["sku"]):
-                stock.receive(uow, s["sku"], bins.get(s["sku"], "A01-01-1"), need[s["sku"]] + 10, "bench")
+                ledger.receive(uow, s["sku"], bins.get(s["sku"], "A01-01-1"), need[s["sku"]] + 10, "bench")
         uow.commit()
 
 
 def check_books(engine: Any) -> str:
     with UnitOfWork(engine) as uow:
-        bad = stock.ledger_mismatches(uow)
+        bad = ledger.ledger_mismatches(uow)
         over = uow.session.exec(select(func.count()).select_from(StockRow)
                                 .where(StockRow.reserved > StockRow.on_hand)).one()
     return "books ok" if not bad and not over else f"BOOKS WRONG: {len(bad)} mismatches, {over} over-reserved"

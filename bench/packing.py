@@ -43,9 +43,9 @@ from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.tables import OrderLine, OrderRow, PackagingRow  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.service_process import ServiceProcess  # noqa: E402
-from wms.services import catalog, stock  # noqa: E402
-from wms.services.auth import create_token  # noqa: E402
 from wms.services.fixtures import load_layout  # noqa: E402
+from wms.services.people.auth import create_token
+from wms.services.stock import catalog, ledger
 
 SERVER_METRICS = ("app", "lock", "write")  # Server-Timing: in all, waiting for the writer lock, holding it
 KINDS = {"correct": 0.85, "missing": 0.05, "extra": 0.05, "swapped": 0.05}
@@ -62,7 +62,7 @@ def load_catalogue(engine, rng):
         bins = [f"A{a:02d}-{p:02d}-1" for a in range(1, 13) for p in range(1, 33)]
         for sku, bin_code in zip(skus, bins):
             catalog.create_sku(uow, sku)
-            stock.receive(uow, sku["sku"], bin_code, 1_000_000, "bench")
+            ledger.receive(uow, sku["sku"], bin_code, 1_000_000, "bench")
         uow.commit()
         packaging = {p.code: p for p in uow.session.exec(__import__("sqlmodel").select(PackagingRow)).all()}
     return skus, packaging
@@ -85,7 +85,7 @@ def make_orders(engine, skus, n, rng):
             for sku, qty in lines.items():
                 uow.session.add(OrderLine(order_id=order.id, sku=sku, qty=qty))
             uow.session.flush()
-            if stock.reserve_order(uow, order):
+            if ledger.reserve_order(uow, order):
                 raise SystemExit(f"{order.order_no}: the bench's stock ran short")
             plan.append((order.order_no, lines, rng.choices(list(KINDS), weights=list(KINDS.values()))[0]))
         uow.commit()

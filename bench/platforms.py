@@ -38,7 +38,7 @@ from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.tables import OrderEvent, OrderRow, PlatformOrder, PlatformRow, TrackingUpload  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.service_process import ServiceProcess  # noqa: E402
-from wms.services import platform_sync, tracking_upload  # noqa: E402
+from wms.services.platforms import sync, uploads
 
 
 def make_trades(emu: TaobaoEmulator, n: int, rng: random.Random) -> list[dict]:
@@ -79,7 +79,7 @@ def exactly_once(engine, n: int) -> str:  # type: ignore[no-untyped-def]
 
 def add_platform(engine, emu, interval: int = 0) -> None:  # type: ignore[no-untyped-def]
     with UnitOfWork(engine) as uow:
-        platform_sync.add_platform(uow, "TB-BENCH", "taobao", url=emu.url + "/router/rest", shop="bench shop",
+        sync.add_platform(uow, "TB-BENCH", "taobao", url=emu.url + "/router/rest", shop="bench shop",
                                    app_key=emu.app_key, app_secret=emu.secret, access_token=emu.session,
                                    pull_interval_s=interval)
 
@@ -89,7 +89,7 @@ def queue_uploads(engine, limit: int) -> int:  # type: ignore[no-untyped-def]
         rows = uow.session.exec(select(OrderRow.order_no).where(OrderRow.status != "on_hold")
                                 .order_by(OrderRow.id).limit(limit)).all()
         for i, order_no in enumerate(rows):
-            tracking_upload.enqueue(uow, order_no, "SF", f"SF9{i:011d}", "handover")
+            uploads.enqueue(uow, order_no, "SF", f"SF9{i:011d}", "handover")
         uow.commit()
     return len(rows)
 
@@ -111,7 +111,7 @@ def main() -> None:
     print(f"{a.orders} trades on the TOP emulator at {emu.url}; database {engine.url.render_as_string()}")
 
     t0 = time.perf_counter()
-    first = platform_sync.pull(engine, "TB-BENCH", page_size=100)
+    first = sync.pull(engine, "TB-BENCH", page_size=100)
     secs = time.perf_counter() - t0
     print(f"pull 1: imported {first.imported} in {secs:.1f} s = {first.imported / secs:.0f} orders/s "
           f"({first.pages} pages, error {first.error})")
@@ -126,7 +126,7 @@ def main() -> None:
         emu.close_trade(tid)
     time.sleep(1.2)
     t0 = time.perf_counter()
-    second = platform_sync.pull(engine, "TB-BENCH", page_size=100, since=beijing_now() - timedelta(hours=6))
+    second = sync.pull(engine, "TB-BENCH", page_size=100, since=beijing_now() - timedelta(hours=6))
     secs = time.perf_counter() - t0
     print(f"pull 2 (all {a.orders} again, {len(moved)} moved, {len(closed)} cancelled): {secs:.1f} s = "
           f"{a.orders / secs:.0f} orders/s read; imported {second.imported}, changed {second.changed}, "
@@ -142,7 +142,7 @@ def main() -> None:
 
     n = queue_uploads(engine, a.uploads or a.orders)
     t0 = time.perf_counter()
-    sent = tracking_upload.run_once(engine, "bench")
+    sent = uploads.run_once(engine, "bench")
     secs = time.perf_counter() - t0
     consigned = {c["tid"] for c in emu.consignments}
     print(f"tracking upload: {sent} of {n} in {secs:.1f} s = {sent / secs:.0f} uploads/s; "
@@ -165,7 +165,7 @@ def crash(a: argparse.Namespace, tmp: Path, rng: random.Random) -> None:
     bench_orders.prepare(engine, need)
     add_platform(engine, emu, interval=1)
     with UnitOfWork(engine) as uow:  # uploads come after the pull: queue none until then
-        platform_sync.add_platform(uow, "TB-BENCH", "taobao", upload_on="handover")
+        sync.add_platform(uow, "TB-BENCH", "taobao", upload_on="handover")
     proc = serve(url)
     while count(engine, OrderRow) < a.orders // 3:
         time.sleep(0.2)

@@ -76,7 +76,7 @@ def database_url(engine: Engine) -> str:
 def tokens(engine: Engine) -> dict[str, str]:
     """A bearer token per role on the test database."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services.auth import ROLES, create_token
+    from wms.services.people.auth import ROLES, create_token
 
     with UnitOfWork(engine) as uow:
         return {role: create_token(uow, role, f"test-{role}", lifetime_s=3600) for role in ROLES}

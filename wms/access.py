@@ -13,7 +13,7 @@ supervisor also packs): PACKING is every role that holds the packer's grant, and
 
 from __future__ import annotations
 
-from wms.services.auth import ROLES, Principal
+from wms.services.people.auth import ROLES, Principal
 
 Roles = frozenset[str]
 

@@ -17,7 +17,7 @@ from wms.api.errors import install_error_handlers
 from wms.api.router import api_router
 from wms.api.timing import ServerTiming
 from wms.config import Settings, get_settings
-from wms.services.auth import PrincipalCache
+from wms.services.people.auth import PrincipalCache
 from wms.web import pages
 
 

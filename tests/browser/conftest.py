@@ -23,7 +23,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.app import create_app
 from wms.config import Settings
 from wms.domain.codes import gtin_check_digit
-from wms.services.auth import create_token, create_user
+from wms.services.people.auth import create_token, create_user
 
 CHROMIUM = os.environ.get("WMS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",

@@ -18,7 +18,7 @@ from wms import access
 from wms.adapters.db.tables import ApiToken
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.services.auth import ROLES, create_token
+from wms.services.people.auth import ROLES, create_token
 
 REPO = Path(__file__).resolve().parents[2]
 METHODS = ("get", "post", "put", "patch", "delete")

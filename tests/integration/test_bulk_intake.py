@@ -14,8 +14,10 @@ from sqlalchemy import text
 from wms.adapters.db.engine import make_engine
 from wms.adapters.db.migrate import upgrade
 from wms.adapters.db.uow import UnitOfWork
-from wms.services import bulk_intake, catalog, orders, stock
-from wms.services.order_import import import_orders
+from wms.services.orders import bulk as bulk_intake
+from wms.services.orders import desk
+from wms.services.orders.files import import_orders
+from wms.services.stock import catalog, ledger
 
 GOOD = {"name": "张三", "phone": "13812345678", "province": "广东省", "city": "深圳市", "district": "南山区",
         "address": "科技园南区 18 号"}
@@ -37,7 +39,7 @@ def setup_stock(engine: Any, levels: dict[str, list[tuple[str, int]]]) -> None:
         uow.commit()
         for sku, bins in levels.items():
             for bin_code, qty in bins:
-                stock.receive(uow, sku, bin_code, qty, "test")
+                ledger.receive(uow, sku, bin_code, qty, "test")
         uow.commit()
 
 
@@ -95,7 +97,7 @@ def one_by_one(uow: UnitOfWork, data: list[dict[str, Any]]) -> dict[str, Any]:
     imported, present, errors = [], [], []
     for row, item in enumerate(data, start=1):
         try:
-            created_order, created = orders.create_order(uow, json.loads(json.dumps(item)), "test")
+            created_order, created = desk.create_order(uow, json.loads(json.dumps(item)), "test")
             uow.commit()
         except Exception as exc:  # noqa: BLE001
             uow.rollback()
@@ -128,7 +130,7 @@ def test_bulk_intake_leaves_exactly_what_taking_the_orders_in_one_by_one_does(en
     assert statuses["M05"] == ("on_hold", "presale: waiting for stock; B short by 1")
     assert {o[0]: o[3] for o in ours["orders"]}["M15"] == "M14", "the consented pair merged"
     with UnitOfWork(engine) as uow:
-        assert stock.ledger_mismatches(uow) == []
+        assert ledger.ledger_mismatches(uow) == []
 
 
 def test_a_chunk_whose_writing_fails_goes_in_order_by_order_and_only_the_bad_order_is_refused(
@@ -233,7 +235,7 @@ def test_concurrent_imports_never_oversell(engine, monkeypatch):
     held = [o for o in snap["orders"] if o[1] == "on_hold"]
     assert len(held) == 51 and all("short by" in o[2] for o in held)
     with UnitOfWork(engine) as uow:
-        assert stock.ledger_mismatches(uow) == []
+        assert ledger.ledger_mismatches(uow) == []
 
 
 def test_the_same_file_imported_twice_at_once_creates_each_order_once(engine):
@@ -268,4 +270,4 @@ def test_a_repeat_buyer_without_consent_gets_separate_parcels_and_a_consenting_o
     assert groups["S2"] == ("reserved", None)
     assert groups["S1"][1] == groups["R1"][1] == "R1", "the consenting buyer's orders leave as one parcel"
     with UnitOfWork(engine) as uow:
-        assert stock.ledger_mismatches(uow) == []
+        assert ledger.ledger_mismatches(uow) == []

@@ -10,7 +10,7 @@ from tests.integration.test_pack_station import CUP, SHIRT, SOCK
 from wms.adapters.db.tables import Parcel
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.services.stock import ledger_mismatches
+from wms.services.stock.ledger import ledger_mismatches
 
 UW = "6960000000018"  # underwear
 

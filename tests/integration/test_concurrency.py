@@ -6,8 +6,10 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import OrderRow, StockRow
 from wms.adapters.db.uow import UnitOfWork
-from wms.services import catalog, orders, shipping, stock
-from wms.services.stock import ledger_mismatches
+from wms.services.orders import desk
+from wms.services.shipping import carriers
+from wms.services.stock import catalog, ledger
+from wms.services.stock.ledger import ledger_mismatches
 
 RECIPIENT = {"name": "王芳", "phone": "13912345678", "province": "浙江省", "city": "杭州市",
              "district": "余杭区", "address": "良睦路 1399 号"}
@@ -35,12 +37,12 @@ def run_at_once(n, work):
 def test_two_requests_for_the_last_unit_never_both_succeed(engine):
     with UnitOfWork(engine) as uow:
         catalog.create_sku(uow, {"sku": "LAST", "name": "最后一件", "unit_weight_g": 100})
-        stock.receive(uow, "LAST", "A01-01-1", 1, "test")
+        ledger.receive(uow, "LAST", "A01-01-1", 1, "test")
         uow.commit()
 
     def reserve(i):
         with UnitOfWork(engine) as uow:
-            orders.create_order(uow, {"order_no": f"C{i}", "recipient": RECIPIENT,
+            desk.create_order(uow, {"order_no": f"C{i}", "recipient": RECIPIENT,
                                       "lines": [{"sku": "LAST", "qty": 1}]}, "test")
             uow.commit()
 
@@ -60,17 +62,17 @@ def test_concurrent_allocations_hand_out_distinct_numbers_and_never_overrun_the_
 
         uow.session.add(Carrier(code="ZTO", name="中通", regions=["*"], is_default=True))
         uow.session.flush()
-        shipping.add_pool(uow, "ZTO", "ZT", "", 10, 1, 20)
-        orders.create_order(uow, {"order_no": "T1", "recipient": RECIPIENT, "lines": []}, "test")
+        carriers.add_pool(uow, "ZTO", "ZT", "", 10, 1, 20)
+        desk.create_order(uow, {"order_no": "T1", "recipient": RECIPIENT, "lines": []}, "test")
         uow.commit()
     got, lock = [], threading.Lock()
 
     def allocate(i):
         with UnitOfWork(engine) as uow:
-            order = orders.get_order(uow, "T1")
+            order = desk.get_order(uow, "T1")
             for _ in range(3):
                 try:
-                    number = shipping.allocate_tracking_number(uow, "ZTO", order)
+                    number = carriers.allocate_tracking_number(uow, "ZTO", order)
                     uow.commit()
                 except Exception as exc:  # noqa: BLE001
                     if getattr(exc, "code", "") == "pool_exhausted":

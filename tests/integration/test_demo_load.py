@@ -6,9 +6,9 @@ from sqlmodel import select
 from wms.adapters.db.tables import BinRow, OrderRow, SkuRow, TrackingPool
 from wms.adapters.db.uow import UnitOfWork
 from wms.config import REPO_ROOT
+from wms.services.board.overview import warehouse_counts
 from wms.services.fixtures import load_demo
-from wms.services.overview import warehouse_counts
-from wms.services.stock import ledger_mismatches
+from wms.services.stock.ledger import ledger_mismatches
 
 FIXTURES = REPO_ROOT / "fixtures"
 

@@ -15,7 +15,7 @@ from wms.adapters.db.tables import Handover, Parcel
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.codes import gtin_check_digit
 from wms.domain.errors import Conflict
-from wms.services import handover
+from wms.services.shipping import handover
 
 MUG = "690123400010" + str(gtin_check_digit("690123400010"))
 BOWL = "690123400011" + str(gtin_check_digit("690123400011"))

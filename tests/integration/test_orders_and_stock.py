@@ -2,7 +2,7 @@
 
 from tests.integration.conftest import make_order, make_sku
 from wms.adapters.db.uow import UnitOfWork
-from wms.services.stock import ledger_mismatches
+from wms.services.stock.ledger import ledger_mismatches
 
 
 def stock_of(api, sku):

@@ -223,7 +223,7 @@ def test_a_passed_parcel_queues_its_waybill_with_the_order_on_it(api, order):
 
 def test_stock_leaves_the_bins_when_the_parcel_passes(api, order, engine):
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services.stock import ledger_mismatches
+    from wms.services.stock.ledger import ledger_mismatches
 
     packed(api)
     levels = {r["sku"]: r for r in api.get("/api/stock").json()}

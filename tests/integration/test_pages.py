@@ -13,7 +13,7 @@ from PIL import Image
 from tests.integration.conftest import make_order, make_sku, page_form
 from wms.adapters.db.tables import Printer, Station, Wave
 from wms.adapters.db.uow import UnitOfWork
-from wms.services.auth import create_user
+from wms.services.people.auth import create_user
 
 SHIRT, CUP, SOCK = "6920000000012", "6930000000011", "6901234567892"
 

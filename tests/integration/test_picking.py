@@ -12,8 +12,8 @@ from wms.domain.codes import gtin_check_digit
 from wms.domain.layout import parse_layout
 from wms.domain.routing import plan_route, sequence_length
 from wms.services.fixtures import load_layout
-from wms.services.pick_tasks import order_in_tote
-from wms.services.stock import ledger_mismatches
+from wms.services.picking.tasks import order_in_tote
+from wms.services.stock.ledger import ledger_mismatches
 
 # Four aisles 3 m apart, two blocks (cross aisles at 0, 10 and 20 m), depot at the
 # front of aisle 1. Bin Aaa-ss-1 sits in aisle aa at y = 2*ss - 1 (1, 3, ... 17 m).
@@ -427,7 +427,7 @@ def test_waves_cannot_be_planned_without_a_layout(api):
 def test_waves_planned_at_the_same_time_never_share_an_order(api, dc, engine):
     import threading
 
-    from wms.services import waves
+    from wms.services.picking import waves
 
     dc("CUP", {"A02-02-1": 20})
     for i in range(6):
@@ -459,7 +459,7 @@ def test_waves_planned_at_the_same_time_never_share_an_order(api, dc, engine):
 def test_pickers_confirming_the_same_units_at_once_never_over_pick(api, dc, engine):
     import threading
 
-    from wms.services import pick_tasks
+    from wms.services.picking import tasks as pick_tasks
 
     cup = dc("CUP", {"A02-02-1": 5})
     make_order(api, "CC", [("CUP", 2)])

@@ -15,7 +15,8 @@ from tests.integration.test_handover import BOWL, MUG, pack_existing, shop  # no
 from wms.adapters.db.tables import OrderRow, PlatformOrder, PlatformRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import connector_for
-from wms.services import orders, platform_sync
+from wms.services.orders import desk
+from wms.services.platforms import sync
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def taobao():
 
 def add_shop(engine, emu, name="TB1", **kw):
     with UnitOfWork(engine) as uow:
-        platform_sync.add_platform(uow, name, "taobao", url=emu.url + "/router/rest", shop="丝施旗舰店",
+        sync.add_platform(uow, name, "taobao", url=emu.url + "/router/rest", shop="丝施旗舰店",
                                    app_key=emu.app_key, app_secret=emu.secret, access_token=emu.session, **kw)
 
 
@@ -36,7 +37,7 @@ def an_hour_ago():
 
 def order(engine, order_no):
     with UnitOfWork(engine) as uow:
-        return orders.get_order(uow, order_no)
+        return desk.get_order(uow, order_no)
 
 
 def test_a_pull_imports_each_trade_once_with_the_platform_fields(engine, shop, taobao):  # noqa: F811
@@ -49,10 +50,10 @@ def test_a_pull_imports_each_trade_once_with_the_platform_fields(engine, shop, t
     unpaid = taobao.add_trade([("MUG", 1)], modified=paid, status="WAIT_BUYER_PAY")
     add_shop(engine, taobao)
 
-    report = platform_sync.pull(engine, "TB1")
+    report = sync.pull(engine, "TB1")
     assert report.error is None
     assert (report.imported, report.skipped) == (3, 1)
-    again = platform_sync.pull(engine, "TB1", since=paid - timedelta(minutes=1))
+    again = sync.pull(engine, "TB1", since=paid - timedelta(minutes=1))
     assert (again.imported, again.unchanged) == (0, 3)
 
     o = order(engine, plain)
@@ -73,14 +74,14 @@ def test_buyer_changes_before_packing_hold_the_order_with_the_reason(engine, sho
     t = an_hour_ago()
     moved, refunding, closed, memo, calm = (taobao.add_trade([("MUG", 1)], modified=t, paid=t) for _ in range(5))
     add_shop(engine, taobao)
-    assert platform_sync.pull(engine, "TB1").imported == 5
+    assert sync.pull(engine, "TB1").imported == 5
     taobao.change_address(moved, "西湖区文三路 90 号 8 幢 501 室")
     taobao.request_refund(refunding)
     taobao.close_trade(closed)
     taobao.set_memo(memo, "改发顺丰", 4)
     time.sleep(1.1)  # the pull leaves the second still being written for the next one
 
-    report = platform_sync.pull(engine, "TB1")
+    report = sync.pull(engine, "TB1")
     assert report.error is None and report.imported == 0
     assert report.changed == 3
     m = order(engine, moved)
@@ -94,10 +95,10 @@ def test_buyer_changes_before_packing_hold_the_order_with_the_reason(engine, sho
     assert n.status == "reserved" and (n.seller_memo, n.seller_flag) == ("改发顺丰", "blue")
     assert order(engine, calm).status == "reserved"
     with UnitOfWork(engine) as uow:
-        history = [e.reason for e in orders.history(uow, m)]
+        history = [e.reason for e in desk.history(uow, m)]
     assert any("changed the address" in (h or "") for h in history)
     # the same changes seen again change nothing more
-    again = platform_sync.pull(engine, "TB1", since=t - timedelta(minutes=1))
+    again = sync.pull(engine, "TB1", since=t - timedelta(minutes=1))
     assert again.changed == 0 and again.held == []
 
 
@@ -105,15 +106,15 @@ def test_a_change_after_packing_is_an_alert_not_a_hold(engine, shop, taobao):  #
     t = an_hour_ago()
     tid = taobao.add_trade([("MUG", 1)], modified=t, paid=t)
     add_shop(engine, taobao)
-    platform_sync.pull(engine, "TB1")
+    sync.pull(engine, "TB1")
     pack_existing(shop, tid, [MUG], 352)
     taobao.request_refund(tid)
     time.sleep(1.1)
-    report = platform_sync.pull(engine, "TB1")
+    report = sync.pull(engine, "TB1")
     assert order(engine, tid).status == "packed"
     assert len(report.alerts) == 1 and "拦截" in report.alerts[0]
     with UnitOfWork(engine) as uow:
-        alerts = platform_sync.list_alerts(uow)
+        alerts = sync.list_alerts(uow)
     assert [(a.order_no, a.kind) for a in alerts] == [(tid, "refund_requested")]
     body = shop.get("/api/platforms/alerts").json()
     assert body["alerts"][0]["order_no"] == tid
@@ -136,13 +137,13 @@ def test_a_bad_answer_stops_the_pull_with_a_clear_message_and_loses_nothing(engi
     taobao.timeout_sleep = 1.5
     taobao.fail_next(failure, times=3 if failure == "rate_limit" else 1)  # a call limit is waited out twice
     with UnitOfWork(engine) as uow:
-        conn = connector_for(platform_sync.get_platform(uow, "TB1"), timeout=1.0)
-    report = platform_sync.pull(engine, "TB1", connector=conn, page_size=100)
+        conn = connector_for(sync.get_platform(uow, "TB1"), timeout=1.0)
+    report = sync.pull(engine, "TB1", connector=conn, page_size=100)
     assert report.error and report.error["code"] == code and words in report.error["message"], report.error
     with UnitOfWork(engine) as uow:
         row = uow.session.get(PlatformRow, "TB1")
         assert row.cursor is None and row.last_error_code == code
-    report = platform_sync.pull(engine, "TB1", connector=conn, page_size=100)
+    report = sync.pull(engine, "TB1", connector=conn, page_size=100)
     assert report.error is None
     with UnitOfWork(engine) as uow:
         assert len(uow.session.exec(select(OrderRow)).all()) == 250
@@ -219,14 +220,14 @@ def test_trades_changing_while_pages_are_read_are_not_skipped(engine, taobao):
         return original(path, params)
 
     taobao.handle = meddling
-    report = platform_sync.pull(engine, "TB1", page_size=100)
+    report = sync.pull(engine, "TB1", page_size=100)
     assert report.error is None
     assert len(_all_orders(engine)) == 290  # the ten moved past the window; the next pull has them
     taobao.handle = original
     for tid in tids[:10]:
         taobao.trades[tid]["modified"] = beijing_now().strftime("%Y-%m-%d %H:%M:%S")
     time.sleep(1.1)
-    platform_sync.pull(engine, "TB1")
+    sync.pull(engine, "TB1")
     assert {o.order_no for o in _all_orders(engine)} == set(tids)
 
 
@@ -237,7 +238,7 @@ def test_late_orders_are_listed_most_urgent_first_in_the_cli_and_the_api(engine,
                             est_con_time=(now + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S"))
     later = taobao.add_trade([("MUG", 1)], modified=now - timedelta(hours=1), paid=now - timedelta(hours=1))
     add_shop(engine, taobao)
-    platform_sync.pull(engine, "TB1")
+    sync.pull(engine, "TB1")
     body = shop.get("/api/orders/late?hours=4").json()
     assert [r["order_no"] for r in body["orders"]] == [overdue, soon]
     assert body["overdue"] == 1 and body["orders"][0]["overdue"] and not body["orders"][1]["overdue"]

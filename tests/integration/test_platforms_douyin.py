@@ -15,7 +15,8 @@ from tests.integration.test_handover import MUG, pack_existing, shop  # noqa: F4
 from tests.integration.test_platforms_upload import close
 from wms.adapters.db.tables import TrackingUpload
 from wms.adapters.db.uow import UnitOfWork
-from wms.services import orders, platform_sync, tracking_upload
+from wms.services.orders import desk
+from wms.services.platforms import sync, uploads
 
 
 @pytest.fixture
@@ -26,13 +27,13 @@ def douyin():
 
 def add_shop(engine, emu, **kw):
     with UnitOfWork(engine) as uow:
-        platform_sync.add_platform(uow, "DY1", "douyin", url=emu.url, shop="丝施抖音店", app_key=emu.app_key,
+        sync.add_platform(uow, "DY1", "douyin", url=emu.url, shop="丝施抖音店", app_key=emu.app_key,
                                    app_secret=emu.secret, access_token=emu.token, **kw)
 
 
 def get(engine, order_no):
     with UnitOfWork(engine) as uow:
-        return orders.get_order(uow, order_no)
+        return desk.get_order(uow, order_no)
 
 
 def test_douyin_orders_import_once_with_their_fields_and_holds_follow_refunds(engine, shop, douyin):  # noqa: F811
@@ -43,7 +44,7 @@ def test_douyin_orders_import_once_with_their_fields_and_holds_follow_refunds(en
     cod = douyin.add_order([("MUG", 1)], modified=t, paid=t, pay_type=0, order_amount=5800)
     douyin.add_order([("MUG", 1)], modified=t, order_status=1)  # not paid yet
     add_shop(engine, douyin)
-    report = platform_sync.pull(engine, "DY1")
+    report = sync.pull(engine, "DY1")
     assert report.error is None and (report.imported, report.skipped) == (2, 1)
     o = get(engine, a)
     assert (o.channel, o.shop, o.buyer_message, o.seller_memo, o.seller_flag) == ("douyin", "丝施抖音店", "别放发票",
@@ -54,7 +55,7 @@ def test_douyin_orders_import_once_with_their_fields_and_holds_follow_refunds(en
     douyin.request_refund(a)
     douyin.change_address(cod, "望京 SOHO T3 1201")
     time.sleep(1.1)
-    report = platform_sync.pull(engine, "DY1")
+    report = sync.pull(engine, "DY1")
     assert report.imported == 0 and report.changed == 2
     assert get(engine, a).status == "on_hold" and "refund" in get(engine, a).hold_reason
     assert "望京 SOHO" in get(engine, cod).hold_reason
@@ -81,9 +82,9 @@ def test_douyin_rate_limits_and_half_pages_lose_nothing(engine, douyin):
     ids = {douyin.add_order([("MUG", 1)], modified=t + timedelta(seconds=i)) for i in range(150)}
     add_shop(engine, douyin)
     douyin.fail_next("half_page")
-    assert platform_sync.pull(engine, "DY1").error["code"] == "unreachable"
+    assert sync.pull(engine, "DY1").error["code"] == "unreachable"
     douyin.fail_next("rate_limit")  # waited out once within the pull
-    assert platform_sync.pull(engine, "DY1").error is None
+    assert sync.pull(engine, "DY1").error is None
     with UnitOfWork(engine) as uow:
         from wms.adapters.db.tables import OrderRow
 
@@ -94,17 +95,17 @@ def test_a_douyin_parcel_handed_over_is_shipped_on_douyin_once(engine, shop, dou
     t = beijing_now() - timedelta(hours=1)
     oid = douyin.add_order([("MUG", 1)], modified=t, paid=t)
     add_shop(engine, douyin)
-    platform_sync.pull(engine, "DY1")
+    sync.pull(engine, "DY1")
     tracking_no = pack_existing(shop, oid, [MUG], 352)
     close(shop, "SF")
     douyin.fail_next("drop_after_apply", method="order.logisticsAdd")
-    tracking_upload.run_once(engine, "w1")
+    uploads.run_once(engine, "w1")
     with UnitOfWork(engine) as uow:
         row = uow.session.exec(select(TrackingUpload)).one()
         row.next_attempt_at = row.created_at
         uow.session.add(row)
         uow.commit()
-    tracking_upload.run_once(engine, "w1")
+    uploads.run_once(engine, "w1")
     assert [s["logistics_code"] for s in douyin.shipments] == [tracking_no]
     with UnitOfWork(engine) as uow:
         assert uow.session.exec(select(TrackingUpload)).one().status == "sent"

@@ -14,8 +14,8 @@ from scanners.emulators.network_printer import NetworkPrinter
 from wms.adapters.db.tables import Printer, PrintJob
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.services import print_queue
-from wms.services.print_worker import run_once
+from wms.services.labels import print_queue
+from wms.services.labels.print_worker import run_once
 
 WAYBILL = json.loads((Path(__file__).parents[2] / "fixtures" / "waybill-sample.json").read_text("utf-8"))
 

@@ -11,7 +11,7 @@ from wms.adapters.db.tables import Parcel, PrintJob
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.codes import gtin_check_digit
 from wms.service_process import ServiceProcess
-from wms.services.stock import ledger_mismatches
+from wms.services.stock.ledger import ledger_mismatches
 
 STATIONS = 12
 

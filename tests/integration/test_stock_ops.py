@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from tests.integration.conftest import make_order, make_sku
 from wms.adapters.db.uow import UnitOfWork
 from wms.services.fixtures import load_layout
-from wms.services.stock import ledger_mismatches
+from wms.services.stock.ledger import ledger_mismatches
 
 
 @pytest.fixture
@@ -211,7 +211,7 @@ def test_concurrent_moves_never_take_more_than_is_available(api, mug, engine, bo
     import threading
 
     from wms.domain.errors import DomainError
-    from wms.services import stock_ops
+    from wms.services.stock import moves
 
     receive(api, "MUG", "B01-01-1", 2)
     barrier, outcomes = threading.Barrier(4), []
@@ -222,7 +222,7 @@ def test_concurrent_moves_never_take_more_than_is_available(api, mug, engine, bo
             try:
                 # two go one way and two the other way round, to provoke lock-order deadlocks
                 src, dst = ("A01-01-1", "B01-01-1") if i % 2 == 0 else ("B01-01-1", "A01-01-1")
-                stock_ops.move_stock(uow, "MUG", src, dst, 6, f"t{i}")
+                moves.move_stock(uow, "MUG", src, dst, 6, f"t{i}")
                 uow.commit()
                 outcomes.append("moved")
             except DomainError as exc:

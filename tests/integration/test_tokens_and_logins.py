@@ -18,7 +18,7 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.app import create_app
 from wms.config import Settings
-from wms.services.auth import create_token, create_user
+from wms.services.people.auth import create_token, create_user
 
 PASSWORD = "right-pass-1"
 

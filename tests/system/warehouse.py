@@ -168,7 +168,7 @@ def add_printer(engine: Engine, name: str, url: str, stations: tuple[str, ...] =
 def queue_labels(engine: Engine, printer: str, n: int, prefix: str = "SF1400") -> list[str]:
     """n waybills queued for `printer` in one transaction, as packed parcels queue theirs."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import print_queue
+    from wms.services.labels import print_queue
 
     waybill = json.loads((REPO / "fixtures" / "waybill-sample.json").read_text("utf-8"))
     numbers = [f"{prefix}{i:07d}" for i in range(n)]

@@ -14,7 +14,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.api.errors import ApiError
 from wms.domain.errors import Unauthorized
 from wms.http import CSRF_HEADER, SAFE_METHODS, TOKEN_COOKIE, csrf_ok
-from wms.services.auth import Principal, check_token
+from wms.services.people.auth import Principal, check_token
 
 _BEARER = {"WWW-Authenticate": "Bearer"}
 

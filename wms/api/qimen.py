@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.adapters.qimen.protocol import QimenFailure
-from wms.services import qimen
+from wms.services.platforms import qimen
 
 log = logging.getLogger("wms.qimen")
 router = APIRouter()

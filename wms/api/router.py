@@ -24,7 +24,7 @@ from wms.api.routes import (
 )
 from wms.api.schemas import ERROR_RESPONSES
 from wms.http import UowDep
-from wms.services.overview import warehouse_counts
+from wms.services.board.overview import warehouse_counts
 
 
 def api_router() -> APIRouter:

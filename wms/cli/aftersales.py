@@ -42,7 +42,7 @@ def open_case(
     """Open a case; the policy decides at once (a refusal is kept with its reason)."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import cases
+    from wms.services.aftersales import cases
 
     with UnitOfWork(_engine(database)) as uow:
         try:
@@ -59,7 +59,7 @@ def show_case(code: str, database: DatabaseOpt = None) -> None:
     """A case with its weighings and, for short shipments, the weight evidence."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import cases
+    from wms.services.aftersales import cases
 
     with UnitOfWork(_engine(database)) as uow:
         try:
@@ -72,10 +72,10 @@ def show_case(code: str, database: DatabaseOpt = None) -> None:
 def misshipments(database: DatabaseOpt = None) -> None:
     """Wrong and missing items with station, packer and time, as CSV."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import cases, return_receiving
+    from wms.services.aftersales import cases, returns
 
     with UnitOfWork(_engine(database)) as uow:
-        typer.echo(return_receiving.to_csv(cases.misshipment_register(uow)).lstrip("\ufeff"), nl=False)
+        typer.echo(returns.to_csv(cases.misshipment_register(uow)).lstrip("\ufeff"), nl=False)
 
 
 @returns_app.command("receive")
@@ -83,10 +83,10 @@ def receive(code: str, notes: Annotated[str | None, typer.Option("--notes")] = N
             actor: Annotated[str, typer.Option("--as")] = "returns", database: DatabaseOpt = None) -> None:
     """Receive a returned parcel by tracking number or case code."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import return_receiving
+    from wms.services.aftersales import returns
 
     with UnitOfWork(_engine(database)) as uow:
-        r = return_receiving.receive(uow, code, actor, notes)
+        r = returns.receive(uow, code, actor, notes)
         uow.commit()
         typer.echo(f"receipt {r.id}: " + ("unidentified return, kept with notes" if r.unidentified else f"case id {r.case_id}"))
 
@@ -95,10 +95,10 @@ def receive(code: str, notes: Annotated[str | None, typer.Option("--notes")] = N
 def rates(database: DatabaseOpt = None) -> None:
     """Return rate by SKU, by reason and by carrier."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import return_receiving
+    from wms.services.aftersales import returns
 
     with UnitOfWork(_engine(database)) as uow:
-        _echo(return_receiving.return_rates(uow))
+        _echo(returns.return_rates(uow))
 
 
 @returns_app.command("weigh")
@@ -107,11 +107,11 @@ def weigh(receipt: int, grams: int, station: Annotated[str | None, typer.Option(
     """Weigh a received return (kept as a `return` weighing) against the claimed items."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import return_receiving
+    from wms.services.aftersales import returns
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            result = return_receiving.weigh(uow, return_receiving.get_receipt(uow, receipt), grams, station, actor)
+            result = returns.weigh(uow, returns.get_receipt(uow, receipt), grams, station, actor)
             uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
@@ -128,7 +128,7 @@ def inspect(
     """Decide each returned item; prints the put-away slip."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import return_receiving
+    from wms.services.aftersales import returns
 
     items = []
     for text in item:
@@ -139,7 +139,7 @@ def inspect(
                       "bin": parts[3] if len(parts) > 3 else None})
     with UnitOfWork(_engine(database)) as uow:
         try:
-            slips = return_receiving.inspect(uow, return_receiving.get_receipt(uow, receipt), items, actor)
+            slips = returns.inspect(uow, returns.get_receipt(uow, receipt), items, actor)
             uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None

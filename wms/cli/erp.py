@@ -30,7 +30,7 @@ def add(
         raise fail(f"--kind {kind}: an ERP talks to the warehouse over qimen (奇门); no other kind is served")
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import qimen
+    from wms.services.platforms import qimen
 
     with UnitOfWork(_engine(database)) as uow:
         try:
@@ -47,7 +47,7 @@ def add(
 def list_(database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The ERPs registered here (secrets never shown)."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import qimen
+    from wms.services.platforms import qimen
 
     with UnitOfWork(_engine(database)) as uow:
         rows = [qimen.erp_view(r) for r in qimen.erps(uow)]
@@ -69,6 +69,6 @@ def outbox(
 ) -> None:
     """Confirmations waiting to go back to the ERPs (deliveryorder.confirm), with attempts and errors."""
     from wms.cli.platforms import show_outbox
-    from wms.services import qimen
+    from wms.services.platforms import qimen
 
     show_outbox(database, status, send, retry, limit, kind=qimen.KIND)

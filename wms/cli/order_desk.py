@@ -55,11 +55,11 @@ def list_orders(
     database: DatabaseOpt = None,
 ) -> None:
     """Orders by status, hold reason, shop and ship-by, most urgent first."""
-    from wms.services import orders
+    from wms.services.orders import desk
 
     def work(uow: Any) -> list[dict]:
-        before = orders.parse_time(ship_by_before, "ship-by-before") if ship_by_before else None
-        return [orders.summary(o, mask=False) for o in orders.list_orders(uow, status, hold_reason, shop, before, limit=limit)]
+        before = desk.parse_time(ship_by_before, "ship-by-before") if ship_by_before else None
+        return [desk.summary(o, mask=False) for o in desk.list_orders(uow, status, hold_reason, shop, before, limit=limit)]
 
     rows = _run(work)(database)
     if as_json:
@@ -89,7 +89,7 @@ def edit_order(
 ) -> None:
     """Fix the recipient, carrier or lines of an order before packing; review runs again."""
     from wms.cli.aftersales import _lines
-    from wms.services import orders
+    from wms.services.orders import desk
 
     new_lines = _lines(line) if line else None
 
@@ -97,13 +97,13 @@ def edit_order(
                                        district=district, address=address).items() if v is not None}
 
     def work(uow: Any) -> None:
-        order = orders.get_order(uow, order_no, lock=True)
+        order = desk.get_order(uow, order_no, lock=True)
         if recipient or carrier is not None:
-            changed = orders.edit(uow, order, actor, reason, recipient or None,
+            changed = desk.edit(uow, order, actor, reason, recipient or None,
                                   None if carrier in (None, "any") else carrier, clear_carrier=carrier == "any")
             typer.echo("changed: " + "; ".join(changed))
         if new_lines:
-            orders.change_lines(uow, order, new_lines, actor, reason)
+            desk.change_lines(uow, order, new_lines, actor, reason)
             typer.echo("lines: " + ", ".join(f"{l['sku']}×{l['qty']}" for l in new_lines))
         if not (recipient or carrier is not None or new_lines):
             raise fail("nothing to change: give --name/--phone/.../--carrier or --line")
@@ -115,11 +115,11 @@ def edit_order(
 @orders_app.command("hold")
 def hold_order(order_no: str, reason: Reason, actor: Actor = "order-desk", database: DatabaseOpt = None) -> None:
     """Put an order on hold by hand; its stock stays booked."""
-    from wms.services import orders
+    from wms.services.orders import desk
 
     def work(uow: Any) -> None:
-        order = orders.get_order(uow, order_no, lock=True)
-        orders.hold(uow, order, actor, reason)
+        order = desk.get_order(uow, order_no, lock=True)
+        desk.hold(uow, order, actor, reason)
         _show(uow, order)
 
     _run(work)(database)
@@ -128,11 +128,11 @@ def hold_order(order_no: str, reason: Reason, actor: Actor = "order-desk", datab
 @orders_app.command("release")
 def release_order(order_no: str, reason: Reason, actor: Actor = "order-desk", database: DatabaseOpt = None) -> None:
     """Lift a hold; review runs again and says what still holds the order, if anything."""
-    from wms.services import orders
+    from wms.services.orders import desk
 
     def work(uow: Any) -> None:
-        order = orders.get_order(uow, order_no, lock=True)
-        found = orders.release_hold(uow, order, actor, reason)
+        order = desk.get_order(uow, order_no, lock=True)
+        found = desk.release_hold(uow, order, actor, reason)
         if not found.ok:
             typer.echo("still on hold: " + found.reason())
         _show(uow, order)
@@ -149,7 +149,7 @@ def decide_case(
     database: DatabaseOpt = None,
 ) -> None:
     """Uphold or decline a case; its reship/exchange order is released or cancelled accordingly."""
-    from wms.services import cases
+    from wms.services.aftersales import cases
 
     def work(uow: Any) -> None:
         case = cases.get_case(uow, code)
@@ -171,7 +171,7 @@ def delivered(
     database: DatabaseOpt = None,
 ) -> None:
     """Record that the buyer received a parcel (the 7-day return window runs from it)."""
-    from wms.services import weight_history
+    from wms.services.packing import weight_history
 
     def work(uow: Any) -> None:
         parcel = weight_history.record_delivery(uow, weight_history.get_parcel(uow, tracking_no), at, "manual", actor)
@@ -191,7 +191,7 @@ def void(
     parcel, stock untouched), its e-waybill number goes back to Cainiao (回收) or its pool number is
     retired. Voiding it again retries a 回收 that did not go through."""
     from wms.config import get_settings
-    from wms.services.parcel_void import void_parcel
+    from wms.services.shipping.parcel_void import void_parcel
 
     def work(uow: Any) -> None:
         answer = void_parcel(uow, tracking_no, actor, reason, get_settings().waybill_timeout_s)

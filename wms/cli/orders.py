@@ -24,7 +24,7 @@ def import_file(
     """Import orders; bad rows are listed with their row number, the good ones still import."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.order_import import import_file
+    from wms.services.orders.files import import_file
 
     if not file.is_file():
         raise fail(f"no such file: {file}")
@@ -47,10 +47,10 @@ def show(order_no: str, database: DatabaseOpt = None) -> None:
     from wms.adapters.db.uow import UnitOfWork
     from wms.api.routes.orders import order_view
     from wms.domain.errors import DomainError
-    from wms.services import orders
+    from wms.services.orders import desk
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            typer.echo(json.dumps(order_view(uow, orders.get_order(uow, order_no)), ensure_ascii=False, indent=1))
+            typer.echo(json.dumps(order_view(uow, desk.get_order(uow, order_no)), ensure_ascii=False, indent=1))
         except DomainError as exc:
             raise fail(exc.message) from None

@@ -20,7 +20,7 @@ def late(
 ) -> None:
     """Open orders whose promised ship-by time falls within --hours (overdue ones first)."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import ship_clock
+    from wms.services.orders import ship_clock
 
     with UnitOfWork(_engine(database)) as uow:
         rows = ship_clock.due_within(uow, hours, shop=shop)

@@ -34,7 +34,7 @@ def release(
     """Release reserved orders so they can be picked."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import waves
+    from wms.services.picking import waves
 
     if orders is None and not all_reserved:
         raise fail("give --orders A,B or --all")
@@ -66,7 +66,7 @@ def create(
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.batching import Cart
     from wms.domain.errors import DomainError
-    from wms.services import waves
+    from wms.services.picking import waves
 
     order_nos = _order_list(orders)
     with UnitOfWork(_engine(database)) as uow:
@@ -85,7 +85,7 @@ def create(
 def list_waves(database: DatabaseOpt = None) -> None:
     """Recent waves, newest first."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import waves
+    from wms.services.picking import waves
 
     with UnitOfWork(_engine(database)) as uow:
         for w in waves.list_waves(uow):
@@ -102,11 +102,11 @@ def show(
     """A wave's trips with their stops in walking order."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import pick_lists, pick_tasks
+    from wms.services.picking import lists, tasks
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            view = pick_lists.wave_view(uow, pick_tasks.get_wave(uow, code))
+            view = lists.wave_view(uow, tasks.get_wave(uow, code))
         except DomainError as exc:
             raise fail(exc.message) from None
     typer.echo(json.dumps(view, ensure_ascii=False, indent=1) if as_json else _summary(view, stops=True))
@@ -124,7 +124,7 @@ def picklist(
     from printing.picklist import PAGE_SIZES_MM, render_picklist_pdf, render_route_png, render_route_svg
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import pick_lists, pick_tasks
+    from wms.services.picking import lists, tasks
 
     kind = output.suffix.lower()
     if kind not in (".pdf", ".svg", ".png"):
@@ -133,8 +133,8 @@ def picklist(
         raise fail(f"unknown size {size!r}; use one of {', '.join(PAGE_SIZES_MM)}")
     with UnitOfWork(_engine(database)) as uow:
         try:
-            view, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
-            from wms.services.orders import picklist_notes
+            view, layout, route = lists.trip_picklist(uow, tasks.get_wave(uow, code), trip)
+            from wms.services.orders.desk import picklist_notes
 
             notes = picklist_notes(uow, view["orders"])
         except DomainError as exc:

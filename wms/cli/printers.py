@@ -50,7 +50,7 @@ def add(
 def list_printers(database: DatabaseOpt = None) -> None:
     """Every printer with its URL, format, station and last known status."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services.print_queue import printers
+    from wms.services.labels.print_queue import printers
 
     with UnitOfWork(_engine(database)) as uow:
         for p in printers(uow):

@@ -62,7 +62,7 @@ def token_create(
     from wms.adapters.db.uow import UnitOfWork
     from wms.config import get_settings
     from wms.domain.errors import DomainError
-    from wms.services.auth import create_token
+    from wms.services.people.auth import create_token
 
     engine = _engine(database)
     with UnitOfWork(engine) as uow:
@@ -81,13 +81,13 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
 
     from wms.app import serving_app
     from wms.config import get_settings
-    from wms.services.print_worker import PrintWorker
+    from wms.services.labels.print_worker import PrintWorker
 
     worker = PrintWorker(engine) if print_worker else None
     if worker:
         worker.start()
-    from wms.services.platform_scheduler import PullScheduler  # orders in, tracking numbers out
-    from wms.services.tracking_upload import UploadWorker
+    from wms.services.platforms.scheduler import PullScheduler
+    from wms.services.platforms.uploads import UploadWorker
 
     platform_threads = [PullScheduler(engine), UploadWorker(engine)] if get_settings().platform_sync else []
     for thread in platform_threads:
@@ -133,7 +133,7 @@ DEMO_USERS = (("admin", "admin"), ("supervisor", "supervisor"), ("packer", "pack
 
 def _demo_users(uow) -> None:  # type: ignore[no-untyped-def]
     from wms.domain.errors import Conflict
-    from wms.services.auth import create_user
+    from wms.services.people.auth import create_user
 
     for username, role in DEMO_USERS:
         try:
@@ -155,8 +155,8 @@ def demo(
     """Run the service on an embedded SQLite file loaded with the demo warehouse."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.config import get_settings
-    from wms.services.auth import create_token
     from wms.services.fixtures import load_demo
+    from wms.services.people.auth import create_token
 
     directory = fixtures or get_settings().fixtures_dir
     if not (directory / "layout.json").exists():
@@ -208,7 +208,7 @@ def user_create(
     """Create a user who logs in to the pages with a password."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.auth import create_user
+    from wms.services.people.auth import create_user
 
     with UnitOfWork(_engine(database)) as uow:
         try:

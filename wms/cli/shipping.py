@@ -26,7 +26,7 @@ def carriers_list(database: DatabaseOpt = None) -> None:
     """Print the carriers with their rules and how many tracking numbers each has left."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.config import get_settings
-    from wms.services import handover
+    from wms.services.shipping import handover
 
     with UnitOfWork(_engine(database)) as uow:
         rows = handover.list_carriers(uow)
@@ -34,7 +34,7 @@ def carriers_list(database: DatabaseOpt = None) -> None:
                 handover.pool_status(uow, get_settings().tracking_pool_low_water)["carriers"]}
     if not rows:
         typer.echo("no carriers; load some with `wms carriers load FILE`")
-    from wms.services.waybill_numbers import provider_view
+    from wms.services.shipping.waybill_numbers import provider_view
 
     for c in rows:
         flags = ", ".join(f for f, on in (("default", c.is_default), ("fallback", c.is_fallback), ("COD", c.cod)) if on)
@@ -73,7 +73,7 @@ def carriers_set(
     """Say where a carrier's tracking numbers come from; secrets are stored, never printed."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.waybill_numbers import provider_view, set_provider
+    from wms.services.shipping.waybill_numbers import provider_view, set_provider
 
     with UnitOfWork(_engine(database)) as uow:
         try:
@@ -99,7 +99,7 @@ def carriers_load(
     """Create or update carriers and their pools from a file; loading twice adds nothing."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import handover
+    from wms.services.shipping import handover
 
     if not file.is_file():
         raise fail(f"no such file: {file}")
@@ -134,7 +134,7 @@ def pools_add(
     """Load a purchased range of tracking numbers; an overlapping range is refused."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import handover
+    from wms.services.shipping import handover
 
     with UnitOfWork(_engine(database)) as uow:
         try:
@@ -152,7 +152,7 @@ def pools_status(database: DatabaseOpt = None) -> None:
     """Numbers left per pool and carrier; warns where a carrier is below the low-water mark."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.config import get_settings
-    from wms.services import handover
+    from wms.services.shipping import handover
 
     with UnitOfWork(_engine(database)) as uow:
         status = handover.pool_status(uow, get_settings().tracking_pool_low_water)
@@ -174,7 +174,7 @@ def handover_close(
     """Close the carrier's batch: its packed parcels (and their orders) become shipped."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import handover
+    from wms.services.shipping import handover
 
     with UnitOfWork(_engine(database)) as uow:
         try:
@@ -196,7 +196,7 @@ def handover_list(
     from datetime import date
 
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import handover
+    from wms.services.shipping import handover
 
     try:
         when = date.fromisoformat(day) if day else None
@@ -221,7 +221,7 @@ def handover_manifest(
     """Write a batch's manifest (快递交接清单) as CSV or a signable A4 PDF."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import handover
+    from wms.services.shipping import handover
 
     if fmt not in ("csv", "pdf"):
         raise fail(f"--format {fmt!r}: choose csv or pdf")

@@ -31,11 +31,11 @@ def move(
     """Move available units between bins (reserved units stay where their orders expect them)."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import stock_ops
+    from wms.services.stock import moves
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            r = stock_ops.move_stock(uow, sku, from_bin, to_bin, qty, actor, reason)
+            r = moves.move_stock(uow, sku, from_bin, to_bin, qty, actor, reason)
             uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
@@ -55,11 +55,11 @@ def count(
     """Record a cycle count; the difference to the books goes on the ledger as an adjustment."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services import stock_ops
+    from wms.services.stock import moves
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            r = stock_ops.count_bin(uow, sku, bin_code, qty, reason, actor)
+            r = moves.count_bin(uow, sku, bin_code, qty, reason, actor)
             uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
@@ -77,10 +77,10 @@ def report(
 ) -> None:
     """Per SKU: on hand, reserved, available and ok/low/out; out-of-stock first."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import stock_ops
+    from wms.services.stock import moves
 
     with UnitOfWork(_engine(database), read_only=True) as uow:
-        rows = stock_ops.stock_report(uow, low)
+        rows = moves.stock_report(uow, low)
     columns = ("sku", "name", "on_hand", "reserved", "available", "status")
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -101,10 +101,10 @@ def ledger(
 ) -> None:
     """Print the stock ledger (append-only history), newest first."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services import stock_ops
+    from wms.services.stock import moves
 
     with UnitOfWork(_engine(database), read_only=True) as uow:
-        rows = stock_ops.ledger(uow, sku, bin_code, limit)
+        rows = moves.ledger(uow, sku, bin_code, limit)
     for e in rows:
         typer.echo(f"{e['at'][:19]} {e['bin']:12s} {e['sku']:16s} {e['delta']:+6d} {e['kind']:14s} "
                    f"{e['ref'] or '':20s} {e['operator'] or ''} {e['reason'] or ''}")

@@ -1,20 +1,18 @@
-"""Use cases: each takes a unit of work and applies the domain's rules. One module per concept:
+"""Use cases: each takes a unit of work and applies the domain's rules. One package per concept
+(each package's docstring lists its modules):
 
-- master data and stock: `catalog`, `stock` (reservations, the ledger), `stock_ops` (moves,
-  counts), `fixtures` (the demo warehouse);
-- orders: `orders` (the desk: intake, review, holds, edits, the orders in a parcel),
-  `order_import` (order files in the encodings sellers have), `bulk_intake` (many orders in a
-  few statements), `ship_clock` (ship-by times);
-- picking: `waves` (release, planning trips), `rebin` (better bins for a wave),
-  `pick_tasks` (tasks, tote labels, confirming picks), `pick_lists` (lists and walks),
-  `short_picks` (a bin holds too little);
-- packing: `packing` (the pack station), `stations`, `learning`, `weight_history`;
-- labels and shipping: `waybills`, `print_queue`, `print_worker`, `shipping` (carriers, pools),
-  `waybill_numbers` (pool or Cainiao e-waybill numbers), `handover`, `parcel_void` (作废/回收);
-- platforms: `platform_sync` (orders in), `tracking_upload` (tracking numbers out, 发货回传),
-  `platform_scheduler` (both on a timer in `wms serve`);
-- after-sales: `cases`, `return_receiving`; people: `auth`, `login_guard`; the board: `overview`.
+- `stock`: the catalog, stock and its ledger, moves and counts;
+- `orders`: the order desk (intake, review, holds, edits), order files, bulk intake, ship-by clocks;
+- `picking`: waves, cart trips, pick tasks and lists, short picks;
+- `packing`: the pack station, station heartbeats, weight learning, the weight record (底单称重);
+- `labels`: waybills, the print queue and the printers' worker;
+- `shipping`: carriers, tracking-number pools and e-waybill providers, handover, voiding a parcel;
+- `platforms`: shop platforms (orders in, tracking numbers out) and ERPs over 奇门;
+- `aftersales`: cases and returns;
+- `people`: users, tokens, signing in;
+- `board`: the lead's overview;
+- `fixtures`: the demo warehouse.
 
-Imports run one way: no module here imports another that imports it back (checked with grimp
-in the closing notes), and none imports inside a function to dodge a circle.
+Imports run one way: no module here imports another that imports it back, and none imports
+inside a function to dodge a circle (`tests/unit/test_import_graph.py`).
 """

@@ -11,7 +11,9 @@ from sqlmodel import select
 from wms.adapters.db.tables import BinRow, Carrier, PackagingRow, Printer, SkuRow, Station, Warehouse
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.layout import parse_layout
-from wms.services import catalog, orders, shipping, stock
+from wms.services.orders import desk
+from wms.services.shipping import carriers
+from wms.services.stock import catalog, ledger
 
 
 def _read(directory: Path, name: str) -> Any:
@@ -56,7 +58,7 @@ def load_demo(uow: UnitOfWork, directory: Path, actor: str = "demo") -> dict[str
                                     is_fallback=c.get("fallback", False)))
             uow.session.flush()
             for pool in c.get("tracking_pools", []):
-                shipping.add_pool(uow, c["code"], pool.get("prefix", ""), pool.get("suffix", ""),
+                carriers.add_pool(uow, c["code"], pool.get("prefix", ""), pool.get("suffix", ""),
                                   pool.get("digits", 12), pool["start"], pool["end"], pool.get("scheme", "plain"))
     for s in _read(directory, "stations.json"):
         printer = s.get("printer") or {}
@@ -76,15 +78,15 @@ def load_demo(uow: UnitOfWork, directory: Path, actor: str = "demo") -> dict[str
     uow.commit()
     counts["skus"] = n
     n = 0
-    if not uow.session.exec(select(stock.LedgerEntry).limit(1)).first():
+    if not uow.session.exec(select(ledger.LedgerEntry).limit(1)).first():
         for row in _read(directory, "stock.json"):
-            stock.receive(uow, row["sku"], row["bin"], row["qty"], actor, ref="demo")
+            ledger.receive(uow, row["sku"], row["bin"], row["qty"], actor, ref="demo")
             n += 1
         uow.commit()
     counts["stock_rows"] = n
     n = 0
     for data in _read(directory, "orders.json"):
-        _, created = orders.create_order(uow, data, actor)
+        _, created = desk.create_order(uow, data, actor)
         n += int(created)
         uow.commit()
     counts["orders"] = n

@@ -35,7 +35,7 @@ def _when(iso: str) -> str:
 
 
 def weight_history_svg(weighings: list[dict[str, Any]]) -> Markup:
-    """`weighings` as wms.services.weight_history.weighing_record gives them."""
+    """`weighings` as wms.services.packing.weight_history.weighing_record gives them."""
     if not weighings:
         return Markup('<p class="muted" id="weight-chart">No weighing on record. 无称重记录。</p>')
     values: list[float] = []

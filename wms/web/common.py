@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from wms import access
 from wms.adapters.db.uow import UnitOfWork
 from wms.http import CSRF_FIELD, TOKEN_COOKIE, csrf_value, set_csrf_cookie
-from wms.services.auth import Principal, authenticate
+from wms.services.people.auth import Principal, authenticate
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from wms.adapters.db.types import utcnow
 from wms.domain.errors import Forbidden, TooManyAttempts, Unauthorized
 from wms.http import TOKEN_COOKIE, UowDep, client_address, csrf_ok, set_cookie
-from wms.services import login_guard
-from wms.services import overview as board
-from wms.services.stations import all_stations, station_view
+from wms.services.board import overview as board
+from wms.services.packing.heartbeats import all_stations, station_view
+from wms.services.people import login_guard
 from wms.web import pages_aftersales, pages_returns, pages_station
 from wms.web.common import current_user, gate, home_for, render, safe_next, templates
 
@@ -77,7 +77,7 @@ def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Respons
     pages' button) must carry the form's CSRF value; a GET comes only from this site's own
     links, since the SameSite cookie is not sent from another site's."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services.auth import revoke_token
+    from wms.services.people.auth import revoke_token
 
     if request.method == "POST" and not csrf_ok(request, csrf_token):
         return JSONResponse({"error": "csrf_failed", "message": "the sign-out form has expired; reload the page"},
@@ -97,15 +97,15 @@ def _order_desk(uow: UowDep, who: object, status: str | None, hold_reason: str |
     """The overview's order list: held orders by default, filtered as the lead asks."""
     from wms.domain.errors import DomainError
     from wms.domain.orders import STATUSES
-    from wms.services import orders
+    from wms.services.orders import desk
 
     f = {"status": status if status is not None else "on_hold", "hold_reason": hold_reason, "shop": shop,
          "ship_by_before": ship_by_before}
     rows, error = [], None
     try:
-        before = orders.parse_time(ship_by_before, "ship by before") if ship_by_before else None
-        found = orders.list_orders(uow, f["status"] or None, hold_reason or None, shop or None, before, limit=100)
-        rows = [orders.summary(o, mask=True) for o in found]
+        before = desk.parse_time(ship_by_before, "ship by before") if ship_by_before else None
+        found = desk.list_orders(uow, f["status"] or None, hold_reason or None, shop or None, before, limit=100)
+        rows = [desk.summary(o, mask=True) for o in found]
     except DomainError as exc:
         error = exc.message
     return {"f": f, "order_rows": rows, "order_error": error, "order_statuses": STATUSES}

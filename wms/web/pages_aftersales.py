@@ -19,7 +19,8 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import return_policy
 from wms.domain.errors import NotFound
 from wms.http import UowDep
-from wms.services import cases, weight_history
+from wms.services.aftersales import cases
+from wms.services.packing import weight_history
 from wms.web.charts import weight_history_svg
 from wms.web.common import gate, render
 

@@ -20,8 +20,8 @@ from wms.adapters.db.tables import Override, PackSessionRow, Printer, PrintJob, 
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.http import UowDep
-from wms.services import packing
-from wms.services.stations import all_stations, station_view
+from wms.services.packing import station as packing
+from wms.services.packing.heartbeats import all_stations, station_view
 from wms.web.common import gate, gate_json, render
 
 router = APIRouter(include_in_schema=False)

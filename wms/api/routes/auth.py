@@ -10,7 +10,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import Caller, bearer_token
 from wms.api.schemas import Body
 from wms.http import client_address
-from wms.services import auth, login_guard
+from wms.services.people import auth, login_guard
 
 router = APIRouter(tags=["auth"])
 

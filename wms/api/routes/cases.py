@@ -14,7 +14,7 @@ from wms.adapters.db.tables import AfterSalesCase, OrderRow, ReturnItem, ReturnR
 from wms.api.deps import Caller
 from wms.api.schemas import Body, RowId
 from wms.http import UowDep
-from wms.services import cases, return_receiving
+from wms.services.aftersales import cases, returns
 
 router = APIRouter(tags=["after-sales"])
 
@@ -128,7 +128,7 @@ def decide_case(code: str, body: DecisionIn, uow: UowDep, who: Caller) -> dict:
 @router.post("/returns/receipts", status_code=201)
 def receive_return(body: ReceiveIn, uow: UowDep, who: Caller) -> dict:
     """Scan a returned parcel's tracking number or case code; unknown ones are kept as unidentified."""
-    receipt = return_receiving.receive(uow, body.code, who.name, body.notes)
+    receipt = returns.receive(uow, body.code, who.name, body.notes)
     uow.commit()
     return receipt_view(uow, receipt)
 
@@ -136,7 +136,7 @@ def receive_return(body: ReceiveIn, uow: UowDep, who: Caller) -> dict:
 @router.post("/returns/receipts/{receipt_id}/weigh")
 def weigh_return(receipt_id: RowId, body: WeighIn, uow: UowDep, who: Caller) -> dict:
     """Weigh the returned parcel: stored as a `return` weighing, compared with the claimed items."""
-    result = return_receiving.weigh(uow, return_receiving.get_receipt(uow, receipt_id), body.grams, body.station, who.name)
+    result = returns.weigh(uow, returns.get_receipt(uow, receipt_id), body.grams, body.station, who.name)
     uow.commit()
     return result
 
@@ -144,8 +144,8 @@ def weigh_return(receipt_id: RowId, body: WeighIn, uow: UowDep, who: Caller) -> 
 @router.post("/returns/receipts/{receipt_id}/inspect")
 def inspect_return(receipt_id: RowId, body: InspectIn, uow: UowDep, who: Caller) -> dict:
     """Restock, quarantine, scrap or send back to the supplier, item by item; returns put-away slips."""
-    receipt = return_receiving.get_receipt(uow, receipt_id)
-    slips = return_receiving.inspect(uow, receipt, [i.model_dump() for i in body.items], who.name)
+    receipt = returns.get_receipt(uow, receipt_id)
+    slips = returns.inspect(uow, receipt, [i.model_dump() for i in body.items], who.name)
     uow.commit()
     return {"put_away": slips, "receipt": receipt_view(uow, receipt)}
 
@@ -153,8 +153,8 @@ def inspect_return(receipt_id: RowId, body: InspectIn, uow: UowDep, who: Caller)
 @router.post("/returns/receipts/{receipt_id}/match")
 def match_return(receipt_id: RowId, body: MatchIn, uow: UowDep, who: Caller) -> dict:
     """Tie an unidentified return to its case."""
-    receipt = return_receiving.get_receipt(uow, receipt_id)
-    return_receiving.match(uow, receipt, body.case, who.name)
+    receipt = returns.get_receipt(uow, receipt_id)
+    returns.match(uow, receipt, body.case, who.name)
     uow.commit()
     return receipt_view(uow, receipt)
 
@@ -162,7 +162,7 @@ def match_return(receipt_id: RowId, body: MatchIn, uow: UowDep, who: Caller) -> 
 @router.get("/reports/returns")
 def return_rates(uow: UowDep, who: Caller) -> dict:
     """Return rate by SKU, by reason and by carrier."""
-    return return_receiving.return_rates(uow)
+    return returns.return_rates(uow)
 
 
 @router.get("/reports/misshipments")
@@ -170,7 +170,7 @@ def misshipments(uow: UowDep, who: Caller, format: str = "json") -> Any:
     """Wrong and missing items with the packing station, packer and time; `?format=csv` to export."""
     rows = cases.misshipment_register(uow)
     if format == "csv":
-        return Response(return_receiving.to_csv(rows), media_type="text/csv; charset=utf-8")
+        return Response(returns.to_csv(rows), media_type="text/csv; charset=utf-8")
     return rows
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from wms.api.deps import Caller
 from wms.api.schemas import Body
 from wms.http import UowDep
-from wms.services import qimen, tracking_upload
+from wms.services.platforms import qimen, uploads
 
 router = APIRouter(tags=["erps"])
 
@@ -42,5 +42,5 @@ def list_erps(uow: UowDep, who: Caller) -> dict:
 @router.get("/erps/outbox")
 def erp_outbox(uow: UowDep, who: Caller, status: str | None = None, limit: int = Query(50, ge=1, le=500)) -> dict:
     """Confirmations (deliveryorder.confirm) waiting for, sent to or refused by the ERPs."""
-    return {"confirmations": [tracking_upload.upload_view(u)
-                              for u in tracking_upload.list_uploads(uow, status, limit, kind=qimen.KIND)]}
+    return {"confirmations": [uploads.upload_view(u)
+                              for u in uploads.list_uploads(uow, status, limit, kind=qimen.KIND)]}

@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from wms.api.deps import Caller
 from wms.api.schemas import ReceiptIn, SkuIn
 from wms.http import UowDep
-from wms.services import catalog, orders, stock
+from wms.services.orders import desk
+from wms.services.stock import catalog, ledger
 
 router = APIRouter(tags=["master data"])
 
@@ -26,7 +27,7 @@ def get_sku(sku: str, uow: UowDep, who: Caller) -> dict:
     """One SKU with its stock by bin."""
     row = catalog.get_sku(uow, sku)
     bins = [{"bin": b.code, "on_hand": s.on_hand, "reserved": s.reserved}
-            for b, s in stock.available_by_bin(uow, sku)]
+            for b, s in ledger.available_by_bin(uow, sku)]
     return {"sku": row.sku, "name": row.name, "unit_weight_g": row.unit_weight_g,
             "weight_tolerance_g": row.weight_tolerance_g, "category": row.category, "bins": bins}
 
@@ -34,9 +35,9 @@ def get_sku(sku: str, uow: UowDep, who: Caller) -> dict:
 @router.post("/stock/receipts", status_code=201)
 def receive_stock(body: ReceiptIn, uow: UowDep, who: Caller) -> dict:
     """Put received units away into a bin; the ledger records the receipt."""
-    row = stock.receive(uow, body.sku, body.bin, body.qty, who.name)
+    row = ledger.receive(uow, body.sku, body.bin, body.qty, who.name)
     on_hand, reserved = row.on_hand, row.reserved
-    released = orders.retry_waiting_orders(uow, {body.sku}, who.name)
+    released = desk.retry_waiting_orders(uow, {body.sku}, who.name)
     uow.commit()
     return {"sku": body.sku, "bin": body.bin.upper(), "on_hand": on_hand, "reserved": reserved,
             "orders_released": released}
@@ -45,4 +46,4 @@ def receive_stock(body: ReceiptIn, uow: UowDep, who: Caller) -> dict:
 @router.get("/stock")
 def stock_levels(uow: UowDep, who: Caller) -> list[dict]:
     """On hand, reserved and available per SKU."""
-    return stock.sku_levels(uow)
+    return ledger.sku_levels(uow)

@@ -15,7 +15,7 @@ from wms.api.deps import Caller
 from wms.api.schemas import RowId
 from wms.domain.batching import Cart
 from wms.http import UowDep
-from wms.services import pick_lists, pick_tasks, short_picks, waves
+from wms.services.picking import lists, short_picks, tasks, waves
 
 router = APIRouter(tags=["picking"])
 
@@ -88,16 +88,16 @@ def list_waves(uow: UowDep, who: Caller, limit: int = Query(default=50, ge=1, le
 @router.get("/waves/{code}")
 def get_wave(code: str, uow: UowDep, who: Caller) -> dict[str, Any]:
     """A wave with its trips and distances."""
-    return pick_lists.wave_view(uow, pick_tasks.get_wave(uow, code))
+    return lists.wave_view(uow, tasks.get_wave(uow, code))
 
 
 @router.get("/waves/{code}/picklists")
 def picklists(code: str, uow: UowDep, who: Caller) -> list[dict[str, Any]]:
     """Every trip's pick list: stops in walking order with tote labels, the walk, and what the
     buyers and the seller wrote for its orders (`notes`)."""
-    from wms.services.orders import picklist_notes
+    from wms.services.orders.desk import picklist_notes
 
-    views = pick_lists.picklists(uow, pick_tasks.get_wave(uow, code))
+    views = lists.picklists(uow, tasks.get_wave(uow, code))
     for view in views:
         view["notes"] = picklist_notes(uow, view["orders"])
     return views
@@ -110,9 +110,9 @@ def picklist_pdf(
 ) -> Response:
     """The printable pick list of one trip, with its route on the warehouse map."""
     from printing.picklist import render_picklist_pdf
-    from wms.services.orders import picklist_notes
+    from wms.services.orders.desk import picklist_notes
 
-    view, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
+    view, layout, route = lists.trip_picklist(uow, tasks.get_wave(uow, code), trip)
     pdf = render_picklist_pdf({"wave": view["wave"], "trip": trip, "stops": view["stops"],
                                "notes": picklist_notes(uow, view["orders"])}, layout, route, size)
     return Response(pdf, media_type="application/pdf", headers={
@@ -124,7 +124,7 @@ def route_svg(code: str, trip: RowId, uow: UowDep, who: Caller) -> Response:
     """The trip's walk drawn on the warehouse map (the polyline is in layout metres)."""
     from printing.picklist import render_route_svg
 
-    _, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
+    _, layout, route = lists.trip_picklist(uow, tasks.get_wave(uow, code), trip)
     return Response(render_route_svg(layout, route), media_type="image/svg+xml")
 
 
@@ -133,15 +133,15 @@ def route_png(code: str, trip: RowId, uow: UowDep, who: Caller) -> Response:
     """The trip's walk on the warehouse map as a PNG, for handhelds."""
     from printing.picklist import render_route_png
 
-    _, layout, route = pick_lists.trip_picklist(uow, pick_tasks.get_wave(uow, code), trip)
+    _, layout, route = lists.trip_picklist(uow, tasks.get_wave(uow, code), trip)
     return Response(render_route_png(layout, route), media_type="image/png")
 
 
 @router.post("/waves/{code}/picks")
 def confirm_pick(code: str, body: PickIn, uow: UowDep, who: Caller) -> dict[str, Any]:
     """Scan bin, then item: the units leave the bin for their totes (wrong bin/item refused)."""
-    wave = pick_tasks.get_wave(uow, code)
-    result = pick_tasks.confirm_pick(uow, wave, body.bin, body.code, body.qty, who.name, body.tote)
+    wave = tasks.get_wave(uow, code)
+    result = tasks.confirm_pick(uow, wave, body.bin, body.code, body.qty, who.name, body.tote)
     uow.commit()
     return result
 
@@ -152,7 +152,7 @@ def short_pick(code: str, body: ShortIn, uow: UowDep, who: Caller) -> dict[str, 
 
     `found_qty` is what is in the bin now (after any units already picked from it).
     """
-    wave = pick_tasks.get_wave(uow, code)
+    wave = tasks.get_wave(uow, code)
     result = short_picks.short_pick(uow, wave, body.bin, body.sku, body.found_qty, who.name)
     uow.commit()
     return result

@@ -8,7 +8,8 @@ from starlette.concurrency import run_in_threadpool
 from wms.api.deps import Caller
 from wms.api.schemas import RowId
 from wms.http import UowDep
-from wms.services import platform_sync, ship_clock, tracking_upload
+from wms.services.orders import ship_clock
+from wms.services.platforms import sync, uploads
 
 router = APIRouter(tags=["platforms"])
 
@@ -16,41 +17,41 @@ router = APIRouter(tags=["platforms"])
 @router.get("/platforms")
 def list_platforms(uow: UowDep, who: Caller) -> dict:
     """Every shop platform with its cursor, last pull and last error; alerts and outbox counts."""
-    return {"platforms": [platform_sync.platform_view(r) for r in platform_sync.list_platforms(uow)],
-            "open_alerts": len(platform_sync.list_alerts(uow)), "outbox": tracking_upload.counts(uow)}
+    return {"platforms": [sync.platform_view(r) for r in sync.list_platforms(uow)],
+            "open_alerts": len(sync.list_alerts(uow)), "outbox": uploads.counts(uow)}
 
 
 @router.post("/platforms/{name}/pull")
 async def pull_now(name: str, request: Request, who: Caller) -> dict:
     """Pull the platform's changed orders now; a platform's refusal comes back in `error`."""
     engine = request.app.state.engine
-    report = await run_in_threadpool(platform_sync.pull, engine, name, actor=who.name)
+    report = await run_in_threadpool(sync.pull, engine, name, actor=who.name)
     return report.as_dict()
 
 
 @router.get("/platforms/alerts")
 def alerts(uow: UowDep, who: Caller, all: bool = False) -> dict:
     """Changes a person must act on (after packing), newest first."""
-    return {"alerts": [platform_sync.alert_view(a) for a in platform_sync.list_alerts(uow, open_only=not all)]}
+    return {"alerts": [sync.alert_view(a) for a in sync.list_alerts(uow, open_only=not all)]}
 
 
 @router.post("/platforms/alerts/{alert_id}/resolve")
 def resolve(alert_id: RowId, uow: UowDep, who: Caller) -> dict:
     """Mark an alert dealt with."""
-    return platform_sync.alert_view(platform_sync.resolve_alert(uow, alert_id, who.name))
+    return sync.alert_view(sync.resolve_alert(uow, alert_id, who.name))
 
 
 @router.get("/platforms/outbox")
 def outbox(uow: UowDep, who: Caller, status: str | None = None, limit: int = Query(50, ge=1, le=500)) -> dict:
     """Tracking uploads (发货回传) with their attempts and last errors."""
-    return {"counts": tracking_upload.counts(uow),
-            "uploads": [tracking_upload.upload_view(u) for u in tracking_upload.list_uploads(uow, status, limit)]}
+    return {"counts": uploads.counts(uow),
+            "uploads": [uploads.upload_view(u) for u in uploads.list_uploads(uow, status, limit)]}
 
 
 @router.post("/platforms/outbox/{upload_id}/retry")
 def retry(upload_id: RowId, uow: UowDep, who: Caller) -> dict:
     """Queue a failed upload again."""
-    tracking_upload.retry(uow, upload_id)
+    uploads.retry(uow, upload_id)
     return {"id": upload_id, "status": "queued"}
 
 

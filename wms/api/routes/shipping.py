@@ -11,7 +11,7 @@ from pydantic import Field
 from wms.api.deps import Caller
 from wms.api.schemas import Body, RowId
 from wms.http import UowDep
-from wms.services import handover
+from wms.services.shipping import handover
 
 router = APIRouter(tags=["shipping"])
 
@@ -78,8 +78,8 @@ def save_carrier(body: CarrierIn, uow: UowDep, who: Caller, response: Response) 
 def set_provider(code: str, body: ProviderIn, uow: UowDep, who: Caller) -> dict:
     """Where the carrier's numbers come from: `pool` or `cainiao` (with its account); the answer
     says whether the secret and token are set, never what they are."""
-    from wms.services.waybill_numbers import provider_view
-    from wms.services.waybill_numbers import set_provider as set_it
+    from wms.services.shipping.waybill_numbers import provider_view
+    from wms.services.shipping.waybill_numbers import set_provider as set_it
 
     row = set_it(uow, code, body.provider, account=body.account, url=body.url, app_key=body.app_key,
                  secret=body.secret, token=body.token, cp_code=body.cp_code, customer_code=body.customer_code)

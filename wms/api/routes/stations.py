@@ -12,7 +12,8 @@ from wms.api.deps import Caller
 from wms.api.schemas import Body, RowId
 from wms.domain.errors import Invalid, NotFound
 from wms.http import UowDep
-from wms.services import packing, print_queue, stations
+from wms.services.labels import print_queue
+from wms.services.packing import heartbeats, station
 
 router = APIRouter(tags=["stations"])
 
@@ -63,35 +64,35 @@ def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep
         raise Invalid("code: a scan event needs the scanned code", "missing_field")
     if body.kind == "weight" and body.grams is None:
         raise Invalid("grams: a weight event needs the grams", "missing_field")
-    return json_answer(packing.station_event(uow, code, body.model_dump(),  # type: ignore[return-value]
-                                             packing.Actor(who.name, who.role), request.app.state.settings))
+    return json_answer(station.station_event(uow, code, body.model_dump(),  # type: ignore[return-value]
+                                             station.Actor(who.name, who.role), request.app.state.settings))
 
 
 @router.post("/stations/{code}/heartbeat")
 def heartbeat(code: str, body: HeartbeatIn, uow: UowDep, who: Caller) -> dict:
     """A station agent says it is alive, which devices are up, and the scale's live reading."""
-    return stations.station_view(stations.heartbeat(uow, code, body.devices, body.weight_g, body.stable))
+    return heartbeats.station_view(heartbeats.heartbeat(uow, code, body.devices, body.weight_g, body.stable))
 
 
 @router.get("/stations")
 def list_stations(uow: UowDep, who: Caller) -> list[dict]:
     """Every station with its devices' status and last heartbeat."""
-    return [stations.station_view(s) for s in stations.all_stations(uow)]
+    return [heartbeats.station_view(s) for s in heartbeats.all_stations(uow)]
 
 
 @router.get("/stations/{code}")
 def get_station(code: str, uow: UowDep, who: Caller) -> dict:
     """One station's status and live scale reading."""
-    row = next((s for s in stations.all_stations(uow) if s.code == code), None)
+    row = next((s for s in heartbeats.all_stations(uow) if s.code == code), None)
     if row is None:
         raise NotFound(f"no station {code}", "unknown_station")
-    return stations.station_view(row)
+    return heartbeats.station_view(row)
 
 
 @router.post("/stations/{code}/print-jobs/claim")
 def claim_job(code: str, uow: UowDep, who: Caller) -> dict:
     """Take the station's next label to print; {"job": null} when there is none."""
-    job = print_queue.claim_next(uow, stations.station_printers(uow, code), f"agent:{code}")
+    job = print_queue.claim_next(uow, heartbeats.station_printers(uow, code), f"agent:{code}")
     return {"job": job_view(job) if job else None}
 
 

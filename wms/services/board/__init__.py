@@ -1,0 +1,4 @@
+"""The warehouse lead's board.
+
+- `overview`: the counts a lead checks first thing in the morning, and what needs a person.
+"""

@@ -1,0 +1,313 @@
+"""Tracking numbers back to the platforms (发货回传), through a durable outbox like the print queue.
+
+queued -> sending -> sent | skipped | failed. A row is written in the same transaction that
+hands the parcel over (or, for shops that send on packing, by the worker's scan of packed
+parcels), one per (platform order, tracking number) under a unique key, so nothing is queued
+twice. The claim is a conditional update, so two service instances never send one row at once.
+
+Unlike a label, a consignment can safely be sent again: the platform refuses a second one for
+the same order and says which number it already has. So a row found still `sending` after its
+lease (the sender died mid-call) is queued again, and the platform's "already shipped with
+this very number" counts as sent: never lost, never sent twice. Trouble that time can cure
+(timeouts, call limits, an expired token awaiting a new one) backs off 2 s, 4 s ... at most
+10 min; a refusal no retry can change (the trade was closed, another number is on it) fails
+and waits for a person (`wms platforms outbox --retry ID`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from wms.adapters.db.tables import OrderRow, PackSessionRow, Parcel, PlatformOrder, PlatformRow, TrackingUpload
+from wms.adapters.db.types import utcnow
+from wms.adapters.db.uow import UnitOfWork
+from wms.adapters.platforms import PlatformError, connector_for
+from wms.domain.errors import Conflict, NotFound
+from wms.services.orders import desk
+
+log = logging.getLogger("wms.tracking")
+LEASE = timedelta(seconds=float(os.environ.get("WMS_UPLOAD_LEASE_S", "120")))  # a claim older is dead
+MAX_BACKOFF_S = 600
+GIVE_UP_AFTER = 30  # attempts; then it waits as failed for a person
+RETRY_CODES = {"timeout", "unreachable", "platform_down", "bad_answer", "rate_limited", "token_expired",
+               "token_missing", "bad_signature", "bad_app_key", "not_configured", "no_permission", "cannot_write"}
+STATUSES = ("queued", "sending", "sent", "skipped", "failed")
+
+
+# ---------------------------------------------------------------- queueing
+
+
+def _platform_of(uow: UnitOfWork, order_no: str) -> tuple[PlatformOrder, PlatformRow] | None:
+    row = uow.session.exec(
+        select(PlatformOrder, PlatformRow).join(PlatformRow, PlatformRow.name == PlatformOrder.platform)  # type: ignore[arg-type]
+        .where(PlatformOrder.order_no == order_no)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when: str,
+            weight_g: int | None = None, parcel: dict[str, Any] | None = None) -> TrackingUpload | None:
+    """Queue the number for the order's platform if its shop sends on `when` (handover | packed).
+    Returns None when the order came from no platform, its shop sends at another moment, or the
+    row exists already."""
+    found = _platform_of(uow, order_no)
+    if found is None:
+        return None
+    seen, platform = found
+    if platform.upload_on == "never" or (when == "packed" and platform.upload_on != "packed"):
+        return None
+    exists = uow.session.exec(select(TrackingUpload.id).where(
+        TrackingUpload.platform == platform.name, TrackingUpload.platform_order_no == seen.platform_order_no,
+        TrackingUpload.tracking_no == tracking_no)).first()
+    if exists is not None:
+        return None
+    earlier = uow.session.exec(select(func.count()).select_from(TrackingUpload).where(
+        TrackingUpload.platform == platform.name, TrackingUpload.platform_order_no == seen.platform_order_no)).one()
+    row = TrackingUpload(platform=platform.name, platform_order_no=seen.platform_order_no, order_no=order_no,
+                         carrier=carrier, tracking_no=tracking_no, next_attempt_at=utcnow(),
+                         extra={**({"additional_package": True} if earlier else {}),
+                                **({"weight_g": weight_g} if weight_g else {}), **(parcel or {})})
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(row)
+            uow.session.flush()
+    except IntegrityError:  # queued by another instance a moment ago
+        return None
+    return row
+
+
+def _parcel_facts(uow: UnitOfWork, parcel: Parcel, member: OrderRow) -> dict[str, Any]:
+    """What an ERP's confirmation tells beside the number: the items of this order in the parcel,
+    who packed it and when (kept with the outbox row, so a resend says the same)."""
+    session = uow.session.get(PackSessionRow, parcel.session_id) if parcel.session_id else None
+    return {"items": [{"sku": line.sku, "qty": line.qty} for line in desk.order_lines(uow, member) if line.qty > 0],
+            "operator": session.operator if session else None,
+            "packed_at": parcel.created_at.isoformat()}
+
+
+def on_handover(uow: UnitOfWork, handover_id: int, actor: str = "handover") -> int:
+    """Queue every order of a closed handover batch (merged orders share their parcel's number)."""
+    queued = 0
+    rows = uow.session.exec(
+        select(Parcel, OrderRow).join(OrderRow, OrderRow.id == Parcel.order_id)  # type: ignore[arg-type]
+        .where(Parcel.handover_id == handover_id).order_by(Parcel.id)  # type: ignore[arg-type]
+    ).all()
+    for parcel, order in rows:
+        if not parcel.tracking_no:
+            continue
+        for member in desk.in_parcel(uow, order):
+            if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no, "handover",
+                       parcel.weight_g, _parcel_facts(uow, parcel, member)):
+                queued += 1
+    return queued
+
+
+def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
+    """Shops that send on packing: queue packed parcels not yet queued (the worker calls this)."""
+    packing_shops = uow.session.exec(select(PlatformRow.name).where(PlatformRow.upload_on == "packed")).all()
+    if not packing_shops:
+        return 0
+    queued_numbers = select(TrackingUpload.tracking_no).where(TrackingUpload.order_no == OrderRow.order_no)
+    rows = uow.session.exec(
+        select(Parcel, OrderRow).join(OrderRow, OrderRow.id == Parcel.order_id)  # type: ignore[arg-type]
+        .join(PlatformOrder, PlatformOrder.order_no == OrderRow.order_no)  # type: ignore[arg-type]
+        .where(PlatformOrder.platform.in_(packing_shops), Parcel.tracking_no.is_not(None),  # type: ignore[attr-defined,union-attr]
+               Parcel.status != "voided",
+               Parcel.tracking_no.not_in(queued_numbers.scalar_subquery()))  # type: ignore[union-attr]
+        .order_by(Parcel.id).limit(limit)  # type: ignore[arg-type]
+    ).all()
+    queued = 0
+    for parcel, order in rows:
+        for member in desk.in_parcel(uow, order):
+            if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no or "", "packed",
+                       parcel.weight_g, _parcel_facts(uow, parcel, member)):
+                queued += 1
+    uow.commit()
+    return queued
+
+
+# ---------------------------------------------------------------- sending
+
+
+def claim_next(uow: UnitOfWork, worker: str) -> TrackingUpload | None:
+    now = utcnow()
+    candidates = uow.session.exec(
+        select(TrackingUpload.id).where(TrackingUpload.status == "queued",
+                                        TrackingUpload.next_attempt_at <= now)  # type: ignore[operator]
+        .order_by(TrackingUpload.id).limit(5)  # type: ignore[arg-type]
+    ).all()
+    for upload_id in candidates:
+        claimed = uow.session.execute(
+            update(TrackingUpload).where(TrackingUpload.id == upload_id, TrackingUpload.status == "queued")  # type: ignore[arg-type]
+            .values(status="sending", claimed_by=worker, claimed_at=now, attempts=TrackingUpload.attempts + 1))
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            uow.commit()
+            return uow.session.get(TrackingUpload, upload_id)
+    uow.commit()
+    return None
+
+
+def mark_sent(uow: UnitOfWork, upload_id: int, worker: str, status: str = "sent", note: str | None = None) -> None:
+    uow.session.execute(
+        update(TrackingUpload).where(TrackingUpload.id == upload_id, TrackingUpload.claimed_by == worker)  # type: ignore[arg-type]
+        .values(status=status, sent_at=utcnow(), last_error=note, last_error_code=None))
+    uow.commit()
+
+
+def mark_failed(uow: UnitOfWork, upload_id: int, worker: str, exc: PlatformError) -> None:
+    row = uow.session.get(TrackingUpload, upload_id)
+    if row is None or row.claimed_by != worker or row.status != "sending":
+        return
+    retry = (exc.retryable or exc.code in RETRY_CODES) and row.attempts < GIVE_UP_AFTER
+    if retry:
+        wait = exc.retry_after or min(MAX_BACKOFF_S, 2 ** min(row.attempts, 10))
+        row.status, row.next_attempt_at = "queued", utcnow() + timedelta(seconds=wait)
+    else:
+        row.status = "failed"
+    row.last_error, row.last_error_code = exc.message[:500], exc.code[:40]
+    uow.session.add(row)
+    uow.commit()
+
+
+def requeue_interrupted(uow: UnitOfWork, lease: timedelta = LEASE) -> int:
+    """Rows left `sending` past their lease go out again; the platform turns a repeat into 'already sent'."""
+    stale = uow.session.exec(select(TrackingUpload).where(
+        TrackingUpload.status == "sending", TrackingUpload.claimed_at < utcnow() - lease)).all()  # type: ignore[operator]
+    for row in stale:
+        row.status, row.next_attempt_at = "queued", utcnow()
+        row.last_error, row.last_error_code = "interrupted while sending; sent again", "interrupted"
+        uow.session.add(row)
+    uow.commit()
+    return len(stale)
+
+
+def _set_platform_error(engine: Engine, name: str, exc: PlatformError | None) -> None:
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(PlatformRow, name)
+        if row is None:
+            return
+        if exc is None:
+            if row.last_error_code and row.last_error_code.startswith("upload:"):
+                row.last_error = row.last_error_code = None
+                uow.session.add(row)
+                uow.commit()
+            return
+        row.last_error, row.last_error_code = f"tracking upload: {exc.message}"[:500], f"upload:{exc.code}"[:40]
+        row.last_error_at = utcnow()
+        uow.session.add(row)
+        uow.commit()
+
+
+def send_one(engine: Engine, worker: str, connectors: dict[str, Any]) -> bool:
+    """Claim and send one due upload; False when none is due."""
+    with UnitOfWork(engine) as uow:
+        job = claim_next(uow, worker)
+        if job is None:
+            return False
+        platform = uow.session.get(PlatformRow, job.platform)
+        try:
+            if platform is None:
+                raise PlatformError("unknown_platform", f"platform {job.platform} was removed")
+            if job.extra.get("additional_package") and platform.kind == "taobao":
+                mark_sent(uow, job.id, worker, "skipped",  # type: ignore[arg-type]
+                          "a further parcel of a trade already consigned: Taobao keeps one number per trade")
+                return True
+            conn = connectors.get(platform.name)
+            if conn is None:
+                conn = connectors[platform.name] = connector_for(platform)
+            result = conn.upload_tracking(job.platform_order_no, job.carrier, job.tracking_no, list(job.sub_orders),
+                                          dict(job.extra))
+        except PlatformError as exc:
+            mark_failed(uow, job.id, worker, exc)  # type: ignore[arg-type]
+            _set_platform_error(engine, job.platform, exc)
+            return True
+        mark_sent(uow, job.id, worker, note="the platform had it already" if result.get("already_sent") else None)  # type: ignore[arg-type]
+    _set_platform_error(engine, job.platform, None)
+    return True
+
+
+def run_once(engine: Engine, worker: str, lease: timedelta = LEASE, limit: int | None = None) -> int:
+    """One pass: requeue interrupted rows, queue packed parcels, send what is due. Returns rows handled."""
+    with UnitOfWork(engine) as uow:
+        requeue_interrupted(uow, lease)
+        enqueue_packed(uow)
+    connectors: dict[str, Any] = {}
+    handled = 0
+    try:
+        while (limit is None or handled < limit) and send_one(engine, worker, connectors):
+            handled += 1
+    finally:
+        for conn in connectors.values():
+            conn.close()
+    return handled
+
+
+class UploadWorker(threading.Thread):
+    """Runs `run_once` every `interval` seconds until stopped (one per service instance)."""
+
+    def __init__(self, engine: Engine, interval: float = 2.0) -> None:
+        super().__init__(name="tracking-upload", daemon=True)
+        self.engine, self.interval = engine, interval
+        self.worker_id = f"up-{uuid.uuid4().hex[:8]}"
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        # let the app finish starting first: its engine events are still being set up
+        self._stop_event.wait(2.0)
+        while not self._stop_event.is_set():
+            try:
+                run_once(self.engine, self.worker_id)
+            except Exception:  # keep going after a database hiccup; it is logged
+                log.exception("tracking upload pass failed")
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+# ---------------------------------------------------------------- looking
+
+
+def counts(uow: UnitOfWork) -> dict[str, int]:
+    found = dict(uow.session.exec(select(TrackingUpload.status, func.count()).group_by(TrackingUpload.status)).all())
+    return {s: int(found.get(s, 0)) for s in STATUSES}
+
+
+def list_uploads(uow: UnitOfWork, status: str | None = None, limit: int = 50,
+                 kind: str | None = None) -> list[TrackingUpload]:
+    """The newest uploads, of one status and of one kind of platform (`qimen`: the ERPs) if given."""
+    stmt = select(TrackingUpload)
+    if status:
+        stmt = stmt.where(TrackingUpload.status == status)
+    if kind:
+        stmt = stmt.join(PlatformRow, PlatformRow.name == TrackingUpload.platform).where(PlatformRow.kind == kind)  # type: ignore[arg-type]
+    return list(uow.session.exec(stmt.order_by(TrackingUpload.id.desc()).limit(limit)).all())  # type: ignore[union-attr]
+
+
+def upload_view(u: TrackingUpload) -> dict[str, Any]:
+    return {"id": u.id, "platform": u.platform, "order_no": u.order_no, "platform_order_no": u.platform_order_no,
+            "carrier": u.carrier, "tracking_no": u.tracking_no, "status": u.status, "attempts": u.attempts,
+            "next_attempt_at": u.next_attempt_at.isoformat() if u.next_attempt_at else None,
+            "last_error": u.last_error, "last_error_code": u.last_error_code,
+            "sent_at": u.sent_at.isoformat() if u.sent_at else None}
+
+
+def retry(uow: UnitOfWork, upload_id: int) -> None:
+    row = uow.session.get(TrackingUpload, upload_id)
+    if row is None:
+        raise NotFound(f"no tracking upload {upload_id}", "unknown_upload")
+    if row.status in ("sent", "sending"):
+        raise Conflict(f"upload {upload_id} is {row.status}", "not_retryable")
+    row.status, row.attempts, row.next_attempt_at = "queued", 0, utcnow()
+    uow.session.add(row)
+    uow.commit()

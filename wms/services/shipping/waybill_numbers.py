@@ -1,0 +1,217 @@
+"""The two waybill-number providers and how a carrier's provider is found.
+
+`PoolProvider` hands out numbers from the carrier's pre-bought ranges inside the caller's
+transaction (the default). `CainiaoProvider` asks Cainiao's cloud e-waybill service
+(`cainiao.waybill.ii.get`, 电子面单取号) and returns numbers with `cainiao.waybill.ii.cancel`
+(回收); it talks over the network, so packing asks it outside any database transaction and
+records what it gave in the next one (see `wms.services.packing`).
+
+A carrier is set to a provider with `set_provider` (`wms carriers set CODE --provider cainiao`);
+its account (url, app key, secret, session) is a `platform` row of kind `cainiao`. A secret or
+session written as `env:NAME` is read from the environment variable NAME each time it is used,
+so it need not be stored in the database. No answer ever shows a secret.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlmodel import select
+
+from wms.adapters.db.tables import Carrier, PlatformRow, WaybillIssue
+from wms.adapters.db.uow import UnitOfWork
+from wms.adapters.platforms.base import TAOBAO_COMPANIES, PlatformError
+from wms.adapters.platforms.cainiao import CainiaoClient
+from wms.domain.errors import Invalid, NotFound
+from wms.domain.waybill_numbers import (
+    PROVIDERS,
+    ParcelFacts,
+    WaybillNumber,
+    WaybillProvider,
+    WaybillUnavailable,
+    split_address,
+)
+from wms.services.shipping import carriers
+
+DEFAULT_ACCOUNT = "cainiao"
+
+
+class PoolProvider:
+    """Numbers from the carrier's pools, taken in the caller's unit of work."""
+
+    kind = "pool"
+    remote = False
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def issue(self, facts: ParcelFacts) -> WaybillNumber:
+        return WaybillNumber(carriers.allocate_number(self.uow, facts.carrier, facts.order_id))
+
+    def cancel(self, tracking_no: str) -> None:
+        """Nothing to hand back: a pool's counter only grows, so a voided number is never issued
+        again; the voided parcel keeps it on record."""
+
+
+class CainiaoProvider:
+    """Cainiao cloud e-waybill (电子面单) for one carrier, through `CainiaoClient`."""
+
+    kind = "cainiao"
+    remote = True
+
+    def __init__(self, carrier: str, account: str, url: str, app_key: str, secret: str, session: str,
+                 cp_code: str, customer_code: str | None = None, timeout: float = 8.0) -> None:
+        self.carrier, self.account, self.cp_code, self.customer_code = carrier, account, cp_code, customer_code
+        self._connect = (url, app_key, secret, session, timeout)
+
+    def _client(self) -> Any:
+        url, app_key, secret, session, timeout = self._connect
+        return CainiaoClient(url, app_key, secret, session, timeout=timeout)
+
+    def issue(self, facts: ParcelFacts) -> WaybillNumber:
+        sender_addr = split_address(facts.sender.get("address", ""))
+        r = facts.recipient
+        recipient = {"name": r.get("name", ""), "mobile": r.get("phone", ""), "phone": "",
+                     "address": {"province": r.get("province", ""), "city": r.get("city", ""),
+                                 "district": r.get("district", ""), "detail": r.get("address", "")}}
+        sender = {"name": facts.sender.get("name", ""), "mobile": "", "phone": facts.sender.get("phone", ""),
+                  "address": sender_addr}
+        extra = {"customer_code": self.customer_code} if self.customer_code else None
+        client = self._client()
+        try:
+            got = client.get_number(self.cp_code, sender, recipient, facts.object_id, facts.order_no,
+                                         [{"name": n, "count": q} for n, q in facts.items], facts.weight_g, extra)
+        except PlatformError as exc:
+            raise _unavailable(exc, self.carrier, "give a number") from None
+        finally:
+            client.close()
+        return WaybillNumber(got.waybill_code, got.sort_code, got.bag_hub, got.print_data)
+
+    def cancel(self, tracking_no: str) -> None:
+        client = self._client()
+        try:
+            client.cancel(self.cp_code, tracking_no)
+        except PlatformError as exc:
+            raise _unavailable(exc, self.carrier, f"take back {tracking_no}") from None
+        finally:
+            client.close()
+
+
+_WORDS = {
+    "no_balance": "the e-waybill account has no numbers left (余额不足): top it up with the carrier's branch",
+    "invalid_address": "the recipient's address was refused (收件人地址不合法): correct it on the order",
+    "bad_signature": "the signature was refused: check the Cainiao app key and secret",
+    "token_expired": "the Cainiao session (授权) expired or is invalid: authorise again and set the new token",
+    "rate_limited": "Cainiao's call limit was reached",
+    "timeout": "Cainiao did not answer in time",
+    "unreachable": "Cainiao could not be reached",
+    "platform_down": "Cainiao's gateway is down",
+    "not_configured": "the carrier's Cainiao account is not set up",
+}
+
+
+def _unavailable(exc: PlatformError, carrier: str, what: str) -> WaybillUnavailable:
+    words = _WORDS.get(exc.code, "Cainiao refused")
+    return WaybillUnavailable(f"Cainiao could not {what} for {carrier}: {words} ({exc.message})",
+                              exc.code, exc.retryable)
+
+
+def _secret(value: str | None, name: str, account: str) -> str:
+    """A stored value, or the environment variable it names (`env:NAME`)."""
+    if value and value.startswith("env:"):
+        found = os.environ.get(value[4:], "")
+        if not found:
+            raise WaybillUnavailable(f"Cainiao account {account}: {name} is to come from the environment "
+                                     f"variable {value[4:]}, which is not set", "not_configured", False)
+        return found
+    if not value:
+        raise WaybillUnavailable(f"Cainiao account {account} lacks its {name}: set it with "
+                                 f"wms carriers set CODE --provider cainiao --{name} ...", "not_configured", False)
+    return value
+
+
+def provider_for(uow: UnitOfWork, carrier: str, timeout: float = 8.0) -> WaybillProvider:
+    row = uow.session.get(Carrier, carrier)
+    if row is None or (row.provider or "pool") == "pool":
+        return PoolProvider(uow)
+    account = uow.session.get(PlatformRow, row.provider_account or DEFAULT_ACCOUNT)
+    name = row.provider_account or DEFAULT_ACCOUNT
+    if account is None or account.kind != "cainiao":
+        raise WaybillUnavailable(f"carrier {carrier} takes its numbers from Cainiao, but account {name} "
+                                 "is not set up", "not_configured", False)
+    if not account.url:
+        raise WaybillUnavailable(f"Cainiao account {name} has no url", "not_configured", False)
+    return CainiaoProvider(carrier, name, account.url, _secret(account.app_key, "app-key", name),
+                           _secret(account.app_secret, "secret", name), _secret(account.access_token, "token", name),
+                           row.provider_cp_code or TAOBAO_COMPANIES.get(carrier, carrier),
+                           row.provider_customer_code, timeout)
+
+
+def is_remote(uow: UnitOfWork, carrier: str) -> bool:
+    row = uow.session.get(Carrier, carrier)
+    return row is not None and (row.provider or "pool") != "pool"
+
+
+def issue_for(uow: UnitOfWork, object_id: str) -> WaybillIssue | None:
+    """The number a provider already gave for this request key (not cancelled), if any."""
+    return uow.session.exec(select(WaybillIssue).where(WaybillIssue.object_id == object_id,
+                                                       WaybillIssue.status.in_(("issued", "used")))  # type: ignore[attr-defined]
+                            ).first()
+
+
+def set_provider(uow: UnitOfWork, code: str, provider: str, *, account: str | None = None,
+                 url: str | None = None, app_key: str | None = None, secret: str | None = None,
+                 token: str | None = None, cp_code: str | None = None,
+                 customer_code: str | None = None) -> Carrier:
+    """Point a carrier at a number provider; for cainiao, create or change its account too."""
+    row = uow.get_locked(Carrier, code.strip().upper())
+    if row is None:
+        raise NotFound(f"unknown carrier {code}", "unknown_carrier")
+    if provider not in PROVIDERS:
+        raise Invalid(f"provider: {provider!r} is not one of {', '.join(PROVIDERS)}", "invalid_provider")
+    if provider == "cainiao":
+        name = (account or row.provider_account or DEFAULT_ACCOUNT).strip()
+        if not name or len(name) > 40:
+            raise Invalid("account: 1 to 40 characters", "invalid_account")
+        acct = uow.session.get(PlatformRow, name)
+        if acct is None:
+            acct = PlatformRow(name=name, kind="cainiao", pull_interval_s=0, upload_on="never")
+        elif acct.kind != "cainiao":
+            raise Invalid(f"account {name} is a {acct.kind} shop, not a Cainiao account; choose another name",
+                          "kind_mismatch")
+        if url is not None:
+            if not url.startswith(("http://", "https://")):
+                raise Invalid(f"url: {url!r} is not an http(s) address (the gateway is "
+                              "https://eco.taobao.com/router/rest)", "invalid_url")
+            acct.url = url
+        for attr, value in (("app_key", app_key), ("app_secret", secret), ("access_token", token)):
+            if value is not None:
+                setattr(acct, attr, value.strip() or None)
+        missing = [n for n, v in (("url", acct.url), ("app-key", acct.app_key), ("secret", acct.app_secret),
+                                  ("token", acct.access_token)) if not v]
+        if missing:
+            raise Invalid(f"a Cainiao account needs {', '.join('--' + m for m in missing)}", "missing_credentials")
+        uow.session.add(acct)
+        row.provider_account = name
+        if cp_code is not None:
+            row.provider_cp_code = cp_code.strip().upper() or None
+        if customer_code is not None:
+            row.provider_customer_code = customer_code.strip() or None
+    row.provider = provider
+    uow.session.add(row)
+    uow.session.flush()
+    return row
+
+
+def provider_view(uow: UnitOfWork, row: Carrier) -> dict[str, Any]:
+    """The carrier's provider as answers show it: never a secret, only whether one is set."""
+    out: dict[str, Any] = {"provider": row.provider or "pool"}
+    if out["provider"] == "cainiao":
+        acct = uow.session.get(PlatformRow, row.provider_account or DEFAULT_ACCOUNT)
+        out.update({"account": row.provider_account, "cp_code": row.provider_cp_code or
+                    TAOBAO_COMPANIES.get(row.code, row.code), "customer_code": row.provider_customer_code,
+                    "url": acct.url if acct else None, "app_key_set": bool(acct and acct.app_key),
+                    "secret_set": bool(acct and acct.app_secret), "token_set": bool(acct and acct.access_token),
+                    "secret_from_env": bool(acct and (acct.app_secret or "").startswith("env:"))})
+    return out
