@@ -33,7 +33,7 @@ from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.adapters.qimen import protocol  # noqa: E402
 from wms.service_process import ServiceProcess  # noqa: E402
-from wms.services.platforms import qimen, uploads
+from wms.services.platforms import erps, upload_worker, uploads
 from wms.services.stock import ledger
 
 ITEMS = 20
@@ -72,7 +72,7 @@ def main() -> None:
     engine = make_engine(url)
     upgrade(engine)
     with QimenErpEmulator("bench-key", "bench-secret") as erp, UnitOfWork(engine) as uow:
-        qimen.add_erp(uow, "BENCH", "bench-key", "bench-secret", "BENCH", erp.url)
+        erps.add_erp(uow, "BENCH", "bench-key", "bench-secret", "BENCH", erp.url)
         uow.commit()
         service = ServiceProcess(url, env={"WMS_PLATFORM_SYNC": "false"}).start()
         try:
@@ -135,7 +135,7 @@ def main() -> None:
         started = time.perf_counter()
         sent = 0
         while True:
-            done = uploads.run_once(engine, "bench")
+            done = upload_worker.run_once(engine, "bench")
             sent += done
             if not done:
                 break

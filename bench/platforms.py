@@ -38,7 +38,7 @@ from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.tables import OrderEvent, OrderRow, PlatformOrder, PlatformRow, TrackingUpload  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.service_process import ServiceProcess  # noqa: E402
-from wms.services.platforms import sync, uploads
+from wms.services.platforms import shops, sync, upload_worker, uploads
 
 
 def make_trades(emu: TaobaoEmulator, n: int, rng: random.Random) -> list[dict]:
@@ -79,7 +79,7 @@ def exactly_once(engine, n: int) -> str:  # type: ignore[no-untyped-def]
 
 def add_platform(engine, emu, interval: int = 0) -> None:  # type: ignore[no-untyped-def]
     with UnitOfWork(engine) as uow:
-        sync.add_platform(uow, "TB-BENCH", "taobao", url=emu.url + "/router/rest", shop="bench shop",
+        shops.add_platform(uow, "TB-BENCH", "taobao", url=emu.url + "/router/rest", shop="bench shop",
                                    app_key=emu.app_key, app_secret=emu.secret, access_token=emu.session,
                                    pull_interval_s=interval)
 
@@ -142,7 +142,7 @@ def main() -> None:
 
     n = queue_uploads(engine, a.uploads or a.orders)
     t0 = time.perf_counter()
-    sent = uploads.run_once(engine, "bench")
+    sent = upload_worker.run_once(engine, "bench")
     secs = time.perf_counter() - t0
     consigned = {c["tid"] for c in emu.consignments}
     print(f"tracking upload: {sent} of {n} in {secs:.1f} s = {sent / secs:.0f} uploads/s; "
@@ -165,7 +165,7 @@ def crash(a: argparse.Namespace, tmp: Path, rng: random.Random) -> None:
     bench_orders.prepare(engine, need)
     add_platform(engine, emu, interval=1)
     with UnitOfWork(engine) as uow:  # uploads come after the pull: queue none until then
-        sync.add_platform(uow, "TB-BENCH", "taobao", upload_on="handover")
+        shops.add_platform(uow, "TB-BENCH", "taobao", upload_on="handover")
     proc = serve(url)
     while count(engine, OrderRow) < a.orders // 3:
         time.sleep(0.2)

@@ -15,7 +15,7 @@ from wms.adapters.db.engine import make_engine
 from wms.adapters.db.migrate import upgrade
 from wms.adapters.db.uow import UnitOfWork
 from wms.services.orders import bulk as bulk_intake
-from wms.services.orders import desk
+from wms.services.orders import intake
 from wms.services.orders.files import import_orders
 from wms.services.stock import catalog, ledger
 
@@ -97,7 +97,7 @@ def one_by_one(uow: UnitOfWork, data: list[dict[str, Any]]) -> dict[str, Any]:
     imported, present, errors = [], [], []
     for row, item in enumerate(data, start=1):
         try:
-            created_order, created = desk.create_order(uow, json.loads(json.dumps(item)), "test")
+            created_order, created = intake.create_order(uow, json.loads(json.dumps(item)), "test")
             uow.commit()
         except Exception as exc:  # noqa: BLE001
             uow.rollback()

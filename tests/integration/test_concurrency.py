@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import OrderRow, StockRow
 from wms.adapters.db.uow import UnitOfWork
-from wms.services.orders import desk
+from wms.services.orders import intake, records
 from wms.services.shipping import carriers
 from wms.services.stock import catalog, ledger
 from wms.services.stock.ledger import ledger_mismatches
@@ -42,7 +42,7 @@ def test_two_requests_for_the_last_unit_never_both_succeed(engine):
 
     def reserve(i):
         with UnitOfWork(engine) as uow:
-            desk.create_order(uow, {"order_no": f"C{i}", "recipient": RECIPIENT,
+            intake.create_order(uow, {"order_no": f"C{i}", "recipient": RECIPIENT,
                                       "lines": [{"sku": "LAST", "qty": 1}]}, "test")
             uow.commit()
 
@@ -63,13 +63,13 @@ def test_concurrent_allocations_hand_out_distinct_numbers_and_never_overrun_the_
         uow.session.add(Carrier(code="ZTO", name="中通", regions=["*"], is_default=True))
         uow.session.flush()
         carriers.add_pool(uow, "ZTO", "ZT", "", 10, 1, 20)
-        desk.create_order(uow, {"order_no": "T1", "recipient": RECIPIENT, "lines": []}, "test")
+        intake.create_order(uow, {"order_no": "T1", "recipient": RECIPIENT, "lines": []}, "test")
         uow.commit()
     got, lock = [], threading.Lock()
 
     def allocate(i):
         with UnitOfWork(engine) as uow:
-            order = desk.get_order(uow, "T1")
+            order = records.get_order(uow, "T1")
             for _ in range(3):
                 try:
                     number = carriers.allocate_tracking_number(uow, "ZTO", order)

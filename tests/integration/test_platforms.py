@@ -15,8 +15,8 @@ from tests.integration.test_handover import BOWL, MUG, pack_existing, shop  # no
 from wms.adapters.db.tables import OrderRow, PlatformOrder, PlatformRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import connector_for
-from wms.services.orders import desk
-from wms.services.platforms import sync
+from wms.services.orders import records
+from wms.services.platforms import shops, sync
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def taobao():
 
 def add_shop(engine, emu, name="TB1", **kw):
     with UnitOfWork(engine) as uow:
-        sync.add_platform(uow, name, "taobao", url=emu.url + "/router/rest", shop="丝施旗舰店",
+        shops.add_platform(uow, name, "taobao", url=emu.url + "/router/rest", shop="丝施旗舰店",
                                    app_key=emu.app_key, app_secret=emu.secret, access_token=emu.session, **kw)
 
 
@@ -37,7 +37,7 @@ def an_hour_ago():
 
 def order(engine, order_no):
     with UnitOfWork(engine) as uow:
-        return desk.get_order(uow, order_no)
+        return records.get_order(uow, order_no)
 
 
 def test_a_pull_imports_each_trade_once_with_the_platform_fields(engine, shop, taobao):  # noqa: F811
@@ -95,7 +95,7 @@ def test_buyer_changes_before_packing_hold_the_order_with_the_reason(engine, sho
     assert n.status == "reserved" and (n.seller_memo, n.seller_flag) == ("改发顺丰", "blue")
     assert order(engine, calm).status == "reserved"
     with UnitOfWork(engine) as uow:
-        history = [e.reason for e in desk.history(uow, m)]
+        history = [e.reason for e in records.history(uow, m)]
     assert any("changed the address" in (h or "") for h in history)
     # the same changes seen again change nothing more
     again = sync.pull(engine, "TB1", since=t - timedelta(minutes=1))
@@ -114,7 +114,7 @@ def test_a_change_after_packing_is_an_alert_not_a_hold(engine, shop, taobao):  #
     assert order(engine, tid).status == "packed"
     assert len(report.alerts) == 1 and "拦截" in report.alerts[0]
     with UnitOfWork(engine) as uow:
-        alerts = sync.list_alerts(uow)
+        alerts = shops.list_alerts(uow)
     assert [(a.order_no, a.kind) for a in alerts] == [(tid, "refund_requested")]
     body = shop.get("/api/platforms/alerts").json()
     assert body["alerts"][0]["order_no"] == tid
@@ -137,7 +137,7 @@ def test_a_bad_answer_stops_the_pull_with_a_clear_message_and_loses_nothing(engi
     taobao.timeout_sleep = 1.5
     taobao.fail_next(failure, times=3 if failure == "rate_limit" else 1)  # a call limit is waited out twice
     with UnitOfWork(engine) as uow:
-        conn = connector_for(sync.get_platform(uow, "TB1"), timeout=1.0)
+        conn = connector_for(shops.get_platform(uow, "TB1"), timeout=1.0)
     report = sync.pull(engine, "TB1", connector=conn, page_size=100)
     assert report.error and report.error["code"] == code and words in report.error["message"], report.error
     with UnitOfWork(engine) as uow:

@@ -15,8 +15,8 @@ from tests.integration.test_handover import MUG, pack_existing, shop  # noqa: F4
 from tests.integration.test_platforms_upload import close
 from wms.adapters.db.tables import TrackingUpload
 from wms.adapters.db.uow import UnitOfWork
-from wms.services.orders import desk
-from wms.services.platforms import sync, uploads
+from wms.services.orders import records
+from wms.services.platforms import shops, sync, upload_worker
 
 
 @pytest.fixture
@@ -27,13 +27,13 @@ def douyin():
 
 def add_shop(engine, emu, **kw):
     with UnitOfWork(engine) as uow:
-        sync.add_platform(uow, "DY1", "douyin", url=emu.url, shop="丝施抖音店", app_key=emu.app_key,
+        shops.add_platform(uow, "DY1", "douyin", url=emu.url, shop="丝施抖音店", app_key=emu.app_key,
                                    app_secret=emu.secret, access_token=emu.token, **kw)
 
 
 def get(engine, order_no):
     with UnitOfWork(engine) as uow:
-        return desk.get_order(uow, order_no)
+        return records.get_order(uow, order_no)
 
 
 def test_douyin_orders_import_once_with_their_fields_and_holds_follow_refunds(engine, shop, douyin):  # noqa: F811
@@ -99,13 +99,13 @@ def test_a_douyin_parcel_handed_over_is_shipped_on_douyin_once(engine, shop, dou
     tracking_no = pack_existing(shop, oid, [MUG], 352)
     close(shop, "SF")
     douyin.fail_next("drop_after_apply", method="order.logisticsAdd")
-    uploads.run_once(engine, "w1")
+    upload_worker.run_once(engine, "w1")
     with UnitOfWork(engine) as uow:
         row = uow.session.exec(select(TrackingUpload)).one()
         row.next_attempt_at = row.created_at
         uow.session.add(row)
         uow.commit()
-    uploads.run_once(engine, "w1")
+    upload_worker.run_once(engine, "w1")
     assert [s["logistics_code"] for s in douyin.shipments] == [tracking_no]
     with UnitOfWork(engine) as uow:
         assert uow.session.exec(select(TrackingUpload)).one().status == "sent"

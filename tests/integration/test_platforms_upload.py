@@ -12,8 +12,8 @@ from tests.integration.test_platforms import add_shop, an_hour_ago, taobao  # no
 from wms.adapters.db.tables import PlatformRow, TrackingUpload
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.services.platforms import sync
-from wms.services.platforms import uploads as tracking_upload
+from wms.services.platforms import shops, sync
+from wms.services.platforms import upload_worker as tracking_upload
 
 
 def shipped_trade(engine, shop, taobao, **platform):  # noqa: F811
@@ -125,7 +125,7 @@ def test_an_expired_token_waits_on_the_overview_until_the_shop_is_authorised_aga
     platform = shop.get("/api/platforms").json()["platforms"][0]
     assert platform["last_error_code"] == "upload:token_expired" and "authorise the shop again" in platform["last_error"]
     with UnitOfWork(engine) as uow:
-        sync.add_platform(uow, "TB1", "taobao", access_token=taobao.session)
+        shops.add_platform(uow, "TB1", "taobao", access_token=taobao.session)
     due_now(engine)
     tracking_upload.run_once(engine, "w1")
     assert uploads(engine)[0].status == "sent" and len(taobao.consignments) == 1

@@ -20,7 +20,7 @@ from emulators.qimen_erp import QimenErpEmulator, reference_sign
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.adapters.qimen.client import QimenClient
-from wms.services.platforms import qimen, uploads
+from wms.services.platforms import erps, upload_worker
 
 APP_KEY, SECRET, CUSTOMER = "erp-key", "erp-secret", "C100"
 CUP = "6930000000011"
@@ -66,7 +66,7 @@ def flag(response) -> tuple[str, str, str]:
 def erp(engine):
     with QimenErpEmulator(APP_KEY, SECRET) as emulator:
         with UnitOfWork(engine) as uow:
-            qimen.add_erp(uow, "JST", APP_KEY, SECRET, CUSTOMER, emulator.url)
+            erps.add_erp(uow, "JST", APP_KEY, SECRET, CUSTOMER, emulator.url)
             uow.commit()
         yield emulator
 
@@ -185,7 +185,7 @@ def test_the_handover_sends_exactly_one_confirmation_retried_until_the_erp_takes
     assert api.as_("supervisor").post("/api/handovers", {"carrier": carrier}).status_code == 201
 
     erp.fail_next(1)  # the ERP is busy the first time
-    uploads.run_once(engine, "test-worker")
+    upload_worker.run_once(engine, "test-worker")
     assert erp.confirmations() == []
     with engine.begin() as conn:  # the retry is due now rather than after its back-off
         status = conn.execute(text("SELECT status FROM tracking_upload")).scalar_one()
@@ -195,8 +195,8 @@ def test_the_handover_sends_exactly_one_confirmation_retried_until_the_erp_takes
     board = api.client.get("/").text
     api.client.cookies.clear()
     assert 'id="outbox-problems"' in board and "JST" in board and "SYSTEM_BUSY" in board
-    uploads.run_once(engine, "test-worker")
-    uploads.run_once(engine, "test-worker")  # nothing left: a success is never sent twice
+    upload_worker.run_once(engine, "test-worker")
+    upload_worker.run_once(engine, "test-worker")  # nothing left: a success is never sent twice
     [confirm] = erp.confirmations()
     assert confirm.findtext("deliveryOrder/deliveryOrderCode") == "DO1001"
     package = confirm.find("packages/package")

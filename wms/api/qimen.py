@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.adapters.qimen.protocol import QimenFailure
-from wms.services.platforms import qimen
+from wms.services.platforms import erps, qimen
 
 log = logging.getLogger("wms.qimen")
 router = APIRouter()
@@ -27,7 +27,7 @@ def answer(uow_engine: Any, params: dict[str, str], body: bytes, fmt: str) -> by
     """The whole call in one unit of work: checked, done, committed; or a failure and nothing saved."""
     try:
         with UnitOfWork(uow_engine) as uow:
-            erp = qimen.authenticate(uow, params, body)
+            erp = erps.authenticate(uow, params, body)
             request = protocol.parse_body(body, fmt)
             fields = qimen.handle(uow, erp, params["method"], request)
             uow.commit()

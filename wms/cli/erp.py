@@ -30,15 +30,15 @@ def add(
         raise fail(f"--kind {kind}: an ERP talks to the warehouse over qimen (奇门); no other kind is served")
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.platforms import qimen
+    from wms.services.platforms import erps
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            row = qimen.add_erp(uow, name, app_key, secret, customer_id, callback_url)
+            row = erps.add_erp(uow, name, app_key, secret, customer_id, callback_url)
             uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
-        view = qimen.erp_view(row)
+        view = erps.erp_view(row)
     typer.echo(f"ERP {view['name']}: app key {view['app_key']}, customer {view['customer_id']}, secret {view['secret']}, "
                f"callbacks to {view['callback_url'] or '(none)'}; it calls POST /qimen")
 
@@ -47,10 +47,10 @@ def add(
 def list_(database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The ERPs registered here (secrets never shown)."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services.platforms import qimen
+    from wms.services.platforms import erps
 
     with UnitOfWork(_engine(database)) as uow:
-        rows = [qimen.erp_view(r) for r in qimen.erps(uow)]
+        rows = [erps.erp_view(r) for r in erps.erps(uow)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -69,6 +69,6 @@ def outbox(
 ) -> None:
     """Confirmations waiting to go back to the ERPs (deliveryorder.confirm), with attempts and errors."""
     from wms.cli.platforms import show_outbox
-    from wms.services.platforms import qimen
+    from wms.services.platforms import erps
 
-    show_outbox(database, status, send, retry, limit, kind=qimen.KIND)
+    show_outbox(database, status, send, retry, limit, kind=erps.KIND)

@@ -55,11 +55,11 @@ def list_orders(
     database: DatabaseOpt = None,
 ) -> None:
     """Orders by status, hold reason, shop and ship-by, most urgent first."""
-    from wms.services.orders import desk
+    from wms.services.orders import intake, records
 
     def work(uow: Any) -> list[dict]:
-        before = desk.parse_time(ship_by_before, "ship-by-before") if ship_by_before else None
-        return [desk.summary(o, mask=False) for o in desk.list_orders(uow, status, hold_reason, shop, before, limit=limit)]
+        before = intake.parse_time(ship_by_before, "ship-by-before") if ship_by_before else None
+        return [records.summary(o, mask=False) for o in records.list_orders(uow, status, hold_reason, shop, before, limit=limit)]
 
     rows = _run(work)(database)
     if as_json:
@@ -89,7 +89,7 @@ def edit_order(
 ) -> None:
     """Fix the recipient, carrier or lines of an order before packing; review runs again."""
     from wms.cli.aftersales import _lines
-    from wms.services.orders import desk
+    from wms.services.orders import edits, records
 
     new_lines = _lines(line) if line else None
 
@@ -97,13 +97,13 @@ def edit_order(
                                        district=district, address=address).items() if v is not None}
 
     def work(uow: Any) -> None:
-        order = desk.get_order(uow, order_no, lock=True)
+        order = records.get_order(uow, order_no, lock=True)
         if recipient or carrier is not None:
-            changed = desk.edit(uow, order, actor, reason, recipient or None,
+            changed = edits.edit(uow, order, actor, reason, recipient or None,
                                   None if carrier in (None, "any") else carrier, clear_carrier=carrier == "any")
             typer.echo("changed: " + "; ".join(changed))
         if new_lines:
-            desk.change_lines(uow, order, new_lines, actor, reason)
+            edits.change_lines(uow, order, new_lines, actor, reason)
             typer.echo("lines: " + ", ".join(f"{l['sku']}×{l['qty']}" for l in new_lines))
         if not (recipient or carrier is not None or new_lines):
             raise fail("nothing to change: give --name/--phone/.../--carrier or --line")
@@ -115,11 +115,11 @@ def edit_order(
 @orders_app.command("hold")
 def hold_order(order_no: str, reason: Reason, actor: Actor = "order-desk", database: DatabaseOpt = None) -> None:
     """Put an order on hold by hand; its stock stays booked."""
-    from wms.services.orders import desk
+    from wms.services.orders import edits, records
 
     def work(uow: Any) -> None:
-        order = desk.get_order(uow, order_no, lock=True)
-        desk.hold(uow, order, actor, reason)
+        order = records.get_order(uow, order_no, lock=True)
+        edits.hold(uow, order, actor, reason)
         _show(uow, order)
 
     _run(work)(database)
@@ -128,11 +128,11 @@ def hold_order(order_no: str, reason: Reason, actor: Actor = "order-desk", datab
 @orders_app.command("release")
 def release_order(order_no: str, reason: Reason, actor: Actor = "order-desk", database: DatabaseOpt = None) -> None:
     """Lift a hold; review runs again and says what still holds the order, if anything."""
-    from wms.services.orders import desk
+    from wms.services.orders import edits, records
 
     def work(uow: Any) -> None:
-        order = desk.get_order(uow, order_no, lock=True)
-        found = desk.release_hold(uow, order, actor, reason)
+        order = records.get_order(uow, order_no, lock=True)
+        found = edits.release_hold(uow, order, actor, reason)
         if not found.ok:
             typer.echo("still on hold: " + found.reason())
         _show(uow, order)

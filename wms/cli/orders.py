@@ -47,10 +47,10 @@ def show(order_no: str, database: DatabaseOpt = None) -> None:
     from wms.adapters.db.uow import UnitOfWork
     from wms.api.routes.orders import order_view
     from wms.domain.errors import DomainError
-    from wms.services.orders import desk
+    from wms.services.orders import records
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            typer.echo(json.dumps(order_view(uow, desk.get_order(uow, order_no)), ensure_ascii=False, indent=1))
+            typer.echo(json.dumps(order_view(uow, records.get_order(uow, order_no)), ensure_ascii=False, indent=1))
         except DomainError as exc:
             raise fail(exc.message) from None

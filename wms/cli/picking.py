@@ -134,7 +134,7 @@ def picklist(
     with UnitOfWork(_engine(database)) as uow:
         try:
             view, layout, route = lists.trip_picklist(uow, tasks.get_wave(uow, code), trip)
-            from wms.services.orders.desk import picklist_notes
+            from wms.services.orders.records import picklist_notes
 
             notes = picklist_notes(uow, view["orders"])
         except DomainError as exc:

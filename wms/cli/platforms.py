@@ -34,11 +34,11 @@ def add(
     """Add a shop account, or change the settings given."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.platforms import sync
+    from wms.services.platforms import shops
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            row, created = sync.add_platform(
+            row, created = shops.add_platform(
                 uow, name, kind, url=url, shop=shop, app_key=app_key, app_secret=secret, access_token=token,
                 upload_on=upload_on, ship_by_hours=ship_by_hours, pull_interval_s=interval)
         except DomainError as exc:
@@ -52,10 +52,10 @@ def add(
 def list_(database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every platform with its cursor, last pull and last error."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services.platforms import sync
+    from wms.services.platforms import shops
 
     with UnitOfWork(_engine(database)) as uow:
-        rows = [sync.platform_view(r) for r in sync.list_platforms(uow)]
+        rows = [shops.platform_view(r) for r in shops.list_platforms(uow)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -73,7 +73,7 @@ def pull(
 ) -> None:
     """Pull orders modified since the cursor; new ones import once, changed ones are held or alerted."""
     from wms.domain.errors import DomainError
-    from wms.services.orders.desk import parse_time
+    from wms.services.orders.intake import parse_time
     from wms.services.platforms import sync
 
     engine = _engine(database)
@@ -101,10 +101,10 @@ def alerts(all_: Annotated[bool, typer.Option("--all", help="Resolved ones too")
            database: DatabaseOpt = None) -> None:
     """Changes a person must act on (a packed order's buyer changed the address, asked for a refund...)."""
     from wms.adapters.db.uow import UnitOfWork
-    from wms.services.platforms import sync
+    from wms.services.platforms import shops
 
     with UnitOfWork(_engine(database)) as uow:
-        rows = sync.list_alerts(uow, open_only=not all_)
+        rows = shops.list_alerts(uow, open_only=not all_)
         for a in rows:
             done = f"  (resolved by {a.resolved_by})" if a.resolved_at else ""
             typer.echo(f"#{a.id:<5d} {a.created_at:%Y-%m-%d %H:%M} {a.platform:10s} {a.kind:17s} {a.message}{done}")
@@ -117,11 +117,11 @@ def resolve(alert_id: int, who: Annotated[str, typer.Option("--as")] = "cli", da
     """Mark an alert as dealt with."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.platforms import sync
+    from wms.services.platforms import shops
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            sync.resolve_alert(uow, alert_id, who)
+            shops.resolve_alert(uow, alert_id, who)
         except DomainError as exc:
             raise fail(exc.message) from None
     typer.echo(f"alert {alert_id} resolved")
@@ -144,7 +144,7 @@ def show_outbox(database: str | None, status: str | None, send: bool, retry: int
     """The outbox as `wms platforms outbox` and `wms erp outbox` print it (`kind`: one kind of platform)."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.platforms import uploads
+    from wms.services.platforms import upload_worker, uploads
 
     engine = _engine(database)
     if retry is not None:
@@ -155,7 +155,7 @@ def show_outbox(database: str | None, status: str | None, send: bool, retry: int
                 raise fail(exc.message) from None
         typer.echo(f"upload {retry} queued again")
     if send:
-        sent = uploads.run_once(engine, "cli")
+        sent = upload_worker.run_once(engine, "cli")
         typer.echo(f"sent {sent}")
     with UnitOfWork(engine) as uow:
         counts = uploads.counts(uow)

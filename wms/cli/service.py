@@ -87,7 +87,7 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
     if worker:
         worker.start()
     from wms.services.platforms.scheduler import PullScheduler
-    from wms.services.platforms.uploads import UploadWorker
+    from wms.services.platforms.upload_worker import UploadWorker
 
     platform_threads = [PullScheduler(engine), UploadWorker(engine)] if get_settings().platform_sync else []
     for thread in platform_threads:

@@ -26,12 +26,12 @@ def carriers_list(database: DatabaseOpt = None) -> None:
     """Print the carriers with their rules and how many tracking numbers each has left."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.config import get_settings
-    from wms.services.shipping import handover
+    from wms.services.shipping import carrier_setup
 
     with UnitOfWork(_engine(database)) as uow:
-        rows = handover.list_carriers(uow)
+        rows = carrier_setup.list_carriers(uow)
         left = {c["carrier"]: c["remaining"] for c in
-                handover.pool_status(uow, get_settings().tracking_pool_low_water)["carriers"]}
+                carrier_setup.pool_status(uow, get_settings().tracking_pool_low_water)["carriers"]}
     if not rows:
         typer.echo("no carriers; load some with `wms carriers load FILE`")
     from wms.services.shipping.waybill_numbers import provider_view
@@ -99,7 +99,7 @@ def carriers_load(
     """Create or update carriers and their pools from a file; loading twice adds nothing."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.shipping import handover
+    from wms.services.shipping import carrier_setup
 
     if not file.is_file():
         raise fail(f"no such file: {file}")
@@ -109,7 +109,7 @@ def carriers_load(
         raise fail(f"{file} is not a JSON file: {exc}") from None
     with UnitOfWork(_engine(database)) as uow:
         try:
-            counts = handover.load_carriers(uow, data)
+            counts = carrier_setup.load_carriers(uow, data)
         except DomainError as exc:
             raise fail(exc.message) from None
         except (KeyError, TypeError, ValueError) as exc:
@@ -134,15 +134,15 @@ def pools_add(
     """Load a purchased range of tracking numbers; an overlapping range is refused."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.shipping import handover
+    from wms.services.shipping import carrier_setup
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            pool = handover.add_pool(uow, carrier, prefix, suffix, digits, start, end, scheme)
+            pool = carrier_setup.add_pool(uow, carrier, prefix, suffix, digits, start, end, scheme)
         except DomainError as exc:
             raise fail(exc.message) from None
         uow.commit()
-        view = next(p for p in handover.pool_status(uow, 0)["pools"] if p["id"] == pool.id)
+        view = next(p for p in carrier_setup.pool_status(uow, 0)["pools"] if p["id"] == pool.id)
     typer.echo(f"pool {view['id']} for {view['carrier']}: {view['first_number']} .. {view['last_number']} "
                f"({view['size']} numbers)")
 
@@ -152,10 +152,10 @@ def pools_status(database: DatabaseOpt = None) -> None:
     """Numbers left per pool and carrier; warns where a carrier is below the low-water mark."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.config import get_settings
-    from wms.services.shipping import handover
+    from wms.services.shipping import carrier_setup
 
     with UnitOfWork(_engine(database)) as uow:
-        status = handover.pool_status(uow, get_settings().tracking_pool_low_water)
+        status = carrier_setup.pool_status(uow, get_settings().tracking_pool_low_water)
     for p in status["pools"]:
         typer.echo(f"pool {p['id']:<4} {p['carrier']:6s} {p['first_number']} .. {p['last_number']}  "
                    f"used {p['used']}, left {p['remaining']}{'  LOW' if p['low'] else ''}")

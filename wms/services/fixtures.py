@@ -11,7 +11,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import BinRow, Carrier, PackagingRow, Printer, SkuRow, Station, Warehouse
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.layout import parse_layout
-from wms.services.orders import desk
+from wms.services.orders import intake
 from wms.services.shipping import carriers
 from wms.services.stock import catalog, ledger
 
@@ -86,7 +86,7 @@ def load_demo(uow: UnitOfWork, directory: Path, actor: str = "demo") -> dict[str
     counts["stock_rows"] = n
     n = 0
     for data in _read(directory, "orders.json"):
-        _, created = desk.create_order(uow, data, actor)
+        _, created = intake.create_order(uow, data, actor)
         n += int(created)
         uow.commit()
     counts["orders"] = n

@@ -97,15 +97,15 @@ def _order_desk(uow: UowDep, who: object, status: str | None, hold_reason: str |
     """The overview's order list: held orders by default, filtered as the lead asks."""
     from wms.domain.errors import DomainError
     from wms.domain.orders import STATUSES
-    from wms.services.orders import desk
+    from wms.services.orders import intake, records
 
     f = {"status": status if status is not None else "on_hold", "hold_reason": hold_reason, "shop": shop,
          "ship_by_before": ship_by_before}
     rows, error = [], None
     try:
-        before = desk.parse_time(ship_by_before, "ship by before") if ship_by_before else None
-        found = desk.list_orders(uow, f["status"] or None, hold_reason or None, shop or None, before, limit=100)
-        rows = [desk.summary(o, mask=True) for o in found]
+        before = intake.parse_time(ship_by_before, "ship by before") if ship_by_before else None
+        found = records.list_orders(uow, f["status"] or None, hold_reason or None, shop or None, before, limit=100)
+        rows = [records.summary(o, mask=True) for o in found]
     except DomainError as exc:
         error = exc.message
     return {"f": f, "order_rows": rows, "order_error": error, "order_statuses": STATUSES}

@@ -11,7 +11,7 @@ from pydantic import Field
 from wms.api.deps import Caller
 from wms.api.schemas import Body
 from wms.http import UowDep
-from wms.services.platforms import qimen, uploads
+from wms.services.platforms import erps, uploads
 
 router = APIRouter(tags=["erps"])
 
@@ -28,19 +28,19 @@ class ErpIn(Body):
 @router.post("/erps")
 def add_erp(body: ErpIn, uow: UowDep, who: Caller) -> dict:
     """Register an ERP (or change it); the secret is never shown again."""
-    row = qimen.add_erp(uow, body.name, body.app_key, body.secret, body.customer_id, body.callback_url)
+    row = erps.add_erp(uow, body.name, body.app_key, body.secret, body.customer_id, body.callback_url)
     uow.commit()
-    return qimen.erp_view(row)
+    return erps.erp_view(row)
 
 
 @router.get("/erps")
 def list_erps(uow: UowDep, who: Caller) -> dict:
     """Every ERP with its app key, customer id and callback URL (secrets only as set / from env)."""
-    return {"erps": [qimen.erp_view(r) for r in qimen.erps(uow)]}
+    return {"erps": [erps.erp_view(r) for r in erps.erps(uow)]}
 
 
 @router.get("/erps/outbox")
 def erp_outbox(uow: UowDep, who: Caller, status: str | None = None, limit: int = Query(50, ge=1, le=500)) -> dict:
     """Confirmations (deliveryorder.confirm) waiting for, sent to or refused by the ERPs."""
     return {"confirmations": [uploads.upload_view(u)
-                              for u in uploads.list_uploads(uow, status, limit, kind=qimen.KIND)]}
+                              for u in uploads.list_uploads(uow, status, limit, kind=erps.KIND)]}

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from wms.api.deps import Caller
 from wms.api.schemas import ReceiptIn, SkuIn
 from wms.http import UowDep
-from wms.services.orders import desk
+from wms.services.orders import intake
 from wms.services.stock import catalog, ledger
 
 router = APIRouter(tags=["master data"])
@@ -37,7 +37,7 @@ def receive_stock(body: ReceiptIn, uow: UowDep, who: Caller) -> dict:
     """Put received units away into a bin; the ledger records the receipt."""
     row = ledger.receive(uow, body.sku, body.bin, body.qty, who.name)
     on_hand, reserved = row.on_hand, row.reserved
-    released = desk.retry_waiting_orders(uow, {body.sku}, who.name)
+    released = intake.retry_waiting_orders(uow, {body.sku}, who.name)
     uow.commit()
     return {"sku": body.sku, "bin": body.bin.upper(), "on_hand": on_hand, "reserved": reserved,
             "orders_released": released}

@@ -11,7 +11,7 @@ from wms.api.deps import Caller
 from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn, OrderIn
 from wms.domain.orders import mask_phone
 from wms.http import UowDep
-from wms.services.orders import desk, files
+from wms.services.orders import edits, files, intake, records
 
 router = APIRouter(tags=["orders"])
 
@@ -28,18 +28,18 @@ def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
                       "province": order.province, "city": order.city, "district": order.district,
                       "address": order.address},
         "lines": [{"sku": l.sku, "qty": l.qty, "picked": l.picked, "packed": l.packed}
-                  for l in desk.order_lines(uow, order)],
+                  for l in records.order_lines(uow, order)],
         "history": [{"from": e.from_status, "to": e.to_status, "actor": e.actor, "reason": e.reason,
-                     "at": e.at.isoformat()} for e in desk.history(uow, order)],
+                     "at": e.at.isoformat()} for e in records.history(uow, order)],
         "notes": [{"author": n.author, "text": n.text, "at": n.at.isoformat()}
-                  for n in desk.notes(uow, order)],
+                  for n in records.notes(uow, order)],
     }
 
 
 @router.post("/orders", status_code=201, responses={200: {"description": "already present (same order_no): the order as it is"}})
 def create_order(body: OrderIn, uow: UowDep, who: Caller, response: Response) -> dict:
     """Take in an order; it is reviewed and reserved at once, or put on hold with the reason."""
-    order, created = desk.create_order(uow, body.model_dump(mode="json"), who.name)
+    order, created = intake.create_order(uow, body.model_dump(mode="json"), who.name)
     uow.commit()
     if not created:
         response.status_code = 200
@@ -64,18 +64,18 @@ def list_orders(uow: UowDep, who: Caller, status: str | None = None, hold_reason
                 shop: str | None = None, ship_by_before: str | None = None, sort: str = "ship_by",
                 limit: int = Query(default=200, ge=1, le=10_000)) -> list[dict]:
     """Orders filtered by status, words in the hold reason, shop, and ship-by (most urgent first)."""
-    before = desk.parse_time(ship_by_before, "ship_by_before") if ship_by_before else None
-    rows = desk.list_orders(uow, status, hold_reason, shop, before, sort, limit)
+    before = intake.parse_time(ship_by_before, "ship_by_before") if ship_by_before else None
+    rows = records.list_orders(uow, status, hold_reason, shop, before, sort, limit)
     mask = who.role not in FULL_RECIPIENT
-    return [desk.summary(o, mask) for o in rows]
+    return [records.summary(o, mask) for o in rows]
 
 
 @router.patch("/orders/{order_no}")
 def edit_order(order_no: str, body: OrderEditIn, uow: UowDep, who: Caller) -> dict:
     """Fix the recipient or the carrier before packing; the order is reviewed again (a fixed
     review hold is released). Lines change through PUT /orders/{no}/lines."""
-    order = desk.get_order(uow, order_no, lock=True)
-    desk.edit(uow, order, who.name, body.reason,
+    order = records.get_order(uow, order_no, lock=True)
+    edits.edit(uow, order, who.name, body.reason,
                 body.recipient.model_dump(exclude_none=True) if body.recipient else None,
                 body.carrier, body.clear_carrier)
     uow.commit()
@@ -85,8 +85,8 @@ def edit_order(order_no: str, body: OrderEditIn, uow: UowDep, who: Caller) -> di
 @router.post("/orders/{order_no}/hold")
 def hold_order(order_no: str, body: HoldIn, uow: UowDep, who: Caller) -> dict:
     """Stop an order by hand with a reason; its stock stays booked for it."""
-    order = desk.get_order(uow, order_no, lock=True)
-    desk.hold(uow, order, who.name, body.reason)
+    order = records.get_order(uow, order_no, lock=True)
+    edits.hold(uow, order, who.name, body.reason)
     uow.commit()
     return order_view(uow, order)
 
@@ -94,8 +94,8 @@ def hold_order(order_no: str, body: HoldIn, uow: UowDep, who: Caller) -> dict:
 @router.post("/orders/{order_no}/release")
 def release_order(order_no: str, body: HoldIn, uow: UowDep, who: Caller) -> dict:
     """Lift a hold: review runs again; the answer says whether the order went on or what still holds it."""
-    order = desk.get_order(uow, order_no, lock=True)
-    found = desk.release_hold(uow, order, who.name, body.reason)
+    order = records.get_order(uow, order_no, lock=True)
+    found = edits.release_hold(uow, order, who.name, body.reason)
     uow.commit()
     return {**order_view(uow, order), "released": found.ok, "problems": found.problems}
 
@@ -103,7 +103,7 @@ def release_order(order_no: str, body: HoldIn, uow: UowDep, who: Caller) -> dict
 @router.get("/orders/{order_no}")
 def get_order(order_no: str, uow: UowDep, who: Caller) -> dict:
     """An order with its lines, status history and notes (packers see the phone masked)."""
-    view = order_view(uow, desk.get_order(uow, order_no))
+    view = order_view(uow, records.get_order(uow, order_no))
     if who.role not in FULL_RECIPIENT:
         view["recipient"]["phone"] = mask_phone(view["recipient"]["phone"])
     return view
@@ -112,7 +112,7 @@ def get_order(order_no: str, uow: UowDep, who: Caller) -> dict:
 @router.post("/orders/{order_no}/notes", status_code=201)
 def add_note(order_no: str, body: NoteIn, uow: UowDep, who: Caller) -> dict:
     """Append a note (备注); notes are never edited."""
-    note = desk.add_note(uow, desk.get_order(uow, order_no), who.name, body.text)
+    note = records.add_note(uow, records.get_order(uow, order_no), who.name, body.text)
     uow.commit()
     return {"author": note.author, "text": note.text, "at": note.at.isoformat()}
 
@@ -120,8 +120,8 @@ def add_note(order_no: str, body: NoteIn, uow: UowDep, who: Caller) -> dict:
 @router.put("/orders/{order_no}/lines")
 def change_lines(order_no: str, body: ChangeLinesIn, uow: UowDep, who: Caller) -> dict:
     """Change an order's lines before packing: reservations are redone, picked units go back."""
-    order = desk.get_order(uow, order_no, lock=True)
-    desk.change_lines(uow, order, [l.model_dump() for l in body.lines], who.name, body.reason)
+    order = records.get_order(uow, order_no, lock=True)
+    edits.change_lines(uow, order, [l.model_dump() for l in body.lines], who.name, body.reason)
     uow.commit()
     return order_view(uow, order)
 
@@ -129,7 +129,7 @@ def change_lines(order_no: str, body: ChangeLinesIn, uow: UowDep, who: Caller) -
 @router.post("/orders/{order_no}/cancel")
 def cancel_order(order_no: str, body: CancelIn, uow: UowDep, who: Caller) -> dict:
     """Cancel before packing: reservations are released, picked units go back to their bins."""
-    order = desk.get_order(uow, order_no, lock=True)
-    desk.cancel(uow, order, who.name, body.reason)
+    order = records.get_order(uow, order_no, lock=True)
+    edits.cancel(uow, order, who.name, body.reason)
     uow.commit()
     return order_view(uow, order)

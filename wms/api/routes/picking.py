@@ -95,7 +95,7 @@ def get_wave(code: str, uow: UowDep, who: Caller) -> dict[str, Any]:
 def picklists(code: str, uow: UowDep, who: Caller) -> list[dict[str, Any]]:
     """Every trip's pick list: stops in walking order with tote labels, the walk, and what the
     buyers and the seller wrote for its orders (`notes`)."""
-    from wms.services.orders.desk import picklist_notes
+    from wms.services.orders.records import picklist_notes
 
     views = lists.picklists(uow, tasks.get_wave(uow, code))
     for view in views:
@@ -110,7 +110,7 @@ def picklist_pdf(
 ) -> Response:
     """The printable pick list of one trip, with its route on the warehouse map."""
     from printing.picklist import render_picklist_pdf
-    from wms.services.orders.desk import picklist_notes
+    from wms.services.orders.records import picklist_notes
 
     view, layout, route = lists.trip_picklist(uow, tasks.get_wave(uow, code), trip)
     pdf = render_picklist_pdf({"wave": view["wave"], "trip": trip, "stops": view["stops"],

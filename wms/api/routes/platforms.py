@@ -9,7 +9,7 @@ from wms.api.deps import Caller
 from wms.api.schemas import RowId
 from wms.http import UowDep
 from wms.services.orders import ship_clock
-from wms.services.platforms import sync, uploads
+from wms.services.platforms import shops, sync, uploads
 
 router = APIRouter(tags=["platforms"])
 
@@ -17,8 +17,8 @@ router = APIRouter(tags=["platforms"])
 @router.get("/platforms")
 def list_platforms(uow: UowDep, who: Caller) -> dict:
     """Every shop platform with its cursor, last pull and last error; alerts and outbox counts."""
-    return {"platforms": [sync.platform_view(r) for r in sync.list_platforms(uow)],
-            "open_alerts": len(sync.list_alerts(uow)), "outbox": uploads.counts(uow)}
+    return {"platforms": [shops.platform_view(r) for r in shops.list_platforms(uow)],
+            "open_alerts": len(shops.list_alerts(uow)), "outbox": uploads.counts(uow)}
 
 
 @router.post("/platforms/{name}/pull")
@@ -32,13 +32,13 @@ async def pull_now(name: str, request: Request, who: Caller) -> dict:
 @router.get("/platforms/alerts")
 def alerts(uow: UowDep, who: Caller, all: bool = False) -> dict:
     """Changes a person must act on (after packing), newest first."""
-    return {"alerts": [sync.alert_view(a) for a in sync.list_alerts(uow, open_only=not all)]}
+    return {"alerts": [shops.alert_view(a) for a in shops.list_alerts(uow, open_only=not all)]}
 
 
 @router.post("/platforms/alerts/{alert_id}/resolve")
 def resolve(alert_id: RowId, uow: UowDep, who: Caller) -> dict:
     """Mark an alert dealt with."""
-    return sync.alert_view(sync.resolve_alert(uow, alert_id, who.name))
+    return shops.alert_view(shops.resolve_alert(uow, alert_id, who.name))
 
 
 @router.get("/platforms/outbox")

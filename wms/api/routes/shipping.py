@@ -11,7 +11,7 @@ from pydantic import Field
 from wms.api.deps import Caller
 from wms.api.schemas import Body, RowId
 from wms.http import UowDep
-from wms.services.shipping import handover
+from wms.services.shipping import carrier_setup, handover
 
 router = APIRouter(tags=["shipping"])
 
@@ -58,7 +58,7 @@ class HandoverIn(Body):
 @router.get("/carriers")
 def list_carriers(uow: UowDep, who: Caller) -> list[dict]:
     """Carriers with their reach, COD, weight limit and default/fallback flags."""
-    return [handover.carrier_view(c) for c in handover.list_carriers(uow)]
+    return [carrier_setup.carrier_view(c) for c in carrier_setup.list_carriers(uow)]
 
 
 @router.post("/carriers", status_code=201, responses={200: {"description": "the carrier existed: the fields sent are changed"}})
@@ -67,11 +67,11 @@ def save_carrier(body: CarrierIn, uow: UowDep, who: Caller, response: Response) 
 
     Making a carrier the default clears the old default.
     """
-    row, created = handover.save_carrier(uow, body.model_dump(exclude_unset=True))
+    row, created = carrier_setup.save_carrier(uow, body.model_dump(exclude_unset=True))
     uow.commit()
     if not created:
         response.status_code = 200
-    return handover.carrier_view(row)
+    return carrier_setup.carrier_view(row)
 
 
 @router.post("/carriers/{code}/provider")
@@ -84,28 +84,28 @@ def set_provider(code: str, body: ProviderIn, uow: UowDep, who: Caller) -> dict:
     row = set_it(uow, code, body.provider, account=body.account, url=body.url, app_key=body.app_key,
                  secret=body.secret, token=body.token, cp_code=body.cp_code, customer_code=body.customer_code)
     uow.commit()
-    return {**handover.carrier_view(row), **provider_view(uow, row)}
+    return {**carrier_setup.carrier_view(row), **provider_view(uow, row)}
 
 
 @router.post("/carriers/{code}/pools", status_code=201)
 def add_pool(code: str, body: PoolIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Load a purchased range of tracking numbers; overlapping ranges are refused (409)."""
-    pool = handover.add_pool(uow, code, body.prefix, body.suffix, body.digits, body.start, body.end, body.scheme)
+    pool = carrier_setup.add_pool(uow, code, body.prefix, body.suffix, body.digits, body.start, body.end, body.scheme)
     uow.commit()
-    status = handover.pool_status(uow, request.app.state.settings.tracking_pool_low_water)
+    status = carrier_setup.pool_status(uow, request.app.state.settings.tracking_pool_low_water)
     return next(p for p in status["pools"] if p["id"] == pool.id)
 
 
 @router.post("/carriers/{code}/check-number")
 def check_number(code: str, body: NumberIn, uow: UowDep, who: Caller) -> dict:
     """Does a tracking number fit the carrier's format (S10 check digit too), and is it ours?"""
-    return handover.check_number(uow, code, body.tracking_no)
+    return carrier_setup.check_number(uow, code, body.tracking_no)
 
 
 @router.get("/tracking-pools")
 def tracking_pools(request: Request, uow: UowDep, who: Caller) -> dict:
     """Numbers left per pool and per carrier; `low` below settings.tracking_pool_low_water."""
-    return handover.pool_status(uow, request.app.state.settings.tracking_pool_low_water)
+    return carrier_setup.pool_status(uow, request.app.state.settings.tracking_pool_low_water)
 
 
 @router.post("/handovers", status_code=201)

@@ -13,7 +13,7 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain import return_policy as policy
 from wms.domain.errors import Conflict, Invalid, NotFound
-from wms.services.orders import desk
+from wms.services.orders import edits, intake, records
 from wms.services.packing import weight_history
 from wms.services.stock import catalog
 
@@ -51,8 +51,8 @@ def create_case(uow: UnitOfWork, data: dict[str, Any], actor: str, now: datetime
         raise Invalid(f"case_type: choose one of {', '.join(policy.CASE_TYPES)}", "invalid_case_type")
     if reason not in policy.REASONS:
         raise Invalid(f"reason: choose one of {', '.join(policy.REASONS)}", "invalid_reason")
-    order = desk.get_order(uow, data["order_no"])
-    ordered = {l.sku: l.qty for l in desk.order_lines(uow, order)}
+    order = records.get_order(uow, data["order_no"])
+    ordered = {l.sku: l.qty for l in records.order_lines(uow, order)}
     lines = data.get("lines") or []
     for l in lines:
         if l["sku"] not in ordered:
@@ -93,7 +93,7 @@ def _replacement(uow: UnitOfWork, case: AfterSalesCase, order: OrderRow, lines: 
     """Reship (补发) and exchange send goods out again as an order of their own, linked to the case."""
     suffix = "RS" if case.case_type == "reship" else "EX"
     n = 1 + len(uow.session.exec(select(OrderRow).where(OrderRow.order_no.startswith(f"{order.order_no}-{suffix}"))).all())  # type: ignore[attr-defined]
-    new, _ = desk.create_order(uow, {
+    new, _ = intake.create_order(uow, {
         "order_no": f"{order.order_no}-{suffix}{n}", "channel": "after_sales", "shop": order.shop,
         "remark": f"{case.code} {case.reason}",
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone, "province": order.province,
@@ -109,7 +109,7 @@ def _waiting_reason(case: AfterSalesCase, gate: str) -> str:
     return f"{AFTER_SALES_HOLD} {case.code} waits for the case decision"
 
 
-AFTER_SALES_HOLD = desk.rules.AFTER_SALES_HOLD
+AFTER_SALES_HOLD = records.rules.AFTER_SALES_HOLD
 
 
 def apply_replacement_gate(uow: UnitOfWork, case: AfterSalesCase, actor: str) -> str | None:
@@ -117,15 +117,15 @@ def apply_replacement_gate(uow: UnitOfWork, case: AfterSalesCase, actor: str) ->
     if not case.replacement_order_id:
         return None
     order = uow.session.get(OrderRow, case.replacement_order_id)
-    if order is None or order.status in (desk.rules.CANCELLED, desk.rules.PACKED, desk.rules.SHIPPED):
+    if order is None or order.status in (records.rules.CANCELLED, records.rules.PACKED, records.rules.SHIPPED):
         return None
     gate = policy.replacement_gate(case.case_type, case.responsibility, case.decision,
                                    case.status in ("inspected",) or _inspected(uow, case))
-    held_by_case = order.status == desk.rules.ON_HOLD and (order.hold_reason or "").startswith(AFTER_SALES_HOLD)
+    held_by_case = order.status == records.rules.ON_HOLD and (order.hold_reason or "").startswith(AFTER_SALES_HOLD)
     if gate == policy.CANCEL:
-        desk.cancel(uow, order, actor, f"{case.code} declined: nothing to send")
+        edits.cancel(uow, order, actor, f"{case.code} declined: nothing to send")
     elif gate == policy.RELEASE and held_by_case:
-        desk.release_hold(uow, order, actor, f"{case.code} {case.decision}")
+        edits.release_hold(uow, order, actor, f"{case.code} {case.decision}")
     elif gate in (policy.WAIT_DECISION, policy.WAIT_RETURN) and held_by_case:
         order.hold_reason = _waiting_reason(case, gate)
         uow.session.add(order)
@@ -202,8 +202,8 @@ def close_case(uow: UnitOfWork, case: AfterSalesCase, outcome: str, actor: str) 
     uow.session.add(case)
     if case.replacement_order_id:
         order = uow.session.get(OrderRow, case.replacement_order_id)
-        if order is not None and order.status == desk.rules.ON_HOLD and (order.hold_reason or "").startswith(AFTER_SALES_HOLD):
-            desk.cancel(uow, order, actor, f"{case.code} closed before its replacement was released: {outcome}")
+        if order is not None and order.status == records.rules.ON_HOLD and (order.hold_reason or "").startswith(AFTER_SALES_HOLD):
+            edits.cancel(uow, order, actor, f"{case.code} closed before its replacement was released: {outcome}")
 
 
 def misshipment_register(uow: UnitOfWork) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from wms.domain import weighing as weight_rules
 from wms.domain.codes import interpret
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.services.aftersales.cases import apply_replacement_gate, get_case
-from wms.services.orders import desk
+from wms.services.orders import intake
 from wms.services.packing import weight_history
 from wms.services.stock import catalog, ledger
 
@@ -153,7 +153,7 @@ def inspect(uow: UnitOfWork, receipt: ReturnReceipt, items: list[dict[str, Any]]
     if case is not None:
         apply_replacement_gate(uow, case, actor)  # a buyer-fault exchange ships once its return is inspected
     if instructions and any(i["disposition"] == "restock" for i in instructions):
-        desk.retry_waiting_orders(uow, {i["sku"] for i in instructions if i["disposition"] == "restock"}, actor)
+        intake.retry_waiting_orders(uow, {i["sku"] for i in instructions if i["disposition"] == "restock"}, actor)
     return instructions
 
 

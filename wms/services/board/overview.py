@@ -24,7 +24,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain.orders import STATUSES
 from wms.services.labels.print_queue import printers
 from wms.services.picking.waves import list_waves
-from wms.services.shipping.handover import pool_status
+from wms.services.shipping.carrier_setup import pool_status
 from wms.services.stock.ledger import sku_levels
 
 

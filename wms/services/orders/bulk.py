@@ -38,7 +38,7 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork, is_retryable
 from wms.domain import orders as rules
 from wms.domain.errors import DomainError, UnstorableValue
-from wms.services.orders import desk
+from wms.services.orders import intake
 
 CHUNK = 250  # orders per transaction: SQLite's writer lock is held a few tens of ms at a time
 
@@ -88,24 +88,24 @@ def take_in(uow: UnitOfWork, parsed: Parsed, actor: str, on_error: OnError) -> O
     return outcome
 
 
-Drafted = list[tuple[list[int], dict[str, Any], desk.DraftOrder]]
+Drafted = list[tuple[list[int], dict[str, Any], intake.DraftOrder]]
 
 
 def _drafted(uow: UnitOfWork, pending: Parsed, on_error: OnError, outcome: Outcome,
              seen: set[str]) -> tuple[Drafted, list[rules.Review]]:
     """Read and review a chunk's orders once: those already stored are reported as present,
     the unreadable ones to `on_error`."""
-    nos = {desk.order_no_of(d) for _, d in pending} - {""}
+    nos = {intake.order_no_of(d) for _, d in pending} - {""}
     stored = {r[0] for r in uow.session.execute(_EXISTING, {"nos": sorted(nos)})} if nos else set()
     drafts: Drafted = []
     in_batch: set[str] = set()
     for rows, data in pending:
-        order_no = desk.order_no_of(data)
+        order_no = intake.order_no_of(data)
         if order_no in stored or order_no in seen or order_no in in_batch:
             outcome.already_present.append(order_no)
             continue
         try:
-            draft = desk.draft_order(data)
+            draft = intake.draft_order(data)
         except DomainError as exc:
             on_error(rows, data, exc.message, exc.code)
             continue
@@ -114,9 +114,9 @@ def _drafted(uow: UnitOfWork, pending: Parsed, on_error: OnError, outcome: Outco
             continue
         drafts.append((rows, data, draft))
         in_batch.add(order_no)
-    lookups = desk.Lookups(uow)
+    lookups = intake.Lookups(uow)
     lookups.known_skus({line.sku for _, _, d in drafts for line in d.lines})
-    return drafts, [desk.review_draft(d, lookups) for _, _, d in drafts]
+    return drafts, [intake.review_draft(d, lookups) for _, _, d in drafts]
 
 
 def _next_segment(uow: UnitOfWork, drafts: Drafted, reviews: list[rules.Review], actor: str, on_error: OnError,
@@ -142,7 +142,7 @@ def _next_segment(uow: UnitOfWork, drafts: Drafted, reviews: list[rules.Review],
     return [], []
 
 
-def _first_merge_candidate(uow: UnitOfWork, drafts: list[desk.DraftOrder], reviews: list[rules.Review]) -> int:
+def _first_merge_candidate(uow: UnitOfWork, drafts: list[intake.DraftOrder], reviews: list[rules.Review]) -> int:
     """The index of the first order that might merge with another open order of its recipient
     (orders.merge_candidates: same name, phone and address), another passing order here or an
     open one in the database, where one of them has the buyer's consent to one parcel
@@ -160,7 +160,7 @@ def _first_merge_candidate(uow: UnitOfWork, drafts: list[desk.DraftOrder], revie
     stored: dict[tuple[Any, ...], bool] = {}
     if phones:
         for *recipient, consent in uow.session.execute(_OPEN_RECIPIENTS, {
-                "phones": phones, "open": sorted(desk.MERGEABLE)}):
+                "phones": phones, "open": sorted(intake.MERGEABLE)}):
             stored[tuple(recipient)] = stored.get(tuple(recipient), False) or bool(consent)
     for i, (w, r) in enumerate(zip(who, reviews)):
         if r.ok and (here[w] > 1 or w in stored) and (w in consent_here or stored.get(w, False)):
@@ -174,13 +174,13 @@ def _one(uow: UnitOfWork, rows: list[int], data: dict[str, Any], actor: str, on_
     """One order through create_order in its own transaction, as the import always did."""
     try:
         try:
-            order, created = desk.create_order(uow, data, actor)
+            order, created = intake.create_order(uow, data, actor)
             uow.commit()
         except SQLAlchemyError as exc:
             if not is_retryable(exc):
                 raise
             uow.rollback()  # a deadlock with a concurrent import: once more
-            order, created = desk.create_order(uow, data, actor)
+            order, created = intake.create_order(uow, data, actor)
             uow.commit()
     except DomainError as exc:
         uow.rollback()
@@ -205,13 +205,13 @@ def _one(uow: UnitOfWork, rows: list[int], data: dict[str, Any], actor: str, on_
 class _Plan:
     """One order of the batch: its review, the stock it takes, and its history to write."""
 
-    draft: desk.DraftOrder
+    draft: intake.DraftOrder
     order_id: int = 0
     takes: list[tuple[int, int, int]] = field(default_factory=list)  # (line index, stock id, qty)
     events: list[tuple[str | None, str, str, str | None]] = field(default_factory=list)
 
 
-def _write(uow: UnitOfWork, drafts: list[desk.DraftOrder], reviews: list[rules.Review],
+def _write(uow: UnitOfWork, drafts: list[intake.DraftOrder], reviews: list[rules.Review],
            actor: str) -> list[Created]:
     """Store the orders as create_order would leave them, in a few statements; no commit."""
     plans = [_Plan(d, events=[(None, rules.RECEIVED, actor, None)]) for d in drafts]
@@ -286,7 +286,7 @@ def _reserve(uow: UnitOfWork, plans: list[_Plan]) -> dict[int, int]:
         if shortfalls:
             for i, stock_id, qty in takes:  # all or nothing: give back what this order took
                 next(slot for slot in free[plan.draft.lines[i].sku] if slot[0] == stock_id)[1] += qty
-            reason = desk.stock_hold_reason(plan.draft.values["order_type"], shortfalls)
+            reason = intake.stock_hold_reason(plan.draft.values["order_type"], shortfalls)
             plan.events.append((rules.REVIEWED, rules.ON_HOLD, "review", reason))
             continue
         plan.takes = takes

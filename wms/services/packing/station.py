@@ -38,7 +38,7 @@ from wms.domain.errors import Conflict, DomainError, Invalid, NotFound
 from wms.domain.packaging import ItemDims, suggest_packaging
 from wms.domain.waybill_numbers import ParcelFacts, WaybillNumber, WaybillProvider, WaybillUnavailable, object_id
 from wms.services.labels import print_queue, waybills
-from wms.services.orders import desk
+from wms.services.orders import records
 from wms.services.packing.learning import learn_from_parcel
 from wms.services.picking.tasks import order_in_tote
 from wms.services.shipping import carriers, waybill_numbers
@@ -100,7 +100,7 @@ class _Contents:
 
 def _contents(uow: UnitOfWork, order: OrderRow) -> _Contents:
     """Read once per request: the weigh path used to load the same lines four times."""
-    members = desk.group_of(uow, order)
+    members = records.group_of(uow, order)
     return _Contents(order, members, prepared.lines_of(uow, [m.id for m in members]))  # type: ignore[misc]
 
 
@@ -180,7 +180,7 @@ def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
 
 def _noted(uow: UnitOfWork, order: OrderRow) -> list[OrderRow]:
     """The orders in this parcel whose buyer or seller wrote something."""
-    members = desk.group_of(uow, order) if order.merge_group else [order]
+    members = records.group_of(uow, order) if order.merge_group else [order]
     return [m for m in members if m.buyer_message or m.seller_memo]
 
 
@@ -230,7 +230,7 @@ def open_session(uow: UnitOfWork, code: str, station: str, who: Actor,
     `found` is the order `code` resolved to, when the caller has looked it up already."""
     found = found or _order_for_code(uow, code)
     # SQLite took the write lock at BEGIN, so the row just read is current; PostgreSQL locks it now.
-    order = desk.get_order(uow, found.order_no, lock=True) if uow.is_postgres else found
+    order = records.get_order(uow, found.order_no, lock=True) if uow.is_postgres else found
     existing = uow.session.exec(uow.locked(
         select(PackSessionRow).where(PackSessionRow.order_id == order.id, PackSessionRow.status == "open")
     )).first()
@@ -648,7 +648,7 @@ def _finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: _Contents
     for member in contents.members:
         prepared.mark_lines_packed(uow, member.id)  # type: ignore[arg-type]
     for member in contents.members:
-        desk.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}", carrier=carrier)
+        records.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}", carrier=carrier)
     uow.update(session, status="passed", closed_at=utcnow())
     waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings, number)
     job = print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)

@@ -13,7 +13,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import weighing as weight_rules
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.domain.orders import mask_phone
-from wms.services.orders import desk
+from wms.services.orders import records
 from wms.services.stock import catalog
 
 
@@ -124,7 +124,7 @@ def evidence(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
     assert order is not None
     session = uow.session.get(PackSessionRow, parcel.session_id) if parcel.session_id else None
     weighings = parcel_record(uow, parcel)
-    lines = desk.order_lines(uow, order)
+    lines = records.order_lines(uow, order)
     skus = catalog.skus_by_code(uow, {l.sku for l in lines})
     outbound = [w for w in weighings if w["kind"] == "outbound"]
     last = outbound[-1] if outbound else None

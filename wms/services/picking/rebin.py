@@ -18,7 +18,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain.bin_choice import InsufficientStock, choose_bins
 from wms.domain.layout import Layout
 from wms.domain.routing import plan_route
-from wms.services.orders import desk
+from wms.services.orders import records
 from wms.services.picking.tasks import open_qty
 from wms.services.stock.ledger import reserve_at, unreserve_at
 
@@ -60,7 +60,7 @@ def rebin_order(uow: UnitOfWork, layout: Layout, order: OrderRow) -> list[dict[s
     if any(not layout.has_bin(l.bin_code) for l in lines):
         return []
     line_ids: dict[str, set[int]] = defaultdict(set)
-    for line in desk.order_lines(uow, order):
+    for line in records.order_lines(uow, order):
         line_ids[line.sku].add(line.id)  # type: ignore[arg-type]
     current: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for l in lines:

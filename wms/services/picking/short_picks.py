@@ -17,7 +17,7 @@ from wms.domain import orders as rules
 from wms.domain.errors import Conflict, Invalid
 from wms.domain.layout import Layout
 from wms.domain.routing import plan_route
-from wms.services.orders import desk
+from wms.services.orders import records
 from wms.services.picking.lists import trip_stop_codes
 from wms.services.picking.tasks import (
     CANCELLED,
@@ -214,7 +214,7 @@ def _hold_order(uow: UnitOfWork, order: OrderRow, actor: str, reason: str) -> se
         uow.session.add(task)
     uow.session.flush()
     if order.status != rules.ON_HOLD:
-        desk.transition(uow, order, rules.ON_HOLD, actor, reason[:500])
+        records.transition(uow, order, rules.ON_HOLD, actor, reason[:500])
     return trips
 
 

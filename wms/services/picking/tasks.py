@@ -32,7 +32,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import orders as rules
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.domain.layout import Layout, parse_layout
-from wms.services.orders import desk
+from wms.services.orders import records
 from wms.services.stock import catalog, ledger
 from wms.services.stock.ledger import default_warehouse, unreserve_at
 
@@ -151,7 +151,7 @@ def confirm_pick(
             break
     finished = {}
     for a in allocations:
-        order = desk.get_order(uow, a["order_no"])
+        order = records.get_order(uow, a["order_no"])
         finished[order.order_no] = _finish_order_if_picked(uow, order, actor)
     update_wave_status(uow, wave)
     trip = allocations[0]["trip"]
@@ -229,14 +229,14 @@ def _finish_order_if_picked(uow: UnitOfWork, order: OrderRow, actor: str) -> str
     uow.session.refresh(order)
     if order.status != rules.RELEASED:
         return order.status
-    lines = desk.order_lines(uow, order)
+    lines = records.order_lines(uow, order)
     for line in lines:
         uow.session.refresh(line)
     still_open = uow.session.exec(
         select(PickTask.id).where(PickTask.order_id == order.id, PickTask.status == OPEN)
     ).first()
     if lines and still_open is None and all(l.picked >= l.qty for l in lines):
-        desk.transition(uow, order, rules.PICKED, actor)
+        records.transition(uow, order, rules.PICKED, actor)
     return order.status
 
 

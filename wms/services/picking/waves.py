@@ -22,7 +22,7 @@ from wms.domain import orders as rules
 from wms.domain.batching import Cart, PickOrder, batch_orders
 from wms.domain.errors import Conflict, Invalid
 from wms.domain.routing import METHODS
-from wms.services.orders import desk
+from wms.services.orders import records
 from wms.services.picking.lists import wave_view
 from wms.services.picking.rebin import OpenLine, open_lines, rebin_order
 from wms.services.picking.tasks import OPEN, open_qty, tasks_of, warehouse_layout
@@ -72,7 +72,7 @@ def release_orders(
     if order_nos is not None:
         nos = _clean_order_nos(order_nos)
         for no in nos:
-            order = desk.get_order(uow, no, lock=True)
+            order = records.get_order(uow, no, lock=True)
             if order.status == rules.RELEASED:
                 already.append(no)
                 continue
@@ -80,7 +80,7 @@ def release_orders(
                 raise Conflict(
                     f"order {no} is {order.status}; only reserved orders can be released", "not_reserved"
                 )
-            desk.transition(uow, order, rules.RELEASED, actor)
+            records.transition(uow, order, rules.RELEASED, actor)
             released.append(no)
     elif all_reserved:
         n = MAX_RELEASE if limit is None else limit
@@ -95,7 +95,7 @@ def release_orders(
             )
         ).all()
         for order in rows:
-            desk.transition(uow, order, rules.RELEASED, actor)
+            records.transition(uow, order, rules.RELEASED, actor)
             released.append(order.order_no)
     else:
         raise Invalid("give order_nos: [...] or all_reserved: true", "missing_field")
@@ -214,7 +214,7 @@ def _orders_for_wave(uow: UnitOfWork, order_nos: list[str] | None, limit: int) -
     if order_nos is not None:
         chosen = []
         for no in _clean_order_nos(order_nos):
-            order = desk.get_order(uow, no, lock=True)
+            order = records.get_order(uow, no, lock=True)
             if order.status != rules.RELEASED:
                 raise Conflict(f"order {no} is {order.status}; only released orders can join a wave",
                                "not_released")

@@ -1,7 +1,11 @@
 """Shops and ERPs: orders in, tracking numbers out.
 
-- `sync`: the shop platforms (Taobao, Douyin, files): set-up, paged pulls, alerts;
-- `uploads`: tracking numbers back to the platforms (发货回传) through a durable outbox;
+- `shops`: the shop platforms on record (Taobao, Douyin, files) and the alerts their pulls raise;
+- `sync`: orders in: paged pulls by modified time from a stored cursor;
+- `changes`: one platform order applied: created on first sight, held or alerted on a change;
+- `uploads`: tracking numbers back to the platforms (发货回传): the outbox and its view;
+- `upload_worker`: sending that outbox under a lease, with retries and back-off;
 - `scheduler`: the pulls `wms serve` runs on a timer;
-- `qimen`: a seller's ERP drives the warehouse over 奇门 (Qimen).
+- `erps`: the ERPs that may call over 奇门 and the check of each call;
+- `qimen`: what each 奇门 method does (items, combos, shipments, cancels, stock).
 """

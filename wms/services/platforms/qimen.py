@@ -1,5 +1,6 @@
-"""A seller's ERP drives the warehouse over 奇门 (Qimen): who may call (`wms erp add`), the
-checks every call passes (customer, timestamp window, signature), and what each method does.
+"""A seller's ERP drives the warehouse over 奇门 (Qimen): what each method does. Who may call
+(`wms erp add`) and the checks every call passes (customer, timestamp window, signature) are
+in `erps`.
 
 An ERP is a `platform` row of kind `qimen`: `app_key`, the secret (a value or `env:NAME`), the
 ERP's `customerId` (kept as `shop`) and its callback URL (`url`). A shipment it creates is an
@@ -12,13 +13,10 @@ weights in kg), `combineitem.synchronize` (a combo and its parts; a shipment lin
 exploded into its parts at intake, so reservation, picking, scanning and the expected weight all
 see the parts), `deliveryorder.create` (a shipment; a masked receiver with an OAID passes
 review), `order.cancel` (before packing) and `inventory.query` (on hand and reserved per item).
-Anything else is a `failure` naming the method. The caller commits.
-"""
+Anything else is a `failure` naming the method. The caller commits."""
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,89 +27,9 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.adapters.qimen.protocol import QimenFailure
-from wms.domain.errors import DomainError, Invalid
-from wms.services.orders import desk
+from wms.domain.errors import DomainError
+from wms.services.orders import edits, intake, records
 from wms.services.stock import catalog, ledger
-
-KIND = "qimen"
-STALE_AFTER = timedelta(minutes=10)  # a timestamp further than this from our clock is refused
-REQUIRED_PARAMS = ("method", "app_key", "customerId", "timestamp", "sign")
-
-
-# ---------------------------------------------------------------- the ERPs we answer
-
-
-def add_erp(uow: UnitOfWork, name: str, app_key: str, secret: str, customer_id: str, callback_url: str) -> PlatformRow:
-    """Register (or change) an ERP; its secret may be `env:NAME`, read at each call."""
-    name, app_key, customer_id = name.strip(), app_key.strip(), customer_id.strip()
-    for label, value in (("name", name), ("app key", app_key), ("secret", secret), ("customer id", customer_id)):
-        if not value.strip():
-            raise Invalid(f"an ERP needs its {label}", "missing_field")
-    if callback_url and not callback_url.startswith(("http://", "https://")):
-        raise Invalid(f"callback URL {callback_url!r} is not http(s)", "invalid_url")
-    clash = uow.session.exec(select(PlatformRow).where(
-        PlatformRow.kind == KIND, PlatformRow.app_key == app_key, PlatformRow.shop == customer_id,
-        PlatformRow.name != name)).first()
-    if clash is not None:
-        raise Invalid(f"ERP {clash.name} has app key {app_key} and customer {customer_id} already", "duplicate_erp")
-    row = uow.session.get(PlatformRow, name) or PlatformRow(name=name, kind=KIND)
-    if row.kind != KIND:
-        raise Invalid(f"{name} is a {row.kind} platform, not an ERP", "name_taken")
-    row.app_key, row.app_secret, row.shop, row.url = app_key, secret.strip(), customer_id, callback_url.strip()
-    row.upload_on, row.pull_interval_s = "handover", 0  # an ERP is never pulled; it calls us
-    uow.session.add(row)
-    uow.session.flush()
-    return row
-
-
-def erps(uow: UnitOfWork) -> list[PlatformRow]:
-    return list(uow.session.exec(select(PlatformRow).where(PlatformRow.kind == KIND).order_by(PlatformRow.name)).all())
-
-
-def erp_view(row: PlatformRow) -> dict[str, Any]:
-    return {"name": row.name, "app_key": row.app_key, "customer_id": row.shop, "callback_url": row.url,
-            "secret": "from env " + row.app_secret[4:] if (row.app_secret or "").startswith("env:") else "set",
-            "last_error": row.last_error}
-
-
-def secret_of(row: PlatformRow) -> str:
-    value = row.app_secret or ""
-    if value.startswith("env:"):
-        found = os.environ.get(value[4:], "")
-        if not found:
-            raise QimenFailure("not_configured", f"ERP {row.name}: the secret is to come from the environment "
-                               f"variable {value[4:]}, which is not set on the warehouse's side")
-        return found
-    return value
-
-
-# ---------------------------------------------------------------- checking a call
-
-
-def authenticate(uow: UnitOfWork, params: dict[str, str], body: bytes, now: datetime | None = None) -> PlatformRow:
-    """The ERP this call comes from, after every check; QimenFailure naming the first that fails."""
-    missing = [p for p in REQUIRED_PARAMS if not (params.get(p) or "").strip()]
-    if missing:
-        raise QimenFailure("missing_parameter", f"the query lacks {', '.join(missing)}")
-    row = uow.session.exec(select(PlatformRow).where(
-        PlatformRow.kind == KIND, PlatformRow.app_key == params["app_key"],
-        PlatformRow.shop == params["customerId"])).first()
-    if row is None:
-        raise QimenFailure("unknown_customer", f"no ERP is registered here with app_key {params['app_key']} "
-                           f"and customerId {params['customerId']}")
-    sent = protocol.parse_timestamp(params["timestamp"])
-    drift = abs((now or utcnow()) - sent)
-    if drift > STALE_AFTER:
-        raise QimenFailure("stale_timestamp", f"timestamp {params['timestamp']} is {int(drift.total_seconds())} s "
-                           f"from the warehouse's clock; calls are taken within {int(STALE_AFTER.total_seconds() / 60)} "
-                           "minutes (Beijing time)")
-    if protocol.sign(secret_of(row), params, body) != params["sign"].strip().upper():
-        raise QimenFailure("invalid_signature", "the signature does not match: MD5 of secret + sorted query "
-                           "parameters (without sign) + body + secret, upper-case hex")
-    return row
-
-
-# ---------------------------------------------------------------- the methods
 
 
 def handle(uow: UnitOfWork, erp: PlatformRow, method: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -257,11 +175,11 @@ def explode_combos(uow: UnitOfWork, lines: list[dict[str, Any]]) -> tuple[list[d
 def _order_cancel(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
     code = _text(request, "orderCode", "")
     order = _erp_order(uow, erp, code)
-    if order.status == desk.rules.CANCELLED:
+    if order.status == records.rules.CANCELLED:
         return {"message": f"order {code} was cancelled already"}
     reason = _text(request, "cancelReason", "", required=False) or "cancelled by the ERP"
     try:
-        desk.cancel(uow, order, f"erp:{erp.name}", f"{erp.name}: {reason}"[:400])
+        edits.cancel(uow, order, f"erp:{erp.name}", f"{erp.name}: {reason}"[:400])
     except DomainError as exc:
         raise QimenFailure("cancel_refused", f"order {code} cannot be cancelled: {exc.message}; intercept the "
                            "parcel with the carrier instead") from None
@@ -322,7 +240,7 @@ def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, 
                       "oaid": _text(receiver, "oaid", "", required=False) or None},
         "lines": lines,
     }
-    order, created = desk.create_order(uow, data, f"erp:{erp.name}")
+    order, created = intake.create_order(uow, data, f"erp:{erp.name}")
     updated = [] if created else _update_before_picking(uow, erp, order, data)
     seen = uow.session.exec(select(PlatformOrder).where(PlatformOrder.platform == erp.name,
                                                         PlatformOrder.platform_order_no == code)).first()
@@ -330,9 +248,9 @@ def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, 
         uow.session.add(PlatformOrder(platform=erp.name, platform_order_no=code, order_no=order.order_no,
                                       platform_status="WMS_ACCEPT", modified=utcnow()))
     if created and exploded:
-        desk.add_note(uow, order, f"erp:{erp.name}", "combos exploded into their parts: " + "; ".join(exploded))
+        records.add_note(uow, order, f"erp:{erp.name}", "combos exploded into their parts: " + "; ".join(exploded))
     if created and asked and not known:
-        desk.add_note(uow, order, f"erp:{erp.name}", f"the ERP asked for logistics {asked}, which is not set up "
+        records.add_note(uow, order, f"erp:{erp.name}", f"the ERP asked for logistics {asked}, which is not set up "
                         "here; the warehouse's carrier rules choose")
     uow.session.flush()
     said = None if created else (f"delivery order {code} updated: {'; '.join(updated)}" if updated
@@ -344,16 +262,16 @@ def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, 
 
 # An ERP may send a shipment again with changes (a new address, other quantities) until the
 # warehouse starts picking it; after that the change is refused and the ERP must intercept.
-UPDATABLE = frozenset({desk.rules.RECEIVED, desk.rules.REVIEWED, desk.rules.RESERVED, desk.rules.ON_HOLD})
+UPDATABLE = frozenset({records.rules.RECEIVED, records.rules.REVIEWED, records.rules.RESERVED, records.rules.ON_HOLD})
 
 
 def _update_before_picking(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, data: dict[str, Any]) -> list[str]:
     """Apply a resent shipment's changes to its order; what changed, in words ([] for a plain resend)."""
     actor, reason = f"erp:{erp.name}", f"{erp.name} sent the shipment again with changes"
-    recipient = {k: v for k, v in data["recipient"].items() if k in desk.RECIPIENT_FIELDS}
+    recipient = {k: v for k, v in data["recipient"].items() if k in edits.RECIPIENT_FIELDS}
     differs = {k: v for k, v in recipient.items()
-               if getattr(order, desk.RECIPIENT_FIELDS[k]) != (desk.rules.normalise_phone(v) if k == "phone" else v)}
-    current = {line.sku: line.qty for line in desk.order_lines(uow, order) if line.qty > 0}
+               if getattr(order, edits.RECIPIENT_FIELDS[k]) != (records.rules.normalise_phone(v) if k == "phone" else v)}
+    current = {line.sku: line.qty for line in records.order_lines(uow, order) if line.qty > 0}
     wanted: dict[str, int] = {}
     for line in data["lines"]:
         wanted[line["sku"]] = wanted.get(line["sku"], 0) + line["qty"]
@@ -369,9 +287,9 @@ def _update_before_picking(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, d
         uow.session.add(order)
         changed.append("oaid")
     if differs:
-        changed += desk.edit(uow, order, actor, reason, recipient=differs)
+        changed += edits.edit(uow, order, actor, reason, recipient=differs)
     if wanted != current:
-        desk.change_lines(uow, order, [{"sku": s, "qty": q} for s, q in wanted.items()], actor, reason)
+        edits.change_lines(uow, order, [{"sku": s, "qty": q} for s, q in wanted.items()], actor, reason)
         changed.append("lines " + ", ".join(f"{s}×{q}" for s, q in wanted.items()))
     return changed
 

@@ -15,14 +15,14 @@ from sqlalchemy.engine import Engine
 
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import KINDS
-from wms.services.platforms import sync
+from wms.services.platforms import changes, shops, sync
 
 log = logging.getLogger("wms.platforms")
 
 
 def due_platforms(engine: Engine, last_tried: dict[str, float], now: float) -> list[str]:
     with UnitOfWork(engine, read_only=True) as uow:
-        rows = sync.list_platforms(uow)
+        rows = shops.list_platforms(uow)
     return [r.name for r in rows if r.enabled and r.kind in KINDS and r.pull_interval_s > 0
             and now - last_tried.get(r.name, 0.0) >= r.pull_interval_s]
 
@@ -34,7 +34,7 @@ class PullScheduler(threading.Thread):
         self.last_tried: dict[str, float] = {}
         self._stop_event = threading.Event()
 
-    def run_once(self) -> list[sync.PullReport]:
+    def run_once(self) -> list[changes.PullReport]:
         reports = []
         for name in due_platforms(self.engine, self.last_tried, time.monotonic()):
             if self._stop_event.is_set():

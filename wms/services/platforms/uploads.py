@@ -11,40 +11,27 @@ lease (the sender died mid-call) is queued again, and the platform's "already sh
 this very number" counts as sent: never lost, never sent twice. Trouble that time can cure
 (timeouts, call limits, an expired token awaiting a new one) backs off 2 s, 4 s ... at most
 10 min; a refusal no retry can change (the trade was closed, another number is on it) fails
-and waits for a person (`wms platforms outbox --retry ID`).
-"""
+and waits for a person (`wms platforms outbox --retry ID`)."""
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
-import uuid
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from wms.adapters.db.tables import OrderRow, PackSessionRow, Parcel, PlatformOrder, PlatformRow, TrackingUpload
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.adapters.platforms import PlatformError, connector_for
 from wms.domain.errors import Conflict, NotFound
-from wms.services.orders import desk
+from wms.services.orders import records
 
 log = logging.getLogger("wms.tracking")
-LEASE = timedelta(seconds=float(os.environ.get("WMS_UPLOAD_LEASE_S", "120")))  # a claim older is dead
-MAX_BACKOFF_S = 600
-GIVE_UP_AFTER = 30  # attempts; then it waits as failed for a person
-RETRY_CODES = {"timeout", "unreachable", "platform_down", "bad_answer", "rate_limited", "token_expired",
-               "token_missing", "bad_signature", "bad_app_key", "not_configured", "no_permission", "cannot_write"}
+
+
 STATUSES = ("queued", "sending", "sent", "skipped", "failed")
-
-
-# ---------------------------------------------------------------- queueing
 
 
 def _platform_of(uow: UnitOfWork, order_no: str) -> tuple[PlatformOrder, PlatformRow] | None:
@@ -90,7 +77,7 @@ def _parcel_facts(uow: UnitOfWork, parcel: Parcel, member: OrderRow) -> dict[str
     """What an ERP's confirmation tells beside the number: the items of this order in the parcel,
     who packed it and when (kept with the outbox row, so a resend says the same)."""
     session = uow.session.get(PackSessionRow, parcel.session_id) if parcel.session_id else None
-    return {"items": [{"sku": line.sku, "qty": line.qty} for line in desk.order_lines(uow, member) if line.qty > 0],
+    return {"items": [{"sku": line.sku, "qty": line.qty} for line in records.order_lines(uow, member) if line.qty > 0],
             "operator": session.operator if session else None,
             "packed_at": parcel.created_at.isoformat()}
 
@@ -105,7 +92,7 @@ def on_handover(uow: UnitOfWork, handover_id: int, actor: str = "handover") -> i
     for parcel, order in rows:
         if not parcel.tracking_no:
             continue
-        for member in desk.in_parcel(uow, order):
+        for member in records.in_parcel(uow, order):
             if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no, "handover",
                        parcel.weight_g, _parcel_facts(uow, parcel, member)):
                 queued += 1
@@ -128,154 +115,12 @@ def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
     ).all()
     queued = 0
     for parcel, order in rows:
-        for member in desk.in_parcel(uow, order):
+        for member in records.in_parcel(uow, order):
             if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no or "", "packed",
                        parcel.weight_g, _parcel_facts(uow, parcel, member)):
                 queued += 1
     uow.commit()
     return queued
-
-
-# ---------------------------------------------------------------- sending
-
-
-def claim_next(uow: UnitOfWork, worker: str) -> TrackingUpload | None:
-    now = utcnow()
-    candidates = uow.session.exec(
-        select(TrackingUpload.id).where(TrackingUpload.status == "queued",
-                                        TrackingUpload.next_attempt_at <= now)  # type: ignore[operator]
-        .order_by(TrackingUpload.id).limit(5)  # type: ignore[arg-type]
-    ).all()
-    for upload_id in candidates:
-        claimed = uow.session.execute(
-            update(TrackingUpload).where(TrackingUpload.id == upload_id, TrackingUpload.status == "queued")  # type: ignore[arg-type]
-            .values(status="sending", claimed_by=worker, claimed_at=now, attempts=TrackingUpload.attempts + 1))
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            uow.commit()
-            return uow.session.get(TrackingUpload, upload_id)
-    uow.commit()
-    return None
-
-
-def mark_sent(uow: UnitOfWork, upload_id: int, worker: str, status: str = "sent", note: str | None = None) -> None:
-    uow.session.execute(
-        update(TrackingUpload).where(TrackingUpload.id == upload_id, TrackingUpload.claimed_by == worker)  # type: ignore[arg-type]
-        .values(status=status, sent_at=utcnow(), last_error=note, last_error_code=None))
-    uow.commit()
-
-
-def mark_failed(uow: UnitOfWork, upload_id: int, worker: str, exc: PlatformError) -> None:
-    row = uow.session.get(TrackingUpload, upload_id)
-    if row is None or row.claimed_by != worker or row.status != "sending":
-        return
-    retry = (exc.retryable or exc.code in RETRY_CODES) and row.attempts < GIVE_UP_AFTER
-    if retry:
-        wait = exc.retry_after or min(MAX_BACKOFF_S, 2 ** min(row.attempts, 10))
-        row.status, row.next_attempt_at = "queued", utcnow() + timedelta(seconds=wait)
-    else:
-        row.status = "failed"
-    row.last_error, row.last_error_code = exc.message[:500], exc.code[:40]
-    uow.session.add(row)
-    uow.commit()
-
-
-def requeue_interrupted(uow: UnitOfWork, lease: timedelta = LEASE) -> int:
-    """Rows left `sending` past their lease go out again; the platform turns a repeat into 'already sent'."""
-    stale = uow.session.exec(select(TrackingUpload).where(
-        TrackingUpload.status == "sending", TrackingUpload.claimed_at < utcnow() - lease)).all()  # type: ignore[operator]
-    for row in stale:
-        row.status, row.next_attempt_at = "queued", utcnow()
-        row.last_error, row.last_error_code = "interrupted while sending; sent again", "interrupted"
-        uow.session.add(row)
-    uow.commit()
-    return len(stale)
-
-
-def _set_platform_error(engine: Engine, name: str, exc: PlatformError | None) -> None:
-    with UnitOfWork(engine) as uow:
-        row = uow.session.get(PlatformRow, name)
-        if row is None:
-            return
-        if exc is None:
-            if row.last_error_code and row.last_error_code.startswith("upload:"):
-                row.last_error = row.last_error_code = None
-                uow.session.add(row)
-                uow.commit()
-            return
-        row.last_error, row.last_error_code = f"tracking upload: {exc.message}"[:500], f"upload:{exc.code}"[:40]
-        row.last_error_at = utcnow()
-        uow.session.add(row)
-        uow.commit()
-
-
-def send_one(engine: Engine, worker: str, connectors: dict[str, Any]) -> bool:
-    """Claim and send one due upload; False when none is due."""
-    with UnitOfWork(engine) as uow:
-        job = claim_next(uow, worker)
-        if job is None:
-            return False
-        platform = uow.session.get(PlatformRow, job.platform)
-        try:
-            if platform is None:
-                raise PlatformError("unknown_platform", f"platform {job.platform} was removed")
-            if job.extra.get("additional_package") and platform.kind == "taobao":
-                mark_sent(uow, job.id, worker, "skipped",  # type: ignore[arg-type]
-                          "a further parcel of a trade already consigned: Taobao keeps one number per trade")
-                return True
-            conn = connectors.get(platform.name)
-            if conn is None:
-                conn = connectors[platform.name] = connector_for(platform)
-            result = conn.upload_tracking(job.platform_order_no, job.carrier, job.tracking_no, list(job.sub_orders),
-                                          dict(job.extra))
-        except PlatformError as exc:
-            mark_failed(uow, job.id, worker, exc)  # type: ignore[arg-type]
-            _set_platform_error(engine, job.platform, exc)
-            return True
-        mark_sent(uow, job.id, worker, note="the platform had it already" if result.get("already_sent") else None)  # type: ignore[arg-type]
-    _set_platform_error(engine, job.platform, None)
-    return True
-
-
-def run_once(engine: Engine, worker: str, lease: timedelta = LEASE, limit: int | None = None) -> int:
-    """One pass: requeue interrupted rows, queue packed parcels, send what is due. Returns rows handled."""
-    with UnitOfWork(engine) as uow:
-        requeue_interrupted(uow, lease)
-        enqueue_packed(uow)
-    connectors: dict[str, Any] = {}
-    handled = 0
-    try:
-        while (limit is None or handled < limit) and send_one(engine, worker, connectors):
-            handled += 1
-    finally:
-        for conn in connectors.values():
-            conn.close()
-    return handled
-
-
-class UploadWorker(threading.Thread):
-    """Runs `run_once` every `interval` seconds until stopped (one per service instance)."""
-
-    def __init__(self, engine: Engine, interval: float = 2.0) -> None:
-        super().__init__(name="tracking-upload", daemon=True)
-        self.engine, self.interval = engine, interval
-        self.worker_id = f"up-{uuid.uuid4().hex[:8]}"
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        # let the app finish starting first: its engine events are still being set up
-        self._stop_event.wait(2.0)
-        while not self._stop_event.is_set():
-            try:
-                run_once(self.engine, self.worker_id)
-            except Exception:  # keep going after a database hiccup; it is logged
-                log.exception("tracking upload pass failed")
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-
-
-# ---------------------------------------------------------------- looking
 
 
 def counts(uow: UnitOfWork) -> dict[str, int]:

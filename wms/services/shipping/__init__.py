@@ -1,7 +1,8 @@
 """Carriers, tracking numbers and the parcels leaving the building.
 
 - `carriers`: choosing a carrier, the house carrier, handing out pool numbers exactly once;
-- `handover`: carriers' set-up, tracking-number pools, the daily handover (交接) and its manifest;
+- `carrier_setup`: carriers' set-up and their tracking-number pools (ranges, levels, checks);
+- `handover`: the daily handover (交接) and its manifest;
 - `waybill_numbers`: where a carrier's numbers come from (a pool, or Cainiao's e-waybill service);
 - `parcel_void`: voiding a packed parcel before the courier takes it (作废 / 面单回收).
 """

@@ -35,7 +35,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import orders as order_rules
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.domain.waybill_numbers import WaybillProvider, WaybillUnavailable
-from wms.services.orders import desk
+from wms.services.orders import records
 from wms.services.shipping import waybill_numbers
 
 
@@ -95,9 +95,9 @@ def void_parcel(uow: UnitOfWork, tracking_no: str, who: str, reason: str, timeou
 
 def _void_here(uow: UnitOfWork, parcel: Parcel, who: str, reason: str) -> None:
     order = uow.get_locked(OrderRow, parcel.order_id)
-    members = [m for m in desk.in_parcel(uow, order) if m.status == order_rules.PACKED]
+    members = [m for m in records.in_parcel(uow, order) if m.status == order_rules.PACKED]
     for member in members:
-        desk.transition(uow, member, order_rules.PICKED, who, f"parcel {parcel.tracking_no} voided: {reason}")
+        records.transition(uow, member, order_rules.PICKED, who, f"parcel {parcel.tracking_no} voided: {reason}")
         uow.session.execute(update(OrderLine).where(OrderLine.order_id == member.id).values(packed=0))  # type: ignore[arg-type]
     uow.update(parcel, status="voided", voided_at=utcnow(), voided_by=who, void_reason=reason[:500])
     uow.session.execute(update(PrintJob).where(PrintJob.tracking_no == parcel.tracking_no,  # type: ignore[arg-type]

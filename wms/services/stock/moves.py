@@ -17,7 +17,7 @@ from wms.adapters.db.tables import BinRow, LedgerEntry, OrderRow, PickTask, Rese
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain import orders as order_rules
 from wms.domain.errors import Conflict, Invalid
-from wms.services.orders import desk
+from wms.services.orders import intake, records
 from wms.services.stock import catalog
 from wms.services.stock import ledger as stock
 
@@ -133,8 +133,8 @@ def _take_back_reservations(uow: UnitOfWork, row: StockRow, operator: str, why: 
         if row.reserved <= row.on_hand:
             break
         stock.release_order(uow, order, operator, why)
-        desk.transition(uow, order, order_rules.ON_HOLD, operator, why[:500])
-        reserved_again = desk.try_reserve(uow, order, operator)
+        records.transition(uow, order, order_rules.ON_HOLD, operator, why[:500])
+        reserved_again = intake.try_reserve(uow, order, operator)
         affected.append({"order_no": order.order_no, "cut": by_order[order.id][1],  # type: ignore[index]
                          "outcome": "re_reserved" if reserved_again else "on_hold",
                          "status": order.status, "hold_reason": order.hold_reason})
