@@ -191,6 +191,7 @@ def run_service(name: str, url: str, first: Path, second: Path, rounds: int, row
     prepare(engine, [o for batch in batches[:rounds] for o in batch])
     with UnitOfWork(engine) as uow:
         token = create_token(uow, "admin", "bench", lifetime_s=3600)
+        uow.commit()
     engine.dispose()
     service = ServiceProcess(url, workers=1).start(60)
     try:

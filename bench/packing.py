@@ -297,6 +297,7 @@ def main() -> None:
     plan = make_orders(engine, skus, args.parcels * args.rounds, rng)
     with UnitOfWork(engine) as uow:
         token = create_token(uow, "packer", "bench", lifetime_s=24 * 3600)
+        uow.commit()
     dialect = engine.dialect.name
     print(f"setup: {len(skus)} SKUs, {len(plan)} orders on {dialect} in {time.perf_counter() - t0:.1f} s")
     servers = [serve(url, args.workers) for _ in range(args.instances)]

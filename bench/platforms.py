@@ -82,6 +82,7 @@ def add_platform(engine, emu, interval: int = 0) -> None:  # type: ignore[no-unt
         shops.add_platform(uow, "TB-BENCH", "taobao", url=emu.url + "/router/rest", shop="bench shop",
                                    app_key=emu.app_key, app_secret=emu.secret, access_token=emu.session,
                                    pull_interval_s=interval)
+        uow.commit()
 
 
 def queue_uploads(engine, limit: int) -> int:  # type: ignore[no-untyped-def]
@@ -166,6 +167,7 @@ def crash(a: argparse.Namespace, tmp: Path, rng: random.Random) -> None:
     add_platform(engine, emu, interval=1)
     with UnitOfWork(engine) as uow:  # uploads come after the pull: queue none until then
         shops.add_platform(uow, "TB-BENCH", "taobao", upload_on="handover")
+        uow.commit()
     proc = serve(url)
     while count(engine, OrderRow) < a.orders // 3:
         time.sleep(0.2)

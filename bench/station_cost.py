@@ -30,7 +30,7 @@ from wms.adapters.db.engine import WRITER_TIMES, make_engine  # noqa: E402
 from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.config import Settings  # noqa: E402
-from wms.services.packing import station
+from wms.services.packing import session, station_events
 
 
 def main() -> None:
@@ -50,7 +50,7 @@ def main() -> None:
     by_sku = {s["sku"]: s for s in skus}
     plan = make_orders(engine, skus, args.parcels, rng)
     settings = Settings(database_url=url)
-    who = station.Actor("bench", "packer")
+    who = session.Actor("bench", "packer")
     times: dict[str, list[float]] = {"open": [], "scan": [], "weigh": []}
     held: dict[str, list[float]] = {"open": [], "scan": [], "weigh": []}
     by_verdict: dict[str, list[float]] = {}  # the pass path finishes the parcel, a mismatch searches suspects
@@ -75,7 +75,8 @@ def main() -> None:
         sent.clear()
         counting[0] = kind == "weigh"
         with UnitOfWork(engine) as uow:
-            answer = station.station_event(uow, "PK-01", body, who, settings)
+            answer = station_events.station_event(uow, "PK-01", body, who, settings)
+            uow.commit()
         counting[0] = False
         if kind == "weigh" and answer["result"]["verdict"] == "pass":
             passing.append(list(sent))

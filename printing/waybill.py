@@ -90,10 +90,13 @@ class Waybill:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The spec's JSON shape again (cod_amount as a decimal string)."""
+        """The spec's JSON shape again (cod_amount as a decimal string; bag_hub only when there
+        is one, as a pool number has none)."""
         d = asdict(self)
         d["cod_amount"] = f"{self.cod_amount:.2f}"
         d["items"] = [asdict(i) for i in self.items]
+        if not self.bag_hub:
+            del d["bag_hub"]
         return d
 
 

@@ -79,4 +79,6 @@ def tokens(engine: Engine) -> dict[str, str]:
     from wms.services.people.auth import ROLES, create_token
 
     with UnitOfWork(engine) as uow:
-        return {role: create_token(uow, role, f"test-{role}", lifetime_s=3600) for role in ROLES}
+        tokens = {role: create_token(uow, role, f"test-{role}", lifetime_s=3600) for role in ROLES}
+        uow.commit()
+    return tokens

@@ -92,6 +92,7 @@ def warehouse(engine: Engine, server: str) -> dict[str, Any]:
                            ("admin", "admin")):
             create_user(uow, user, PASSWORD, role)
         admin = create_token(uow, "admin", "test-admin", lifetime_s=3600)
+        uow.commit()
     api = httpx.Client(base_url=server, headers={"Authorization": f"Bearer {admin}"}, timeout=10)
     for sku, grams, tol, code, name, qty in (
             ("SHIRT", 180, 4, SHIRT, "纯棉T恤 蓝色 L", 10), ("CUP", 272, 5, CUP, "保温杯 500ml", 10),

@@ -108,6 +108,7 @@ def test_every_route_answers_each_caller_as_the_table_says(client, engine, token
             if (method, template) == access.REFRESH and who in ROLES:
                 with UnitOfWork(engine) as uow:  # refreshing ends the token: use one of its own
                     token = create_token(uow, who, f"walk-{who}", lifetime_s=600)
+                    uow.commit()
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             r = client.request(method, url, params=params, headers=headers)
             checked += 1

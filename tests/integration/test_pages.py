@@ -65,6 +65,7 @@ def test_a_visitor_without_a_cookie_is_sent_to_sign_in(client, path):
 def test_signing_in_with_a_password_sets_an_httponly_strict_cookie_and_lands_on_the_role_page(client, engine):
     with UnitOfWork(engine) as uow:
         create_user(uow, "wang", "bench-pass-1", "packer")
+        uow.commit()
     r = client.post("/login", data=page_form(client, username="wang", password="bench-pass-1"),
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/station"
@@ -77,6 +78,7 @@ def test_signing_in_with_a_password_sets_an_httponly_strict_cookie_and_lands_on_
 def test_a_wrong_password_is_refused_with_a_message_and_no_cookie(client, engine):
     with UnitOfWork(engine) as uow:
         create_user(uow, "wang", "bench-pass-1", "packer")
+        uow.commit()
     r = client.post("/login", data=page_form(client, username="wang", password="nope"), follow_redirects=False)
     assert r.status_code == 401
     assert "Wrong user name or password" in r.text

@@ -14,7 +14,7 @@ from emulators.taobao import TaobaoEmulator
 from tests.integration.test_handover import BOWL, MUG, pack_existing, shop  # noqa: F401  (fixture)
 from wms.adapters.db.tables import OrderRow, PlatformOrder, PlatformRow
 from wms.adapters.db.uow import UnitOfWork
-from wms.adapters.platforms import connector_for
+from wms.adapters.platforms import order_source_for
 from wms.services.orders import records
 from wms.services.platforms import shops, sync
 
@@ -29,6 +29,7 @@ def add_shop(engine, emu, name="TB1", **kw):
     with UnitOfWork(engine) as uow:
         shops.add_platform(uow, name, "taobao", url=emu.url + "/router/rest", shop="丝施旗舰店",
                                    app_key=emu.app_key, app_secret=emu.secret, access_token=emu.session, **kw)
+        uow.commit()
 
 
 def an_hour_ago():
@@ -137,7 +138,7 @@ def test_a_bad_answer_stops_the_pull_with_a_clear_message_and_loses_nothing(engi
     taobao.timeout_sleep = 1.5
     taobao.fail_next(failure, times=3 if failure == "rate_limit" else 1)  # a call limit is waited out twice
     with UnitOfWork(engine) as uow:
-        conn = connector_for(shops.get_platform(uow, "TB1"), timeout=1.0)
+        conn = order_source_for(shops.get_platform(uow, "TB1"), timeout=1.0)
     report = sync.pull(engine, "TB1", connector=conn, page_size=100)
     assert report.error and report.error["code"] == code and words in report.error["message"], report.error
     with UnitOfWork(engine) as uow:

@@ -29,6 +29,7 @@ def add_shop(engine, emu, **kw):
     with UnitOfWork(engine) as uow:
         shops.add_platform(uow, "DY1", "douyin", url=emu.url, shop="丝施抖音店", app_key=emu.app_key,
                                    app_secret=emu.secret, access_token=emu.token, **kw)
+        uow.commit()
 
 
 def get(engine, order_no):

@@ -104,9 +104,9 @@ def test_a_sender_killed_mid_upload_leaves_nothing_lost_or_doubled(engine, shop,
     close(shop, "SF")
     with UnitOfWork(engine) as uow:  # a worker claims the row, sends, and dies before writing 'sent'
         job = tracking_upload.claim_next(uow, "dead")
-        from wms.adapters.platforms import connector_for
+        from wms.adapters.platforms import tracking_sink_for
 
-        conn = connector_for(uow.session.get(PlatformRow, "TB1"))
+        conn = tracking_sink_for(uow.session.get(PlatformRow, "TB1"))
         conn.upload_tracking(job.platform_order_no, job.carrier, job.tracking_no, [], {})
         conn.close()
     assert tracking_upload.run_once(engine, "w2") == 0  # still within its lease
@@ -126,6 +126,7 @@ def test_an_expired_token_waits_on_the_overview_until_the_shop_is_authorised_aga
     assert platform["last_error_code"] == "upload:token_expired" and "authorise the shop again" in platform["last_error"]
     with UnitOfWork(engine) as uow:
         shops.add_platform(uow, "TB1", "taobao", access_token=taobao.session)
+        uow.commit()
     due_now(engine)
     tracking_upload.run_once(engine, "w1")
     assert uploads(engine)[0].status == "sent" and len(taobao.consignments) == 1

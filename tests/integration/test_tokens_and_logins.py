@@ -37,7 +37,9 @@ def short(engine, monkeypatch) -> Iterator[TestClient]:
     monkeypatch.setenv("WMS_LOGIN_LOCKOUT_S", "300")
     with UnitOfWork(engine) as uow:
         create_user(uow, "wang", PASSWORD, "packer")
+        uow.commit()
         create_user(uow, "li", PASSWORD, "supervisor")
+        uow.commit()
     with TestClient(create_app(engine, Settings(_env_file=None)), raise_server_exceptions=False) as c:  # type: ignore[call-arg]
         yield c
 
@@ -115,6 +117,7 @@ def test_an_expired_cookie_sends_the_browser_to_sign_in(client, engine, tokens):
 def test_wms_token_create_takes_a_lifetime(engine):
     with UnitOfWork(engine) as uow:
         create_token(uow, "packer", "PK-09", lifetime_s=90)
+        uow.commit()
         row = uow.session.exec(select(ApiToken).where(ApiToken.name == "PK-09")).one()
     assert utcnow() + timedelta(seconds=85) < row.expires_at <= utcnow() + timedelta(seconds=90)
 
@@ -181,6 +184,7 @@ def test_pasted_tokens_count_against_the_address(short):
 def test_a_page_form_without_its_csrf_value_is_refused(client, engine, tokens):
     with UnitOfWork(engine) as uow:
         create_user(uow, "wang", PASSWORD, "packer")
+        uow.commit()
     for data in ({"username": "wang", "password": PASSWORD}, {"username": "wang", "password": PASSWORD,
                                                                "csrf_token": "forged"}):
         client.get("/login")  # the browser has the cookie; the forged form lacks the value
@@ -213,6 +217,7 @@ def test_a_cookie_signed_api_call_needs_the_csrf_header_and_a_bearer_call_does_n
 def test_every_cookie_the_service_sets_is_httponly_and_samesite(client, engine):
     with UnitOfWork(engine) as uow:
         create_user(uow, "wang", PASSWORD, "packer")
+        uow.commit()
     first = client.get("/login")
     signed_in = client.post("/login", data=page_form(client, username="wang", password=PASSWORD),
                             follow_redirects=False)

@@ -55,10 +55,11 @@ def list_orders(
     database: DatabaseOpt = None,
 ) -> None:
     """Orders by status, hold reason, shop and ship-by, most urgent first."""
-    from wms.services.orders import intake, records
+    from wms.domain import incoming
+    from wms.services.orders import records
 
     def work(uow: Any) -> list[dict]:
-        before = intake.parse_time(ship_by_before, "ship-by-before") if ship_by_before else None
+        before = incoming.parse_time(ship_by_before, "ship-by-before") if ship_by_before else None
         return [records.summary(o, mask=False) for o in records.list_orders(uow, status, hold_reason, shop, before, limit=limit)]
 
     rows = _run(work)(database)

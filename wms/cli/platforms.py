@@ -41,6 +41,7 @@ def add(
             row, created = shops.add_platform(
                 uow, name, kind, url=url, shop=shop, app_key=app_key, app_secret=secret, access_token=token,
                 upload_on=upload_on, ship_by_hours=ship_by_hours, pull_interval_s=interval)
+            uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
     typer.echo(f"platform {row.name} ({row.kind}) {'added' if created else 'changed'}: shop {row.shop or '-'}, "
@@ -73,7 +74,7 @@ def pull(
 ) -> None:
     """Pull orders modified since the cursor; new ones import once, changed ones are held or alerted."""
     from wms.domain.errors import DomainError
-    from wms.services.orders.intake import parse_time
+    from wms.domain.incoming import parse_time
     from wms.services.platforms import sync
 
     engine = _engine(database)
@@ -122,6 +123,7 @@ def resolve(alert_id: int, who: Annotated[str, typer.Option("--as")] = "cli", da
     with UnitOfWork(_engine(database)) as uow:
         try:
             shops.resolve_alert(uow, alert_id, who)
+            uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
     typer.echo(f"alert {alert_id} resolved")
@@ -151,6 +153,7 @@ def show_outbox(database: str | None, status: str | None, send: bool, retry: int
         with UnitOfWork(engine) as uow:
             try:
                 uploads.retry(uow, retry)
+                uow.commit()
             except DomainError as exc:
                 raise fail(exc.message) from None
         typer.echo(f"upload {retry} queued again")

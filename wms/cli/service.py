@@ -67,7 +67,9 @@ def token_create(
     engine = _engine(database)
     with UnitOfWork(engine) as uow:
         try:
-            typer.echo(create_token(uow, role, name, lifetime_s=lifetime or get_settings().token_lifetime_s))
+            token = create_token(uow, role, name, lifetime_s=lifetime or get_settings().token_lifetime_s)
+            uow.commit()
+            typer.echo(token)
         except DomainError as exc:
             raise fail(exc.message) from None
 
@@ -138,6 +140,7 @@ def _demo_users(uow) -> None:  # type: ignore[no-untyped-def]
     for username, role in DEMO_USERS:
         try:
             create_user(uow, username, DEMO_PASSWORD, role)
+            uow.commit()
         except Conflict:
             uow.rollback()
 
@@ -166,6 +169,7 @@ def demo(
         counts = load_demo(uow, directory)
         lifetime = get_settings().token_lifetime_s
         tokens = {role: create_token(uow, role, f"demo-{role}", lifetime_s=lifetime) for role in ("admin", "supervisor", "packer", "after_sales")}
+        uow.commit()
         _demo_users(uow)
     typer.echo(f"demo data loaded: {counts}")
     typer.echo(f"page logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _ in DEMO_USERS))
@@ -213,6 +217,7 @@ def user_create(
     with UnitOfWork(_engine(database)) as uow:
         try:
             create_user(uow, username, password, role)
+            uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
     typer.echo(f"user {username} ({role}) created")

@@ -43,7 +43,8 @@ def load_layout(uow: UnitOfWork, layout_data: dict[str, Any]) -> Warehouse:
 
 
 def load_demo(uow: UnitOfWork, directory: Path, actor: str = "demo") -> dict[str, int]:
-    """Load every fixture file; safe to run twice (existing rows are kept)."""
+    """Load every fixture file; safe to run twice (existing rows are kept). Commits file by
+    file (the services' commit rule, case 3)."""
     counts: dict[str, int] = {}
     load_layout(uow, _read(directory, "layout.json"))
     uow.commit()

@@ -53,6 +53,7 @@ def login_submit(
             value = token.strip()
         elif username.strip():
             value, who = login_guard.sign_in(uow, username, password, client_address(request), limits)
+            uow.commit()
         else:
             problem = Unauthorized("Enter a user name and password, or paste a token. 请输入账号密码或令牌。",
                                    "bad_credentials")
@@ -87,6 +88,7 @@ def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Respons
         request.app.state.principals.forget(token)
         with UnitOfWork(request.app.state.engine) as uow:
             revoke_token(uow, token)
+            uow.commit()
     answer = RedirectResponse("/login", status_code=303)
     answer.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
     return answer
@@ -95,15 +97,16 @@ def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Respons
 def _order_desk(uow: UowDep, who: object, status: str | None, hold_reason: str | None, shop: str | None,
                 ship_by_before: str | None) -> dict:
     """The overview's order list: held orders by default, filtered as the lead asks."""
+    from wms.domain import incoming
     from wms.domain.errors import DomainError
     from wms.domain.orders import STATUSES
-    from wms.services.orders import intake, records
+    from wms.services.orders import records
 
     f = {"status": status if status is not None else "on_hold", "hold_reason": hold_reason, "shop": shop,
          "ship_by_before": ship_by_before}
     rows, error = [], None
     try:
-        before = intake.parse_time(ship_by_before, "ship by before") if ship_by_before else None
+        before = incoming.parse_time(ship_by_before, "ship by before") if ship_by_before else None
         found = records.list_orders(uow, f["status"] or None, hold_reason or None, shop or None, before, limit=100)
         rows = [records.summary(o, mask=True) for o in found]
     except DomainError as exc:

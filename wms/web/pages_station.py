@@ -20,7 +20,8 @@ from wms.adapters.db.tables import Override, PackSessionRow, Printer, PrintJob, 
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.http import UowDep
-from wms.services.packing import station as packing
+from wms.services.packing import finish
+from wms.services.packing import session as packing_session
 from wms.services.packing.heartbeats import all_stations, station_view
 from wms.web.common import gate, gate_json, render
 
@@ -76,13 +77,13 @@ def screen_state(uow: UnitOfWork, code: str) -> dict[str, Any]:
                              "weighing": None, "weighings": 0, "override": None, "label": None}
     if session is None:
         return state
-    state["session"] = packing.session_view(uow, session)
+    state["session"] = packing_session.session_view(uow, session)
     weighings = list(uow.session.exec(
         select(Weighing).where(Weighing.session_id == session.id).order_by(Weighing.id)  # type: ignore[arg-type]
     ).all())
     state["weighings"] = len(weighings)
     if weighings:
-        state["weighing"] = packing.weighing_answer(uow, weighings[-1])
+        state["weighing"] = finish.weighing_answer(uow, weighings[-1])
     over = uow.session.exec(select(Override).where(Override.session_id == session.id)).first()
     if over is not None:
         state["override"] = {"by": over.by, "reason": over.reason, "at": over.at.isoformat()}

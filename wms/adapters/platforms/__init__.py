@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from wms.adapters.platforms.base import Connector, Page, PlatformError, RemoteOrder
+from wms.adapters.platforms.base import Connector, FileDrop, Page, PlatformError, RemoteOrder, TrackingSink
 
 KINDS = ("taobao", "douyin", "file")
 WAYBILL_KINDS = ("cainiao",)
 
 
-def connector_for(row: Any, timeout: float = 10.0) -> Connector:
-    """The connector for a platform row (a `PlatformRow`)."""
+def order_source_for(row: Any, timeout: float = 10.0) -> Connector:
+    """The connector a shop platform's orders are pulled through (`row` is a `PlatformRow`)."""
     if row.kind == "taobao":
         from wms.adapters.platforms.taobao import TaobaoConnector
 
@@ -27,18 +27,26 @@ def connector_for(row: Any, timeout: float = 10.0) -> Connector:
         from wms.adapters.platforms.file import FileConnector
 
         return FileConnector(row.url)
-    if row.kind == "qimen":  # an ERP: nothing to pull, tracking numbers go back as deliveryorder.confirm
-        from wms.adapters.qimen.client import QimenClient, QimenConnector
-
-        _need(row, "app_key", "app_secret", "shop", "url")
-        secret = row.app_secret
-        if secret.startswith("env:"):
-            secret = os.environ.get(secret[4:], "")
-            if not secret:
-                raise PlatformError("not_configured", f"ERP {row.name}: the environment variable "
-                                    f"{row.app_secret[4:]} holding its secret is not set")
-        return QimenConnector(QimenClient(row.url, row.app_key, secret, row.shop, timeout=timeout))
+    if row.kind == "qimen":
+        raise PlatformError("bad_kind", f"{row.name} is an ERP: its shipments arrive at POST /qimen, nothing is pulled")
     raise PlatformError("bad_kind", f"platform {row.name} is of kind {row.kind}, which takes no orders")
+
+
+def tracking_sink_for(row: Any, timeout: float = 10.0) -> TrackingSink:
+    """Where a platform row's tracking numbers go back: a shop platform's connector, or an ERP's
+    奇门 client, which confirms the shipment (deliveryorder.confirm)."""
+    if row.kind != "qimen":
+        return order_source_for(row, timeout)
+    from wms.adapters.qimen.client import QimenClient, QimenConnector
+
+    _need(row, "app_key", "app_secret", "shop", "url")
+    secret = row.app_secret
+    if secret.startswith("env:"):
+        secret = os.environ.get(secret[4:], "")
+        if not secret:
+            raise PlatformError("not_configured", f"ERP {row.name}: the environment variable "
+                                f"{row.app_secret[4:]} holding its secret is not set")
+    return QimenConnector(QimenClient(row.url, row.app_key, secret, row.shop, timeout=timeout))
 
 
 def _need(row: Any, *names: str) -> None:
@@ -48,4 +56,5 @@ def _need(row: Any, *names: str) -> None:
                             f"set them with wms platforms add {row.name} --kind {row.kind} ...")
 
 
-__all__ = ["Connector", "KINDS", "Page", "PlatformError", "RemoteOrder", "WAYBILL_KINDS", "connector_for"]
+__all__ = ["Connector", "FileDrop", "KINDS", "Page", "PlatformError", "RemoteOrder", "TrackingSink", "WAYBILL_KINDS",
+           "order_source_for", "tracking_sink_for"]

@@ -8,10 +8,11 @@ so the service never shows a traceback for a platform's bad answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Protocol
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
-BEIJING = timezone(timedelta(hours=8))
+from wms.domain.incoming import BEIJING
 
 # Our normalised platform states.
 UNPAID, TO_SHIP, SHIPPED, CLOSED = "unpaid", "to_ship", "shipped", "closed"
@@ -54,16 +55,31 @@ class PlatformError(Exception):
         return f"{self.code}: {self.message}"
 
 
-class Connector(Protocol):
-    kind: str
-    max_window: timedelta  # the longest modified-time range one query may span
-
-    def pull(self, start: datetime, end: datetime, page_no: int, page_size: int) -> Page: ...
+class TrackingSink(Protocol):
+    """Where a parcel's tracking number goes back: a shop platform (发货回传) or a seller's ERP
+    (奇门 deliveryorder.confirm). The tracking-upload outbox sends through one."""
 
     def upload_tracking(self, platform_order_no: str, carrier: str, tracking_no: str,
                         sub_orders: list[str], extra: dict[str, Any]) -> dict[str, Any]: ...
 
     def close(self) -> None: ...
+
+
+class Connector(TrackingSink, Protocol):
+    """A shop platform: its orders read a modified-time window and a page at a time, and its
+    parcels' tracking numbers sent back."""
+
+    kind: str
+    max_window: timedelta  # the longest modified-time range one query may span
+
+    def pull(self, start: datetime, end: datetime, page_no: int, page_size: int) -> Page: ...
+
+
+@runtime_checkable
+class FileDrop(Connector, Protocol):
+    """A folder the shop's order exports are dropped in: read file by file, not by time window."""
+
+    def files(self) -> list[Path]: ...
 
 
 def beijing_text(moment: datetime) -> str:

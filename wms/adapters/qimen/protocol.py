@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-BEIJING = timezone(timedelta(hours=8))
+from wms.domain.incoming import BEIJING
+
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 PREFIX = "taobao.qimen."
 # Fields that repeat inside their parent: always read as a list, even with one element.

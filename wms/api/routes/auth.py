@@ -33,6 +33,7 @@ def api_login(body: LoginIn, request: Request) -> dict:
     with UnitOfWork(request.app.state.engine) as uow:
         token, who = login_guard.sign_in(uow, body.username, body.password, client_address(request),
                                          login_guard.Limits.of(settings))
+        uow.commit()
     return _token_answer(token, who)
 
 
@@ -45,6 +46,7 @@ def refresh(request: Request) -> dict:
     with UnitOfWork(request.app.state.engine) as uow:
         new, who = auth.refresh_token(uow, token, lifetime_s=settings.token_lifetime_s,
                                       grace_s=settings.token_refresh_grace_s)
+        uow.commit()
     request.app.state.principals.forget(token)
     return _token_answer(new, who)
 

@@ -9,6 +9,7 @@ from wms.adapters.db.tables import OrderRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import Caller
 from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn, OrderIn
+from wms.domain import incoming
 from wms.domain.orders import mask_phone
 from wms.http import UowDep
 from wms.services.orders import edits, files, intake, records
@@ -64,7 +65,7 @@ def list_orders(uow: UowDep, who: Caller, status: str | None = None, hold_reason
                 shop: str | None = None, ship_by_before: str | None = None, sort: str = "ship_by",
                 limit: int = Query(default=200, ge=1, le=10_000)) -> list[dict]:
     """Orders filtered by status, words in the hold reason, shop, and ship-by (most urgent first)."""
-    before = intake.parse_time(ship_by_before, "ship_by_before") if ship_by_before else None
+    before = incoming.parse_time(ship_by_before, "ship_by_before") if ship_by_before else None
     rows = records.list_orders(uow, status, hold_reason, shop, before, sort, limit)
     mask = who.role not in FULL_RECIPIENT
     return [records.summary(o, mask) for o in rows]

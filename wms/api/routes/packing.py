@@ -8,57 +8,62 @@ from wms.api.answers import json_answer
 from wms.api.deps import Caller
 from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, RowId, ScanIn, VoidIn, WeighingIn
 from wms.http import UowDep
-from wms.services.packing import station, weight_history
+from wms.services.packing import finish, weight_history
+from wms.services.packing import scan as packing_scan
+from wms.services.packing import session as packing_session
+from wms.services.packing import weigh as packing_weigh
 from wms.services.people.auth import Principal
 
 router = APIRouter(tags=["packing"])
 
 
-def _actor(p: Principal) -> station.Actor:
-    return station.Actor(p.name, p.role)
+def _actor(p: Principal) -> packing_session.Actor:
+    return packing_session.Actor(p.name, p.role)
 
 
 @router.post("/pack/sessions", status_code=201, responses={200: {"description": "resumed: the order's open session"}})
 def open_session(body: PackSessionIn, request: Request, response: Response, uow: UowDep, who: Caller) -> dict:
     """Open (or resume) packing of an order at a station by its order number or tote code."""
-    session, created = station.open_session(uow, body.order_no, body.station, _actor(who), body.packaging)
+    session, created = packing_session.open_session(uow, body.order_no, body.station, _actor(who), body.packaging)
     uow.commit()
     if not created:
         response.status_code = 200
-    return station.session_view(uow, session)
+    return packing_session.session_view(uow, session)
 
 
 @router.post("/pack/sessions/{session_id}/notes/ack")
 def acknowledge_notes(session_id: RowId, uow: UowDep, who: Caller) -> dict:
     """The packer confirms reading the buyer's message / the seller's flagged memo; until then a
     weighing of this parcel answers 409 notes_unacknowledged and counts nothing."""
-    return station.acknowledge_notes(uow, session_id, _actor(who))
+    view = packing_session.acknowledge_notes(uow, session_id, _actor(who))
+    uow.commit()
+    return view
 
 
 @router.get("/pack/sessions/{session_id}")
 def get_session(session_id: RowId, uow: UowDep, who: Caller) -> dict:
     """The session's lines with scanned counts."""
-    return station.session_view(uow, station.get_session(uow, session_id))
+    return packing_session.session_view(uow, packing_session.get_session(uow, session_id))
 
 
 @router.post("/pack/sessions/{session_id}/scans")
 def scan(session_id: RowId, body: ScanIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Check one scanned item; wrong_item / over_scan / double_read (409) and unknown_code (404) change nothing."""
-    return json_answer(station.scan(uow, session_id, body.code, _actor(who), request.app.state.settings,  # type: ignore[return-value]
+    return json_answer(packing_scan.scan(uow, session_id, body.code, _actor(who), request.app.state.settings,  # type: ignore[return-value]
                                     body.event_id, body.scanned_at, body.source, body.confirm_repeat))
 
 
 @router.post("/pack/sessions/{session_id}/weighings")
 def weigh(session_id: RowId, body: WeighingIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Judge the parcel weight; a pass gets its tracking number and its waybill queued."""
-    return json_answer(station.weigh(uow, session_id, body.grams, _actor(who), request.app.state.settings,  # type: ignore[return-value]
+    return json_answer(packing_weigh.weigh(uow, session_id, body.grams, _actor(who), request.app.state.settings,  # type: ignore[return-value]
                                      body.scale_id, body.stable, body.event_id))
 
 
 @router.post("/pack/sessions/{session_id}/override")
 def override(session_id: RowId, body: OverrideIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Ship despite a weight mismatch (supervisor); the record keeps who and why."""
-    return station.override(uow, session_id, body.reason, _actor(who), request.app.state.settings)
+    return finish.override(uow, session_id, body.reason, _actor(who), request.app.state.settings)
 
 
 @router.get("/parcels/{tracking_no}/weighings")

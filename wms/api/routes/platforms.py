@@ -38,7 +38,9 @@ def alerts(uow: UowDep, who: Caller, all: bool = False) -> dict:
 @router.post("/platforms/alerts/{alert_id}/resolve")
 def resolve(alert_id: RowId, uow: UowDep, who: Caller) -> dict:
     """Mark an alert dealt with."""
-    return shops.alert_view(shops.resolve_alert(uow, alert_id, who.name))
+    alert = shops.resolve_alert(uow, alert_id, who.name)
+    uow.commit()
+    return shops.alert_view(alert)
 
 
 @router.get("/platforms/outbox")
@@ -52,6 +54,7 @@ def outbox(uow: UowDep, who: Caller, status: str | None = None, limit: int = Que
 def retry(upload_id: RowId, uow: UowDep, who: Caller) -> dict:
     """Queue a failed upload again."""
     uploads.retry(uow, upload_id)
+    uow.commit()
     return {"id": upload_id, "status": "queued"}
 
 

@@ -13,7 +13,7 @@ from wms.api.schemas import Body, RowId
 from wms.domain.errors import Invalid, NotFound
 from wms.http import UowDep
 from wms.services.labels import print_queue
-from wms.services.packing import heartbeats, station
+from wms.services.packing import heartbeats, session, station_events
 
 router = APIRouter(tags=["stations"])
 
@@ -64,14 +64,18 @@ def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep
         raise Invalid("code: a scan event needs the scanned code", "missing_field")
     if body.kind == "weight" and body.grams is None:
         raise Invalid("grams: a weight event needs the grams", "missing_field")
-    return json_answer(station.station_event(uow, code, body.model_dump(),  # type: ignore[return-value]
-                                             station.Actor(who.name, who.role), request.app.state.settings))
+    answer = station_events.station_event(uow, code, body.model_dump(), session.Actor(who.name, who.role),
+                                          request.app.state.settings)
+    uow.commit()
+    return json_answer(answer)  # type: ignore[return-value]
 
 
 @router.post("/stations/{code}/heartbeat")
 def heartbeat(code: str, body: HeartbeatIn, uow: UowDep, who: Caller) -> dict:
     """A station agent says it is alive, which devices are up, and the scale's live reading."""
-    return heartbeats.station_view(heartbeats.heartbeat(uow, code, body.devices, body.weight_g, body.stable))
+    row = heartbeats.heartbeat(uow, code, body.devices, body.weight_g, body.stable)
+    uow.commit()
+    return heartbeats.station_view(row)
 
 
 @router.get("/stations")

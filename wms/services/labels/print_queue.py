@@ -8,6 +8,9 @@ not sent again by itself, since the label may already be on paper: it is marked 
 with that explanation and waits for a person, whose reprint is recorded with who and why.
 A printer that went away mid-label (it closed the connection with part of the job unread)
 did not print it: the job is queued again with that reason and sent once it is back.
+
+`enqueue` and `reprint` leave the commit to their caller; a worker's claim and its outcome
+(`claim_next`, `mark_printed`, `mark_failed`, `fail_interrupted`) commit at once.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from printing.fonts import REPLACEMENT, drawable
+from printing.waybill import Waybill
 from wms.adapters.db import prepared
 from wms.adapters.db.tables import Parcel, Printer, PrintJob
 from wms.adapters.db.types import utcnow
@@ -50,11 +54,13 @@ def label_warnings(waybill: dict[str, Any]) -> list[str]:
     return out
 
 
-def enqueue(uow: UnitOfWork, printer: str, waybill: dict[str, Any], parcel_id: int | None,
+def enqueue(uow: UnitOfWork, printer: str, waybill: Waybill | dict[str, Any], parcel_id: int | None,
             requested_by: str, reprint_of: int | None = None, reason: str | None = None) -> PrintJob:
-    warnings = label_warnings(waybill)
-    job = PrintJob(printer=printer, tracking_no=waybill.get("tracking_no"), parcel_id=parcel_id,
-                   waybill=waybill, requested_by=requested_by, reprint_of=reprint_of, reason=reason,
+    """Queue a label: a parcel's new `Waybill`, or one stored before (a reprint) as it was queued."""
+    stored = waybill.to_dict() if isinstance(waybill, Waybill) else waybill
+    warnings = label_warnings(stored)
+    job = PrintJob(printer=printer, tracking_no=stored.get("tracking_no"), parcel_id=parcel_id,
+                   waybill=stored, requested_by=requested_by, reprint_of=reprint_of, reason=reason,
                    next_attempt_at=utcnow(), warning="; ".join(warnings)[:500] or None)
     uow.insert(job)  # a queued job is only ever changed later, by the worker that claims it
     return job
@@ -139,15 +145,6 @@ def fail_interrupted(uow: UnitOfWork) -> int:
         uow.session.add(job)
     uow.commit()
     return len(stale)
-
-
-def retry_failed(uow: UnitOfWork, job_id: int) -> None:
-    job = uow.session.get(PrintJob, job_id)
-    if job is None:
-        raise NotFound(f"no print job {job_id}", "unknown_job")
-    job.status, job.attempts, job.next_attempt_at = "queued", 0, utcnow()
-    uow.session.add(job)
-    uow.commit()
 
 
 def printers(uow: UnitOfWork) -> list[Printer]:

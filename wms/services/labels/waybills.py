@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import zlib
+from decimal import Decimal
 from typing import Any
 
+from printing.waybill import Item, Sender, Waybill
 from wms.adapters.db.tables import OrderRow, Parcel
 from wms.config import Settings
+from wms.domain.orders import Recipient
 from wms.domain.waybill_numbers import WaybillNumber
 
 
@@ -18,29 +21,25 @@ def sort_code(order: OrderRow, station: str) -> str:
 
 
 def build_waybill(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[str, Any], station: str,
-                  settings: Settings, number: WaybillNumber | None = None) -> dict[str, Any]:
+                  settings: Settings, number: WaybillNumber | None = None) -> Waybill:
     """The waybill from rows the caller has read already: the order's (merge group's) lines as
     (sku, qty) rows and the SKUs by code, for their names. A number from an e-waybill service
     brings the carrier's own sort code (三段码) and bag hub (集包地); a pool number has neither,
-    and gets our stable per-district code."""
-    waybill = {
-        "tracking_no": parcel.tracking_no,
-        "carrier": parcel.carrier,
-        "service": "标准快递",
-        "sort_code": (number.sort_code if number and number.sort_code else sort_code(order, station)),
-        "order_no": order.order_no,
-        "sender": {"name": settings.sender_name, "phone": settings.sender_phone,
-                   "address": settings.sender_address},
-        "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
-                      "province": order.province, "city": order.city, "district": order.district,
-                      "address": order.address},
-        "cod_amount": str(order.cod_amount),
-        "weight_g": parcel.weight_g,
-        "pieces": parcel.pieces,
-        "items": [{"sku": l.sku, "name": skus[l.sku].name if l.sku in skus else l.sku, "qty": l.qty}
-                  for l in lines],
-        "remark": order.remark or "",
-    }
-    if number is not None and number.bag_hub:
-        waybill["bag_hub"] = number.bag_hub
-    return waybill
+    and gets our stable per-district code. Built as it is, not checked: the print worker reads
+    it through `Waybill.from_dict` and a label that cannot print fails its job, not the parcel."""
+    return Waybill(
+        tracking_no=parcel.tracking_no,
+        carrier=parcel.carrier,
+        service="标准快递",
+        sort_code=(number.sort_code if number and number.sort_code else sort_code(order, station)),
+        order_no=order.order_no,
+        sender=Sender(settings.sender_name, settings.sender_phone, settings.sender_address),
+        recipient=Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
+                            order.district, order.address),
+        cod_amount=Decimal(order.cod_amount),
+        weight_g=parcel.weight_g,
+        pieces=parcel.pieces,
+        items=tuple(Item(skus[l.sku].name if l.sku in skus else l.sku, l.qty, l.sku) for l in lines),
+        remark=order.remark or "",
+        bag_hub=(number.bag_hub or "") if number is not None else "",
+    )

@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wms.adapters.db.tables import OrderEvent, OrderLine, OrderRow, Reservation
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork, is_retryable
+from wms.domain import incoming
 from wms.domain import orders as rules
 from wms.domain.errors import DomainError, UnstorableValue
 from wms.services.orders import intake
@@ -88,24 +89,24 @@ def take_in(uow: UnitOfWork, parsed: Parsed, actor: str, on_error: OnError) -> O
     return outcome
 
 
-Drafted = list[tuple[list[int], dict[str, Any], intake.DraftOrder]]
+Drafted = list[tuple[list[int], dict[str, Any], incoming.DraftOrder]]
 
 
 def _drafted(uow: UnitOfWork, pending: Parsed, on_error: OnError, outcome: Outcome,
              seen: set[str]) -> tuple[Drafted, list[rules.Review]]:
     """Read and review a chunk's orders once: those already stored are reported as present,
     the unreadable ones to `on_error`."""
-    nos = {intake.order_no_of(d) for _, d in pending} - {""}
+    nos = {incoming.order_no_of(d) for _, d in pending} - {""}
     stored = {r[0] for r in uow.session.execute(_EXISTING, {"nos": sorted(nos)})} if nos else set()
     drafts: Drafted = []
     in_batch: set[str] = set()
     for rows, data in pending:
-        order_no = intake.order_no_of(data)
+        order_no = incoming.order_no_of(data)
         if order_no in stored or order_no in seen or order_no in in_batch:
             outcome.already_present.append(order_no)
             continue
         try:
-            draft = intake.draft_order(data)
+            draft = incoming.draft_order(data)
         except DomainError as exc:
             on_error(rows, data, exc.message, exc.code)
             continue
@@ -142,7 +143,7 @@ def _next_segment(uow: UnitOfWork, drafts: Drafted, reviews: list[rules.Review],
     return [], []
 
 
-def _first_merge_candidate(uow: UnitOfWork, drafts: list[intake.DraftOrder], reviews: list[rules.Review]) -> int:
+def _first_merge_candidate(uow: UnitOfWork, drafts: list[incoming.DraftOrder], reviews: list[rules.Review]) -> int:
     """The index of the first order that might merge with another open order of its recipient
     (orders.merge_candidates: same name, phone and address), another passing order here or an
     open one in the database, where one of them has the buyer's consent to one parcel
@@ -205,13 +206,13 @@ def _one(uow: UnitOfWork, rows: list[int], data: dict[str, Any], actor: str, on_
 class _Plan:
     """One order of the batch: its review, the stock it takes, and its history to write."""
 
-    draft: intake.DraftOrder
+    draft: incoming.DraftOrder
     order_id: int = 0
     takes: list[tuple[int, int, int]] = field(default_factory=list)  # (line index, stock id, qty)
     events: list[tuple[str | None, str, str, str | None]] = field(default_factory=list)
 
 
-def _write(uow: UnitOfWork, drafts: list[intake.DraftOrder], reviews: list[rules.Review],
+def _write(uow: UnitOfWork, drafts: list[incoming.DraftOrder], reviews: list[rules.Review],
            actor: str) -> list[Created]:
     """Store the orders as create_order would leave them, in a few statements; no commit."""
     plans = [_Plan(d, events=[(None, rules.RECEIVED, actor, None)]) for d in drafts]

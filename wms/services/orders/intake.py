@@ -4,66 +4,21 @@ orders waiting for stock retried."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlmodel import select
 
 from printing.layout import recipient_print_problems
 from wms.adapters.db.tables import OrderEvent, OrderLine, OrderRow
-from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.config import get_settings
 from wms.domain import orders as rules
 from wms.domain.carriers import carrier_problems
 from wms.domain.errors import Invalid
+from wms.domain.incoming import DraftOrder, draft_order, order_no_of
 from wms.services.orders.records import add_note, order_lines, transition
 from wms.services.shipping.carriers import carrier_rules
 from wms.services.stock import catalog, ledger
-
-BEIJING = timezone(timedelta(hours=8))
-
-
-def parse_time(value: Any, field_name: str) -> datetime | None:
-    """An ISO time from a file or a platform; a time without a zone is taken as Beijing time,
-    which is what the shops' exports mean."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise Invalid(f"{field_name}: {value!r} is not an ISO date-time", "invalid_time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BEIJING)
-    return moment.astimezone(UTC)
-
-
-def _text(value: Any, limit: int) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return text[:limit] or None
-
-
-@dataclass
-class DraftOrder:
-    """An order as it arrived, checked field by field but not stored: the columns of its
-    row (plain values: building an OrderRow costs more than storing it) and its lines."""
-
-    values: dict[str, Any]
-    lines: list[rules.DraftLine]
-
-    @property
-    def order_no(self) -> str:
-        return self.values["order_no"]
-
-    @property
-    def recipient(self) -> rules.Recipient:
-        v = self.values
-        return rules.Recipient(v["recipient_name"], v["recipient_phone"], v["province"], v["city"],
-                               v["district"], v["address"])
 
 
 class Lookups:
@@ -91,47 +46,6 @@ class Lookups:
         if self._carriers is None:
             self._carriers = carrier_rules(self.uow)
         return self._carriers
-
-
-def order_no_of(data: dict[str, Any]) -> str:
-    return str(data.get("order_no") or "").strip()
-
-
-def draft_order(data: dict[str, Any]) -> DraftOrder:
-    """Read an incoming order (API body, file row); raises Invalid naming the bad field."""
-    order_no = order_no_of(data)
-    if not order_no:
-        raise Invalid("order_no: is required", "missing_field")
-    recipient = data.get("recipient") or {}
-    lines = [rules.DraftLine(str(l.get("sku", "")).strip(), int(l.get("qty", 0))) for l in data.get("lines") or []]
-    order_type = str(data.get("order_type") or ("cod" if data.get("cod_amount") not in (None, "", "0", "0.00", 0) else "normal"))
-    if order_type not in ("normal", "presale", "cod"):
-        raise Invalid(f"order_type: {order_type!r} is not one of normal, presale, cod", "invalid_order_type")
-    cod = rules.parse_money(data.get("cod_amount"))
-    paid_at = parse_time(data.get("paid_at"), "paid_at")
-    values = dict(
-        order_no=order_no,
-        channel=str(data.get("channel") or "api"),
-        shop=_text(data.get("shop"), 64),
-        buyer_message=_text(data.get("buyer_message"), 1000),
-        seller_memo=_text(data.get("seller_memo"), 1000),
-        seller_flag=rules.normalise_flag(data.get("seller_flag")),
-        ship_by=parse_time(data.get("ship_by"), "ship_by"),
-        order_type=order_type,
-        recipient_name=str(recipient.get("name") or ""),
-        recipient_phone=rules.normalise_phone(str(recipient.get("phone") or "")),
-        province=str(recipient.get("province") or ""),
-        city=str(recipient.get("city") or ""),
-        district=str(recipient.get("district") or ""),
-        address=str(recipient.get("address") or ""),
-        oaid=_text(recipient.get("oaid") or data.get("oaid"), 128),
-        cod_amount=cod,
-        carrier=data.get("carrier") or None,
-        merge_consent=bool(data.get("merge_consent", False)),
-        remark=data.get("remark"),
-        paid_at=paid_at or utcnow(),
-    )
-    return DraftOrder(values, lines)
 
 
 def review_draft(draft: DraftOrder, lookups: Lookups) -> rules.Review:

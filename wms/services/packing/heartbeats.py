@@ -23,7 +23,6 @@ def heartbeat(uow: UnitOfWork, code: str, devices: dict[str, Any], weight_g: int
     if weight_g is not None:
         row.last_weight_g, row.last_weight_stable, row.last_weight_at = weight_g, stable, now
     uow.session.add(row)
-    uow.commit()
     return row
 
 

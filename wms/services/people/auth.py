@@ -59,7 +59,6 @@ def create_token(uow: UnitOfWork, role: str, name: str, *, lifetime_s: float) ->
     if lifetime_s <= 0:
         raise Invalid("a token's lifetime must be more than 0 seconds", "bad_lifetime")
     token, _ = _issue(uow, name.strip(), role, lifetime_s)
-    uow.commit()
     return token
 
 
@@ -144,7 +143,6 @@ def refresh_token(uow: UnitOfWork, token: str, *, lifetime_s: float, grace_s: fl
     row.refreshed_at = row.refreshed_at or now
     row.expires_at = min(row.expires_at, now + REFRESH_OVERLAP)
     uow.session.add(row)
-    uow.commit()
     return new, principal
 
 
@@ -175,7 +173,6 @@ def create_user(uow: UnitOfWork, username: str, password: str, role: str) -> Non
     if uow.session.exec(select(UserAccount).where(UserAccount.username == username)).first():
         raise Conflict(f"user {username} exists already", "duplicate_user")
     uow.session.add(UserAccount(username=username, password_hash=hash_password(password), role=role))
-    uow.commit()
 
 
 def login(uow: UnitOfWork, username: str, password: str, *, lifetime_s: float) -> tuple[str, Principal] | None:
@@ -184,9 +181,7 @@ def login(uow: UnitOfWork, username: str, password: str, *, lifetime_s: float) -
     user = uow.session.exec(select(UserAccount).where(UserAccount.username == username)).first()
     if user is None or user.disabled_at is not None or not _check_password(password, user.password_hash):
         return None
-    found = _issue(uow, user.username, user.role, lifetime_s)
-    uow.commit()
-    return found
+    return _issue(uow, user.username, user.role, lifetime_s)
 
 
 def revoke_token(uow: UnitOfWork, token: str) -> bool:
@@ -196,5 +191,4 @@ def revoke_token(uow: UnitOfWork, token: str) -> bool:
         return False
     row.revoked_at = utcnow()
     uow.session.add(row)
-    uow.commit()
     return True

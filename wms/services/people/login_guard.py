@@ -49,7 +49,6 @@ def sign_in(uow: UnitOfWork, username: str, password: str, address: str, limits:
         _fail(uow, username, address)
         raise Unauthorized("Wrong user name or password. 用户名或密码错误。", "bad_credentials")
     uow.session.execute(delete(LoginFailure).where(col(LoginFailure.username) == username))
-    uow.commit()
     return found
 
 
@@ -65,6 +64,7 @@ def sign_in_with_token(uow: UnitOfWork, token: str, address: str, limits: Limits
 
 
 def _fail(uow: UnitOfWork, username: str, address: str) -> None:
+    """A failed sign-in on record, committed here: it must outlive the 401 that follows."""
     now = utcnow()
     uow.session.add(LoginFailure(username=username, address=address, at=now))
     uow.session.execute(delete(LoginFailure).where(col(LoginFailure.at) < now - timedelta(days=1)))

@@ -46,7 +46,6 @@ def add_platform(uow: UnitOfWork, name: str, kind: str, *, url: str = "", shop: 
     if kind == "file" and not row.url:
         raise Invalid("url: the folder (or file) the shop's order files land in", "missing_url")
     uow.session.add(row)
-    uow.commit()
     return row, created
 
 
@@ -92,7 +91,6 @@ def resolve_alert(uow: UnitOfWork, alert_id: int, who: str) -> PlatformAlert:
     if alert.resolved_at is None:
         alert.resolved_by, alert.resolved_at = who, utcnow()
         uow.session.add(alert)
-        uow.commit()
     return alert
 
 

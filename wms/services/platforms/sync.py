@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from wms.adapters.db.tables import PlatformAlert, PlatformOrder, PlatformRow
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.adapters.platforms import PlatformError, RemoteOrder, connector_for
+from wms.adapters.platforms import Connector, FileDrop, Page, PlatformError, RemoteOrder, order_source_for
 from wms.domain.errors import DomainError
 from wms.services.orders import records
 from wms.services.orders.files import import_file
@@ -43,7 +43,7 @@ RATE_RETRIES = 2  # a second still being written to is left for the next pull
 
 
 def pull(engine: Engine, name: str, *, until: datetime | None = None, since: datetime | None = None,
-         page_size: int = 100, connector: Any = None, actor: str | None = None) -> PullReport:
+         page_size: int = 100, connector: Connector | None = None, actor: str | None = None) -> PullReport:
     """Read everything modified since the cursor; returns what happened. A platform's refusal
     stops the pull where it is (nothing read is lost; the cursor stays) and is kept on the
     platform row for the overview, and returned in `error`."""
@@ -52,12 +52,12 @@ def pull(engine: Engine, name: str, *, until: datetime | None = None, since: dat
     report = PullReport(row.name)
     actor = actor or f"platform:{row.name}"
     try:
-        conn = connector or connector_for(row)
+        conn = connector or order_source_for(row)
     except PlatformError as exc:
         _record(engine, row.name, report, exc)
         return report
     try:
-        if row.kind == "file":
+        if isinstance(conn, FileDrop):
             _pull_files(engine, row, conn, report, actor)
         else:
             _pull_windows(engine, row, conn, report, actor, until, since, page_size)
@@ -87,7 +87,7 @@ def _record(engine: Engine, name: str, report: PullReport, exc: PlatformError) -
         report.cursor = row.cursor.isoformat() if row.cursor else None
 
 
-def _pull_windows(engine: Engine, row: PlatformRow, conn: Any, report: PullReport, actor: str,
+def _pull_windows(engine: Engine, row: PlatformRow, conn: Connector, report: PullReport, actor: str,
                   until: datetime | None, since: datetime | None, page_size: int) -> None:
     end_all = (until or utcnow() - LAG).replace(microsecond=0)
     start = since or row.cursor or end_all - FIRST_PULL
@@ -114,7 +114,7 @@ def _pull_windows(engine: Engine, row: PlatformRow, conn: Any, report: PullRepor
         start = end
 
 
-def _fetch(conn: Any, start: datetime, end: datetime, page_no: int, page_size: int) -> Any:
+def _fetch(conn: Connector, start: datetime, end: datetime, page_no: int, page_size: int) -> Page:
     """One page; a call limit is waited out briefly (twice at most) before the pull gives up."""
     for attempt in range(RATE_RETRIES + 1):
         try:
@@ -161,7 +161,7 @@ def _reject(engine: Engine, row: PlatformRow, remote: RemoteOrder, why: str) -> 
         uow.commit()
 
 
-def _pull_files(engine: Engine, row: PlatformRow, conn: Any, report: PullReport, actor: str) -> None:
+def _pull_files(engine: Engine, row: PlatformRow, conn: FileDrop, report: PullReport, actor: str) -> None:
     for path in conn.files():
         try:
             raw = path.read_bytes()

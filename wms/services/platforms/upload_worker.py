@@ -7,7 +7,6 @@ import os
 import threading
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -16,7 +15,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import PlatformRow, TrackingUpload
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.adapters.platforms import PlatformError, connector_for
+from wms.adapters.platforms import PlatformError, TrackingSink, tracking_sink_for
 from wms.services.platforms.uploads import enqueue_packed, log
 
 LEASE = timedelta(seconds=float(os.environ.get("WMS_UPLOAD_LEASE_S", "120")))  # a claim older is dead
@@ -101,7 +100,7 @@ def _set_platform_error(engine: Engine, name: str, exc: PlatformError | None) ->
         uow.commit()
 
 
-def send_one(engine: Engine, worker: str, connectors: dict[str, Any]) -> bool:
+def send_one(engine: Engine, worker: str, connectors: dict[str, TrackingSink]) -> bool:
     """Claim and send one due upload; False when none is due."""
     with UnitOfWork(engine) as uow:
         job = claim_next(uow, worker)
@@ -117,7 +116,7 @@ def send_one(engine: Engine, worker: str, connectors: dict[str, Any]) -> bool:
                 return True
             conn = connectors.get(platform.name)
             if conn is None:
-                conn = connectors[platform.name] = connector_for(platform)
+                conn = connectors[platform.name] = tracking_sink_for(platform)
             result = conn.upload_tracking(job.platform_order_no, job.carrier, job.tracking_no, list(job.sub_orders),
                                           dict(job.extra))
         except PlatformError as exc:
@@ -134,7 +133,7 @@ def run_once(engine: Engine, worker: str, lease: timedelta = LEASE, limit: int |
     with UnitOfWork(engine) as uow:
         requeue_interrupted(uow, lease)
         enqueue_packed(uow)
-    connectors: dict[str, Any] = {}
+    connectors: dict[str, TrackingSink] = {}
     handled = 0
     try:
         while (limit is None or handled < limit) and send_one(engine, worker, connectors):

@@ -100,7 +100,8 @@ def on_handover(uow: UnitOfWork, handover_id: int, actor: str = "handover") -> i
 
 
 def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
-    """Shops that send on packing: queue packed parcels not yet queued (the worker calls this)."""
+    """Shops that send on packing: queue packed parcels not yet queued. A step of the upload
+    worker, committed here (the services' commit rule, case 3)."""
     packing_shops = uow.session.exec(select(PlatformRow.name).where(PlatformRow.upload_on == "packed")).all()
     if not packing_shops:
         return 0
@@ -155,4 +156,3 @@ def retry(uow: UnitOfWork, upload_id: int) -> None:
         raise Conflict(f"upload {upload_id} is {row.status}", "not_retryable")
     row.status, row.attempts, row.next_attempt_at = "queued", 0, utcnow()
     uow.session.add(row)
-    uow.commit()
