@@ -137,6 +137,10 @@ API: dict[tuple[str, str], Roles] = {
     ("POST", "/api/erps"): ADMIN,
     ("GET", "/api/erps"): ADMIN,
     ("GET", "/api/erps/outbox"): SUPERVISING,
+    ("GET", "/api/entry-orders"): SUPERVISING,
+    ("GET", "/api/entry-orders/{code}"): SUPERVISING,
+    ("POST", "/api/entry-orders/{code}/receipts"): SUPERVISING,
+    ("POST", "/api/entry-orders/{code}/close"): SUPERVISING,
 }
 
 PAGES: dict[tuple[str, str], Roles] = {

@@ -84,6 +84,21 @@ def test_the_signature_rule_agrees_with_an_independent_implementation():
     client.close()
 
 
+def test_an_items_kilograms_and_centimetres_become_grams_and_millimetres(api, engine, erp):
+    sized = ITEM.replace("<itemType>", "<length>12.5</length><width>8</width><height>0.35</height><itemType>")
+    assert flag(call(api.client, "singleitem.synchronize", sized))[0] == "success"
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT unit_weight_g, length_mm, width_mm, height_mm FROM sku WHERE sku = 'CUP'")).one()
+    assert tuple(row) == (272, 125, 80, 4)  # 0.272 kg; 12.5 cm, 8 cm, 0.35 cm (3.5 mm rounds to 4)
+    taller = sized.replace("<height>0.35</height>", "<height>20</height>").replace("actionType>add", "actionType>update")
+    assert flag(call(api.client, "singleitem.synchronize", taller))[0] == "success"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT height_mm FROM sku WHERE sku = 'CUP'")).scalar_one() == 200
+    for bad in ("<length>-3</length>", "<length>12cm</length>", "<length>NaN</length>", "<length>1e9</length>"):
+        answer = flag(call(api.client, "singleitem.synchronize", ITEM.replace("<itemType>", bad + "<itemType>")))
+        assert answer[0] == "failure" and answer[1] == "invalid_field" and "item.length" in answer[2], answer
+
+
 def test_an_item_synchronised_by_the_erp_is_packable_by_its_barcode_and_weight(api, engine, erp):
     assert flag(call(api.client, "taobao.qimen.singleitem.synchronize", ITEM))[0] == "success"
     sku = api.get("/api/skus/CUP").json()
@@ -304,6 +319,32 @@ def test_a_shipment_sent_again_with_changes_updates_the_order_until_it_is_packed
     assert flag(call(api.client, "order.cancel", cancel))[:2] == ("failure", "cancel_refused")
 
 
+def test_a_cancel_after_packing_is_refused_and_holds_the_parcel_out_of_the_handover(api, engine, erp):
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5})
+    assert flag(call(api.client, "deliveryorder.create", shipment()))[0] == "success"
+    sid = api.as_("packer").post("/api/pack/sessions", {"order_no": "DO1001", "station": "PK-01"}).json()["session_id"]
+    api.as_("packer").post(f"/api/pack/sessions/{sid}/scans", {"code": CUP})
+    tracking = api.as_("packer").post(f"/api/pack/sessions/{sid}/weighings", {"grams": 281}).json()["tracking_no"]
+    assert tracking
+    cancel = "<request><orderCode>DO1001</orderCode><orderType>JYCK</orderType><cancelReason>买家退款</cancelReason></request>"
+    refused = flag(call(api.client, "taobao.qimen.order.cancel", cancel))
+    assert refused[:2] == ("failure", "cancel_refused") and tracking in refused[2] and "拦截" in refused[2], refused
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM parcel")).scalar_one() == "intercepted"
+        kind, message = conn.execute(text("SELECT kind, message FROM platform_alert")).one()
+    assert kind == "intercept" and tracking in message and "买家退款" in message
+    carrier = api.get("/api/orders/DO1001").json()["carrier"] or "WMS"
+    held = api.as_("supervisor").post("/api/handovers", {"carrier": carrier})
+    assert held.status_code == 409 and held.json()["error"] == "nothing_to_hand_over", "the parcel stays in"
+    again = flag(call(api.client, "order.cancel", cancel))  # the ERP asks again: still refused, one alert
+    assert again[:2] == ("failure", "cancel_refused") and "void" in again[2]
+    voided = api.as_("supervisor").post(f"/api/parcels/{tracking}/void", {"reason": "ERP cancelled: intercepted"})
+    assert voided.status_code == 200, voided.text
+    assert flag(call(api.client, "order.cancel", cancel))[0] == "success"
+    assert api.get("/api/orders/DO1001").json()["status"] == "cancelled"
+
+
 def test_erps_are_registered_and_their_confirmations_listed_through_the_api(api, engine, erp):
     body = {"name": "WLN", "kind": "qimen", "app_key": "k3", "secret": "env:WLN_SECRET", "customer_id": "C300",
             "callback_url": "https://erp.example/qimen"}
@@ -314,4 +355,5 @@ def test_erps_are_registered_and_their_confirmations_listed_through_the_api(api,
     assert {e["name"] for e in api.get("/api/erps").json()["erps"]} == {"JST", "WLN"}
     assert api.post("/api/erps", {**body, "kind": "edi"}).status_code == 422
     assert api.post("/api/erps", {**body, "name": "OTHER"}).json()["error"] == "duplicate_erp"
-    assert api.as_("supervisor").get("/api/erps/outbox").json() == {"confirmations": []}
+    empty = api.as_("supervisor").get("/api/erps/outbox").json()
+    assert empty["confirmations"] == [] and empty["messages"] == [] and set(empty["counts"].values()) == {0}

@@ -67,8 +67,65 @@ def outbox(
     limit: Annotated[int, typer.Option("--limit")] = 50,
     database: DatabaseOpt = None,
 ) -> None:
-    """Confirmations waiting to go back to the ERPs (deliveryorder.confirm), with attempts and errors."""
+    """What waits to go back to the ERPs, with attempts and errors: shipments' confirmations
+    (deliveryorder.confirm), then the other messages (entryorder.confirm ...)."""
+    from wms.adapters.db.uow import UnitOfWork
     from wms.cli.platforms import show_outbox
-    from wms.services.platforms import erps
+    from wms.services.platforms import erp_outbox, erps
 
     show_outbox(database, status, send, retry, limit, kind=erps.KIND)
+    engine = _engine(database)
+    if send:
+        typer.echo(f"messages sent {erp_outbox.run_once(engine, 'cli')}")
+    with UnitOfWork(engine) as uow:
+        counts, rows = erp_outbox.counts(uow), erp_outbox.list_messages(uow, status, limit)
+    typer.echo("messages: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for m in rows:
+        err = f"  {m.last_error_code}: {m.last_error}" if m.last_error else ""
+        typer.echo(f"#{m.id:<6d} {m.status:8s} {m.platform:10s} {m.method:34s} {m.code:22s} tries {m.attempts}{err}")
+
+
+@erp_app.command("entries")
+def entries(all_: Annotated[bool, typer.Option("--all", help="Closed ones too")] = False,
+            database: DatabaseOpt = None) -> None:
+    """Expected receipts (入库单) the ERPs announced: each item planned and received so far."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services.platforms import entry_orders
+
+    with UnitOfWork(_engine(database)) as uow:
+        views = [entry_orders.entry_view(r) for r in entry_orders.list_entries(uow, open_only=not all_)]
+    for v in views:
+        lines = ", ".join(f"{l['sku']} {l['received']}/{l['planned']}" for l in v["lines"])
+        typer.echo(f"{v['code']:20s} {v['erp']:10s} {v['type']:6s} {v['status']:14s} {lines}")
+    if not views:
+        typer.echo("no open entry orders")
+
+
+@erp_app.command("receive")
+def receive(code: str, sku: str, bin_code: Annotated[str, typer.Argument(metavar="BIN")], qty: int,
+            who: Annotated[str, typer.Option("--by", help="Who received the units")] = "receiving",
+            database: DatabaseOpt = None) -> None:
+    """Units of an announced item put into a bin, against the entry order CODE."""
+    _entry_step(database, lambda uow, entry_orders: entry_orders.receive(uow, code, sku, bin_code, qty, who))
+
+
+@erp_app.command("close")
+def close(code: str, who: Annotated[str, typer.Option("--by", help="Who closed the receipt")] = "receiving",
+          database: DatabaseOpt = None) -> None:
+    """The receipt is done: entryorder.confirm with the units that came goes back to the ERP."""
+    _entry_step(database, lambda uow, entry_orders: entry_orders.close(uow, code, who))
+
+
+def _entry_step(database: str | None, step: object) -> None:
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services.platforms import entry_orders
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            view = entry_orders.entry_view(step(uow, entry_orders))  # type: ignore[operator]
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    lines = ", ".join(f"{l['sku']} {l['received']}/{l['planned']}" for l in view["lines"])
+    typer.echo(f"entry order {view['code']}: {view['status']}, {lines}")

@@ -83,15 +83,17 @@ def _run(engine, host: str, port: int, print_worker: bool = True, station=None, 
 
     from wms.app import serving_app
     from wms.config import get_settings
-    from wms.services.labels.print_worker import PrintWorker
+    from wms.services.labels.print_worker import print_worker_thread
 
-    worker = PrintWorker(engine) if print_worker else None
+    worker = print_worker_thread(engine) if print_worker else None
     if worker:
         worker.start()
+    from wms.services.platforms.erp_outbox import erp_outbox_thread
     from wms.services.platforms.scheduler import PullScheduler
-    from wms.services.platforms.upload_worker import UploadWorker
+    from wms.services.platforms.upload_worker import upload_worker_thread
 
-    platform_threads = [PullScheduler(engine), UploadWorker(engine)] if get_settings().platform_sync else []
+    platform_threads = ([PullScheduler(engine), upload_worker_thread(engine), erp_outbox_thread(engine)]
+                        if get_settings().platform_sync else [])
     for thread in platform_threads:
         thread.start()
     try:

@@ -11,6 +11,8 @@
 - `aftersales`: cases and returns;
 - `people`: users, tokens, signing in;
 - `board`: the lead's overview;
+- `job_queue`: the durable job queue (claims, leases, back-off, a worker thread) the print queue
+  and the tracking-upload outbox both stand on;
 - `fixtures`: the demo warehouse.
 
 Who commits: whoever opens a unit of work commits it (a route, a command, a worker, a test).

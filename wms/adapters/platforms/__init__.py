@@ -37,8 +37,18 @@ def tracking_sink_for(row: Any, timeout: float = 10.0) -> TrackingSink:
     奇门 client, which confirms the shipment (deliveryorder.confirm)."""
     if row.kind != "qimen":
         return order_source_for(row, timeout)
-    from wms.adapters.qimen.client import QimenClient, QimenConnector
+    from wms.adapters.qimen.client import QimenConnector
 
+    return QimenConnector(erp_client_for(row, timeout))
+
+
+def erp_client_for(row: Any, timeout: float = 10.0) -> Any:
+    """The 奇门 client calling an ERP back (a `platform` row of kind `qimen`); its secret may be
+    `env:NAME`, read from the service's environment now."""
+    from wms.adapters.qimen.client import QimenClient
+
+    if row is None or row.kind != "qimen":
+        raise PlatformError("bad_kind", f"{getattr(row, 'name', '?')} is not an ERP")
     _need(row, "app_key", "app_secret", "shop", "url")
     secret = row.app_secret
     if secret.startswith("env:"):
@@ -46,7 +56,7 @@ def tracking_sink_for(row: Any, timeout: float = 10.0) -> TrackingSink:
         if not secret:
             raise PlatformError("not_configured", f"ERP {row.name}: the environment variable "
                                 f"{row.app_secret[4:]} holding its secret is not set")
-    return QimenConnector(QimenClient(row.url, row.app_key, secret, row.shop, timeout=timeout))
+    return QimenClient(row.url, row.app_key, secret, row.shop, timeout=timeout)
 
 
 def _need(row: Any, *names: str) -> None:
@@ -57,4 +67,4 @@ def _need(row: Any, *names: str) -> None:
 
 
 __all__ = ["Connector", "FileDrop", "KINDS", "Page", "PlatformError", "RemoteOrder", "TrackingSink", "WAYBILL_KINDS",
-           "order_source_for", "tracking_sink_for"]
+           "erp_client_for", "order_source_for", "tracking_sink_for"]

@@ -11,6 +11,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import (
     BinRow,
     Carrier,
+    ErpMessage,
     OrderRow,
     PlatformRow,
     PrintJob,
@@ -140,23 +141,21 @@ def tracking_number_warnings(uow: UnitOfWork, low_water: int) -> list[str]:
 
 
 def outbox_problems(uow: UnitOfWork) -> list[dict[str, Any]]:
-    """Per shop platform or ERP: tracking uploads and confirmations that failed for good or are
-    being retried after an error, with the newest error, for the lead to see without a shell."""
-    rows = uow.session.exec(
-        select(TrackingUpload.platform, PlatformRow.kind, TrackingUpload.status, func.count(),
-               func.max(TrackingUpload.id))
-        .join(PlatformRow, PlatformRow.name == TrackingUpload.platform)  # type: ignore[arg-type]
-        .where((TrackingUpload.status == "failed")
-               | ((TrackingUpload.status == "queued") & TrackingUpload.last_error.is_not(None)))  # type: ignore[union-attr]
-        .group_by(TrackingUpload.platform, PlatformRow.kind, TrackingUpload.status)
-    ).all()
+    """Per shop platform or ERP: tracking uploads, confirmations and other ERP messages that
+    failed for good or are being retried after an error, with an error, for the lead to see
+    without a shell."""
     out: dict[str, dict[str, Any]] = {}
-    for platform, kind, status, n, newest in rows:
-        entry = out.setdefault(platform, {"platform": platform, "kind": kind, "failed": 0, "retrying": 0,
-                                          "newest": 0, "last_error": None})
-        entry["failed" if status == "failed" else "retrying"] += int(n)
-        if newest > entry["newest"]:
-            entry["newest"] = newest
-            entry["last_error"] = uow.session.get(TrackingUpload, newest).last_error  # type: ignore[union-attr]
+    for table in (TrackingUpload, ErpMessage):
+        rows = uow.session.exec(
+            select(table.platform, PlatformRow.kind, table.status, func.count(), func.max(table.id))
+            .join(PlatformRow, PlatformRow.name == table.platform)  # type: ignore[arg-type]
+            .where((table.status == "failed") | ((table.status == "queued") & table.last_error.is_not(None)))
+            .group_by(table.platform, PlatformRow.kind, table.status)
+        ).all()
+        for platform, kind, status, n, newest in rows:
+            entry = out.setdefault(platform, {"platform": platform, "kind": kind, "failed": 0, "retrying": 0,
+                                              "last_error": None})
+            entry["failed" if status == "failed" else "retrying"] += int(n)
+            entry["last_error"] = uow.session.get(table, newest).last_error  # type: ignore[union-attr]
     return sorted(out.values(), key=lambda e: e["platform"])
 

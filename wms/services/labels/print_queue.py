@@ -19,7 +19,6 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import select
 
 from printing.fonts import REPLACEMENT, drawable
@@ -29,6 +28,7 @@ from wms.adapters.db.tables import Parcel, Printer, PrintJob
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Conflict, NotFound
+from wms.services import job_queue
 
 LEASE = timedelta(seconds=float(os.environ.get("WMS_PRINT_LEASE_S", "120")))  # longer than any send takes
 
@@ -85,66 +85,25 @@ def reprint(uow: UnitOfWork, tracking_no: str, who: str, reason: str, printer: s
 
 def claim_next(uow: UnitOfWork, printers: list[str], worker: str) -> PrintJob | None:
     """Take the oldest due job for these printers, or None. Safe across service instances."""
-    now = utcnow()
-    candidates = uow.session.exec(
-        select(PrintJob.id)
-        .where(
-            PrintJob.printer.in_(printers),  # type: ignore[attr-defined]
-            PrintJob.status == "queued",
-            PrintJob.next_attempt_at <= now,  # type: ignore[operator]
-        )
-        .order_by(PrintJob.id)  # type: ignore[arg-type]
-        .limit(5)
-    ).all()
-    for job_id in candidates:
-        claimed = uow.session.execute(
-            update(PrintJob)
-            .where(PrintJob.id == job_id)  # type: ignore[arg-type]
-            .where(PrintJob.status == "queued")
-            .values(status="sending", claimed_by=worker, claimed_at=now, attempts=PrintJob.attempts + 1)
-        )
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            uow.commit()
-            return uow.session.get(PrintJob, job_id)
-    uow.commit()
-    return None
+    return job_queue.claim_next(uow, PrintJob, worker, PrintJob.printer.in_(printers))  # type: ignore[attr-defined]
 
 
 def mark_printed(uow: UnitOfWork, job_id: int, worker: str) -> None:
-    uow.session.execute(
-        update(PrintJob).where(PrintJob.id == job_id, PrintJob.claimed_by == worker)  # type: ignore[arg-type]
-        .values(status="printed", printed_at=utcnow(), last_error=None)
-    )
-    uow.commit()
+    job_queue.mark_done(uow, PrintJob, job_id, worker, "printed", printed_at=utcnow(), last_error=None)
 
 
 def mark_failed(uow: UnitOfWork, job_id: int, worker: str, error: str, give_up: bool = False) -> None:
     """Printer trouble: back off (2 s, 4 s ... at most 60 s) and keep the job. `give_up`:
     the label itself is bad, so it waits as failed for a person."""
-    job = uow.session.get(PrintJob, job_id)
-    if job is None or job.claimed_by != worker or job.status != "sending":
-        return
-    if give_up:
-        job.status = "failed"
-    else:
-        job.status = "queued"
-        job.next_attempt_at = utcnow() + timedelta(seconds=min(60, 2 ** min(job.attempts, 6)))
-    job.last_error = error[:500]
-    uow.session.add(job)
-    uow.commit()
+    job_queue.mark_failed(uow, PrintJob, job_id, worker, error,
+                          lambda job: None if give_up else job_queue.backoff_s(job.attempts, 60, 6))
 
 
 def fail_interrupted(uow: UnitOfWork) -> int:
     """Jobs left `sending` past their lease: maybe printed, maybe not; a person decides."""
-    stale = uow.session.exec(
-        select(PrintJob).where(PrintJob.status == "sending", PrintJob.claimed_at < utcnow() - LEASE)  # type: ignore[operator]
-    ).all()
-    for job in stale:
-        job.status = "failed"
-        job.last_error = "interrupted while sending: check the printer, reprint if no label came out"
-        uow.session.add(job)
-    uow.commit()
-    return len(stale)
+    return job_queue.settle_interrupted(
+        uow, PrintJob, LEASE, job_queue.FAILED,
+        "interrupted while sending: check the printer, reprint if no label came out")
 
 
 def printers(uow: UnitOfWork) -> list[Printer]:

@@ -7,10 +7,6 @@ one, so a printer that is out of paper keeps its jobs instead of swallowing them
 
 from __future__ import annotations
 
-import logging
-import threading
-import uuid
-
 from sqlalchemy.engine import Engine
 
 from printing.render import render
@@ -20,9 +16,9 @@ from printing.waybill import Waybill, WaybillError
 from wms.adapters.db.tables import Printer
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
+from wms.services import job_queue
 from wms.services.labels import print_queue
 
-log = logging.getLogger("wms.print")
 _STATUS_SCHEMES = ("tcp://", "socket://", "serial://", "/dev/", "rfc2217://")
 
 
@@ -89,22 +85,6 @@ def run_once(engine: Engine, worker: str) -> int:
     return printed
 
 
-class PrintWorker(threading.Thread):
-    """Runs `run_once` every `interval` seconds until stopped (one per service instance)."""
-
-    def __init__(self, engine: Engine, interval: float = 1.0) -> None:
-        super().__init__(name="print-worker", daemon=True)
-        self.engine, self.interval = engine, interval
-        self.worker_id = f"svc-{uuid.uuid4().hex[:8]}"
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                run_once(self.engine, self.worker_id)
-            except Exception:  # keep printing after a database hiccup; it is logged
-                log.exception("print worker pass failed")
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> None:
-        self._stop_event.set()
+def print_worker_thread(engine: Engine, interval: float = 1.0) -> job_queue.QueueWorker:
+    """The thread `wms serve` runs: `run_once` every `interval` seconds, one per service instance."""
+    return job_queue.QueueWorker("print-worker", run_once, engine, interval, id_prefix="svc")

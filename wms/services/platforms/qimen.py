@@ -17,18 +17,29 @@ Anything else is a `failure` naming the method. The caller commits."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import Carrier, ComboComponent, OrderRow, PlatformOrder, PlatformRow, SkuBarcode, SkuRow
+from wms.adapters.db.tables import (
+    Carrier,
+    ComboComponent,
+    OrderRow,
+    Parcel,
+    PlatformAlert,
+    PlatformOrder,
+    PlatformRow,
+    SkuBarcode,
+    SkuRow,
+)
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.adapters.qimen.protocol import QimenFailure
 from wms.domain.errors import DomainError
 from wms.services.orders import edits, intake, records
+from wms.services.platforms import entry_orders
+from wms.services.platforms.qimen_fields import counted, grams_from_kg, mm_from_cm, section, text
 from wms.services.stock import catalog, ledger
 
 
@@ -45,52 +56,28 @@ def handle(uow: UnitOfWork, erp: PlatformRow, method: str, request: dict[str, An
         raise QimenFailure(exc.code, exc.message) from None
 
 
-def _text(data: dict[str, Any], key: str, where: str, required: bool = True) -> str:
-    value = data.get(key)
-    if isinstance(value, (dict, list)):
-        raise QimenFailure("invalid_field", f"{where}{key} must be text")
-    text = str(value or "").strip()
-    if required and not text:
-        raise QimenFailure("missing_field", f"{where}{key} is required")
-    return text
-
-
-def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
-    value = data.get(key)
-    if not isinstance(value, dict):
-        raise QimenFailure("missing_field", f"{key} is required")
-    return value
-
-
-def _kilograms_to_grams(value: str, where: str) -> int | None:
-    if not value:
-        return None
-    try:
-        grams = Decimal(value) * 1000
-    except InvalidOperation:
-        raise QimenFailure("invalid_field", f"{where} {value!r} is not a weight in kilograms") from None
-    if not grams.is_finite() or grams <= 0 or grams > 1_000_000:
-        raise QimenFailure("invalid_field", f"{where} {value!r} kg is not a parcel item's weight")
-    return max(1, int(grams.to_integral_value()))
-
-
 def _singleitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
-    item = _section(request, "item")
-    sku = _text(item, "itemCode", "item.")
-    name = _text(item, "itemName", "item.", required=False) or sku
-    grams = _kilograms_to_grams(_text(item, "grossWeight", "item.", required=False), "item.grossWeight") \
-        or _kilograms_to_grams(_text(item, "netWeight", "item.", required=False), "item.netWeight")
-    barcodes = [b for b in _text(item, "barCode", "item.", required=False).replace(";", ",").split(",") if b.strip()]
+    item = section(request, "item")
+    sku = text(item, "itemCode", "item.")
+    name = text(item, "itemName", "item.", required=False) or sku
+    grams = grams_from_kg(text(item, "grossWeight", "item.", required=False), "item.grossWeight") \
+        or grams_from_kg(text(item, "netWeight", "item.", required=False), "item.netWeight")
+    barcodes = [b for b in text(item, "barCode", "item.", required=False).replace(";", ",").split(",") if b.strip()]
+    sizes = {f"{side}_mm": mm_from_cm(text(item, side, "item.", required=False), f"item.{side}")
+             for side in ("length", "width", "height")}
     row = uow.session.get(SkuRow, sku)
     if row is None:
         if grams is None:
             raise QimenFailure("missing_field", "item.grossWeight (kg) is required for a new item: "
                                "the pack station checks every parcel's weight")
-        catalog.create_sku(uow, {"sku": sku, "name": name[:200], "unit_weight_g": grams, "barcodes": barcodes})
+        catalog.create_sku(uow, {"sku": sku, "name": name[:200], "unit_weight_g": grams, "barcodes": barcodes, **sizes})
         return {"itemId": sku}
     row.name = name[:200]
     if grams is not None and grams != row.unit_weight_g:
         row.unit_weight_g, row.weight_tolerance_g = grams, max(2, round(grams * 0.03))
+    for column, mm in sizes.items():
+        if mm is not None:
+            setattr(row, column, mm)
     uow.session.add(row)
     for raw in barcodes:
         key = catalog.barcode_key(raw.strip())
@@ -103,35 +90,15 @@ def _singleitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> d
     return {"itemId": sku}
 
 
-def _counted(request: dict[str, Any], holder: str, element: str, qty_field: str, most: int,
-             missing: str) -> list[tuple[int, str, int]]:
-    """The (position, itemCode, quantity) of each `<holder><element>` (order lines, a combo's
-    parts), every quantity a whole number from 1 to `most`; QimenFailure naming the first bad one."""
-    found = request.get(holder)
-    entries = found.get(element) if isinstance(found, dict) else None
-    if not entries:
-        raise QimenFailure("missing_field", missing)
-    out = []
-    for n, entry in enumerate(entries if isinstance(entries, list) else [entries], start=1):
-        if not isinstance(entry, dict):
-            raise QimenFailure("invalid_field", f"{element} {n} is not an element")
-        sku = _text(entry, "itemCode", f"{element} {n}: ")
-        qty = _text(entry, qty_field, f"{element} {n}: ")
-        if not qty.isdigit() or not 0 < int(qty) <= most:
-            raise QimenFailure("invalid_field", f"{element} {n}: {qty_field} {qty!r} is not a whole number of units")
-        out.append((n, sku, int(qty)))
-    return out
-
-
 def _lines(request: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"sku": sku, "qty": qty} for _, sku, qty in _counted(
+    return [{"sku": sku, "qty": qty} for _, sku, qty in counted(
         request, "orderLines", "orderLine", "planQty", 100_000, "orderLines.orderLine is required")]
 
 
 def _combineitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
-    combo = _text(request, "itemCode", "")
+    combo = text(request, "itemCode", "")
     wanted: dict[str, int] = {}
-    for n, sku, qty in _counted(request, "items", "item", "quantity", 10_000,
+    for n, sku, qty in counted(request, "items", "item", "quantity", 10_000,
                                 "items.item (the combo's parts) is required"):
         if uow.session.get(SkuRow, sku) is None:
             raise QimenFailure("unknown_item", f"item {n}: {sku} is not an item here; synchronise it first "
@@ -173,17 +140,44 @@ def explode_combos(uow: UnitOfWork, lines: list[dict[str, Any]]) -> tuple[list[d
 
 
 def _order_cancel(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
-    code = _text(request, "orderCode", "")
+    code = text(request, "orderCode", "")
     order = _erp_order(uow, erp, code)
     if order.status == records.rules.CANCELLED:
         return {"message": f"order {code} was cancelled already"}
-    reason = _text(request, "cancelReason", "", required=False) or "cancelled by the ERP"
+    reason = text(request, "cancelReason", "", required=False) or "cancelled by the ERP"
     try:
         edits.cancel(uow, order, f"erp:{erp.name}", f"{erp.name}: {reason}"[:400])
     except DomainError as exc:
-        raise QimenFailure("cancel_refused", f"order {code} cannot be cancelled: {exc.message}; intercept the "
-                           "parcel with the carrier instead") from None
+        held = _intercept(uow, erp, order, reason)
+        uow.commit()  # the interception outlives the failure answered next (the commit rule, case 1)
+        raise QimenFailure("cancel_refused", f"order {code} cannot be cancelled: {exc.message}. " + (
+            f"Parcel {', '.join(held)} is held out of the handover (拦截) for the warehouse to void."
+            if held else "It has left the warehouse: intercept it with the carrier.")) from None
     return {"message": f"order {code} cancelled; its units are back in stock"}
+
+
+def _intercept(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, reason: str) -> list[str]:
+    """An ERP cancelled a packed order: its parcels still in the building are held out of the
+    handover (`intercepted`) and a person is told, once, to void them; the tracking numbers held."""
+    members = records.group_of(uow, order)
+    parcels = uow.session.exec(uow.locked(select(Parcel).where(
+        Parcel.order_id.in_([m.id for m in members]),  # type: ignore[union-attr]
+        Parcel.status.in_(("packed", "intercepted"))))).all()  # type: ignore[attr-defined]
+    held = [p.tracking_no for p in parcels]
+    for parcel in parcels:
+        if parcel.status == "packed":
+            uow.update(parcel, status="intercepted")
+    told = uow.session.exec(select(PlatformAlert.id).where(
+        PlatformAlert.order_no == order.order_no, PlatformAlert.kind == "intercept",
+        PlatformAlert.resolved_at.is_(None))).first()  # type: ignore[union-attr]
+    if told is None:
+        message = (f"ERP {erp.name} cancelled {order.order_no} after packing ({reason}): " + (
+            f"parcel {', '.join(held)} is held out of the handover; void it (wms parcels void), then cancel "
+            "the order, to put the items back" if held else
+            "the parcel has left the warehouse; intercept it with the carrier"))[:1000]
+        uow.session.add(PlatformAlert(platform=erp.name, order_no=order.order_no, kind="intercept", message=message))
+        records.add_note(uow, order, f"erp:{erp.name}", message)
+    return held
 
 
 def _erp_order(uow: UnitOfWork, erp: PlatformRow, code: str) -> OrderRow:
@@ -212,32 +206,32 @@ def _inventory_query(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any])
 
 
 def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
-    shipment = _section(request, "deliveryOrder")
-    code = _text(shipment, "deliveryOrderCode", "deliveryOrder.")
+    shipment = section(request, "deliveryOrder")
+    code = text(shipment, "deliveryOrderCode", "deliveryOrder.")
     receiver = shipment.get("receiverInfo")
     if not isinstance(receiver, dict):
         raise QimenFailure("missing_field", "deliveryOrder.receiverInfo is required")
     lines, exploded = explode_combos(uow, _lines(request))
-    asked = _text(shipment, "logisticsCode", "deliveryOrder.", required=False).upper()
+    asked = text(shipment, "logisticsCode", "deliveryOrder.", required=False).upper()
     known = asked and uow.session.get(Carrier, asked) is not None
     data = {
         "order_no": code,
-        "channel": (_text(shipment, "sourcePlatformCode", "", required=False) or "qimen")[:20],
-        "shop": _text(shipment, "shopNick", "", required=False)[:64] or None,
-        "paid_at": _text(shipment, "payTime", "", required=False) or _text(shipment, "placeOrderTime", "",
+        "channel": (text(shipment, "sourcePlatformCode", "", required=False) or "qimen")[:20],
+        "shop": text(shipment, "shopNick", "", required=False)[:64] or None,
+        "paid_at": text(shipment, "payTime", "", required=False) or text(shipment, "placeOrderTime", "",
                                                                           required=False) or None,
         "carrier": asked if known else None,
-        "buyer_message": _text(shipment, "buyerMessage", "", required=False) or None,
-        "seller_memo": _text(shipment, "sellerMessage", "", required=False) or None,
-        "remark": _text(shipment, "remark", "", required=False)[:500] or None,
-        "recipient": {"name": _text(receiver, "name", "receiverInfo."),
-                      "phone": _text(receiver, "mobile", "", required=False) or _text(receiver, "tel", "receiverInfo.",
+        "buyer_message": text(shipment, "buyerMessage", "", required=False) or None,
+        "seller_memo": text(shipment, "sellerMessage", "", required=False) or None,
+        "remark": text(shipment, "remark", "", required=False)[:500] or None,
+        "recipient": {"name": text(receiver, "name", "receiverInfo."),
+                      "phone": text(receiver, "mobile", "", required=False) or text(receiver, "tel", "receiverInfo.",
                                                                                       required=False),
-                      "province": _text(receiver, "province", "receiverInfo."),
-                      "city": _text(receiver, "city", "receiverInfo."),
-                      "district": _text(receiver, "area", "", required=False),
-                      "address": _text(receiver, "detailAddress", "receiverInfo."),
-                      "oaid": _text(receiver, "oaid", "", required=False) or None},
+                      "province": text(receiver, "province", "receiverInfo."),
+                      "city": text(receiver, "city", "receiverInfo."),
+                      "district": text(receiver, "area", "", required=False),
+                      "address": text(receiver, "detailAddress", "receiverInfo."),
+                      "oaid": text(receiver, "oaid", "", required=False) or None},
         "lines": lines,
     }
     order, created = intake.create_order(uow, data, f"erp:{erp.name}")
@@ -256,7 +250,7 @@ def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, 
     said = None if created else (f"delivery order {code} updated: {'; '.join(updated)}" if updated
                                  else f"delivery order {code} exists already; nothing changed")
     return {"deliveryOrderId": order.order_no, "createTime": protocol.timestamp(),
-            "warehouseCode": _text(shipment, "warehouseCode", "", required=False) or None,
+            "warehouseCode": text(shipment, "warehouseCode", "", required=False) or None,
             **({"message": said} if said else {})}
 
 
@@ -300,4 +294,5 @@ METHODS = {
     "combineitem.synchronize": _combineitem,
     "order.cancel": _order_cancel,
     "inventory.query": _inventory_query,
+    "entryorder.create": entry_orders.create,
 }

@@ -4,19 +4,16 @@ kept for a person after too many; the worker thread `wms serve` runs."""
 from __future__ import annotations
 
 import os
-import threading
-import uuid
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from wms.adapters.db.tables import PlatformRow, TrackingUpload
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import PlatformError, TrackingSink, tracking_sink_for
-from wms.services.platforms.uploads import enqueue_packed, log
+from wms.services import job_queue
+from wms.services.platforms.uploads import enqueue_packed
 
 LEASE = timedelta(seconds=float(os.environ.get("WMS_UPLOAD_LEASE_S", "120")))  # a claim older is dead
 
@@ -32,55 +29,29 @@ RETRY_CODES = {"timeout", "unreachable", "platform_down", "bad_answer", "rate_li
 
 
 def claim_next(uow: UnitOfWork, worker: str) -> TrackingUpload | None:
-    now = utcnow()
-    candidates = uow.session.exec(
-        select(TrackingUpload.id).where(TrackingUpload.status == "queued",
-                                        TrackingUpload.next_attempt_at <= now)  # type: ignore[operator]
-        .order_by(TrackingUpload.id).limit(5)  # type: ignore[arg-type]
-    ).all()
-    for upload_id in candidates:
-        claimed = uow.session.execute(
-            update(TrackingUpload).where(TrackingUpload.id == upload_id, TrackingUpload.status == "queued")  # type: ignore[arg-type]
-            .values(status="sending", claimed_by=worker, claimed_at=now, attempts=TrackingUpload.attempts + 1))
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            uow.commit()
-            return uow.session.get(TrackingUpload, upload_id)
-    uow.commit()
-    return None
+    return job_queue.claim_next(uow, TrackingUpload, worker)
 
 
 def mark_sent(uow: UnitOfWork, upload_id: int, worker: str, status: str = "sent", note: str | None = None) -> None:
-    uow.session.execute(
-        update(TrackingUpload).where(TrackingUpload.id == upload_id, TrackingUpload.claimed_by == worker)  # type: ignore[arg-type]
-        .values(status=status, sent_at=utcnow(), last_error=note, last_error_code=None))
-    uow.commit()
+    job_queue.mark_done(uow, TrackingUpload, upload_id, worker, status, sent_at=utcnow(), last_error=note,
+                        last_error_code=None)
 
 
 def mark_failed(uow: UnitOfWork, upload_id: int, worker: str, exc: PlatformError) -> None:
-    row = uow.session.get(TrackingUpload, upload_id)
-    if row is None or row.claimed_by != worker or row.status != "sending":
-        return
-    retry = (exc.retryable or exc.code in RETRY_CODES) and row.attempts < GIVE_UP_AFTER
-    if retry:
-        wait = exc.retry_after or min(MAX_BACKOFF_S, 2 ** min(row.attempts, 10))
-        row.status, row.next_attempt_at = "queued", utcnow() + timedelta(seconds=wait)
-    else:
-        row.status = "failed"
-    row.last_error, row.last_error_code = exc.message[:500], exc.code[:40]
-    uow.session.add(row)
-    uow.commit()
+    """Trouble time can cure backs off (or waits as long as the platform asked); a refusal no
+    retry can change, or too many attempts, fails for a person."""
+    def retry_in(row: TrackingUpload) -> float | None:
+        if not ((exc.retryable or exc.code in RETRY_CODES) and row.attempts < GIVE_UP_AFTER):
+            return None
+        return exc.retry_after or job_queue.backoff_s(row.attempts, MAX_BACKOFF_S, 10)
+    job_queue.mark_failed(uow, TrackingUpload, upload_id, worker, exc.message, retry_in,
+                          last_error_code=exc.code[:40])
 
 
 def requeue_interrupted(uow: UnitOfWork, lease: timedelta = LEASE) -> int:
     """Rows left `sending` past their lease go out again; the platform turns a repeat into 'already sent'."""
-    stale = uow.session.exec(select(TrackingUpload).where(
-        TrackingUpload.status == "sending", TrackingUpload.claimed_at < utcnow() - lease)).all()  # type: ignore[operator]
-    for row in stale:
-        row.status, row.next_attempt_at = "queued", utcnow()
-        row.last_error, row.last_error_code = "interrupted while sending; sent again", "interrupted"
-        uow.session.add(row)
-    uow.commit()
-    return len(stale)
+    return job_queue.settle_interrupted(uow, TrackingUpload, lease, job_queue.QUEUED,
+                                        "interrupted while sending; sent again", last_error_code="interrupted")
 
 
 def _set_platform_error(engine: Engine, name: str, exc: PlatformError | None) -> None:
@@ -144,24 +115,7 @@ def run_once(engine: Engine, worker: str, lease: timedelta = LEASE, limit: int |
     return handled
 
 
-class UploadWorker(threading.Thread):
-    """Runs `run_once` every `interval` seconds until stopped (one per service instance)."""
-
-    def __init__(self, engine: Engine, interval: float = 2.0) -> None:
-        super().__init__(name="tracking-upload", daemon=True)
-        self.engine, self.interval = engine, interval
-        self.worker_id = f"up-{uuid.uuid4().hex[:8]}"
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        # let the app finish starting first: its engine events are still being set up
-        self._stop_event.wait(2.0)
-        while not self._stop_event.is_set():
-            try:
-                run_once(self.engine, self.worker_id)
-            except Exception:  # keep going after a database hiccup; it is logged
-                log.exception("tracking upload pass failed")
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> None:
-        self._stop_event.set()
+def upload_worker_thread(engine: Engine, interval: float = 2.0) -> job_queue.QueueWorker:
+    """The thread `wms serve` runs: `run_once` every `interval` seconds, one per service instance.
+    It lets the app finish starting first (its engine events are still being set up)."""
+    return job_queue.QueueWorker("tracking-upload", run_once, engine, interval, first_wait=2.0, id_prefix="up")

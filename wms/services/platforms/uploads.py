@@ -15,7 +15,6 @@ and waits for a person (`wms platforms outbox --retry ID`)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import func
@@ -26,10 +25,8 @@ from wms.adapters.db.tables import OrderRow, PackSessionRow, Parcel, PlatformOrd
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.errors import Conflict, NotFound
+from wms.services import job_queue
 from wms.services.orders import records
-
-log = logging.getLogger("wms.tracking")
-
 
 STATUSES = ("queued", "sending", "sent", "skipped", "failed")
 
@@ -154,5 +151,4 @@ def retry(uow: UnitOfWork, upload_id: int) -> None:
         raise NotFound(f"no tracking upload {upload_id}", "unknown_upload")
     if row.status in ("sent", "sending"):
         raise Conflict(f"upload {upload_id} is {row.status}", "not_retryable")
-    row.status, row.attempts, row.next_attempt_at = "queued", 0, utcnow()
-    uow.session.add(row)
+    job_queue.queue_again(uow, row)

@@ -49,7 +49,7 @@ def void_parcel(uow: UnitOfWork, tracking_no: str, who: str, reason: str, timeou
         raise NotFound(f"no parcel with tracking number {tracking_no}", "unknown_parcel")
     already = parcel.status == "voided"
     if not already:
-        if parcel.status != "packed" or parcel.handover_id is not None:
+        if parcel.status not in ("packed", "intercepted") or parcel.handover_id is not None:
             raise Conflict(f"parcel {tracking_no} was handed over to {parcel.carrier} already"
                            f"{f' (handover #{parcel.handover_id})' if parcel.handover_id else ''}; "
                            "it can no longer be voided: open an after-sales case for it", "already_handed_over")

@@ -17,7 +17,15 @@ from wms.adapters.db.tables.master import (
 from wms.adapters.db.tables.orders import OrderEvent, OrderLine, OrderNote, OrderRow
 from wms.adapters.db.tables.packing import Override, PackScan, PackSessionRow, Parcel, Weighing
 from wms.adapters.db.tables.picking import PickTask, Wave
-from wms.adapters.db.tables.platforms import PlatformAlert, PlatformOrder, PlatformRow, TrackingUpload, WaybillIssue
+from wms.adapters.db.tables.platforms import (
+    EntryOrder,
+    ErpMessage,
+    PlatformAlert,
+    PlatformOrder,
+    PlatformRow,
+    TrackingUpload,
+    WaybillIssue,
+)
 from wms.adapters.db.tables.printing import PrintJob
 from wms.adapters.db.tables.shipping import Handover, TrackingNumber, TrackingPool
 from wms.adapters.db.tables.stock import LedgerEntry, Reservation, StockRow
@@ -28,5 +36,5 @@ __all__ = [
     "PackagingRow", "Parcel", "PickTask", "PrintJob", "Printer", "Reservation", "ReturnItem",
     "ReturnReceipt", "SkuBarcode", "SkuRow", "SkuWeightEstimate", "Station", "StockRow",
     "TrackingNumber", "TrackingPool", "UserAccount", "Warehouse", "Wave", "Weighing",
-    "PlatformAlert", "PlatformOrder", "PlatformRow", "TrackingUpload", "WaybillIssue",
+    "PlatformAlert", "PlatformOrder", "PlatformRow", "TrackingUpload", "WaybillIssue", "EntryOrder", "ErpMessage",
 ]

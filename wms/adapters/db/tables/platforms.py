@@ -89,6 +89,45 @@ class TrackingUpload(SQLModel, table=True):
     created_at: datetime = created_at()
 
 
+class ErpMessage(SQLModel, table=True):
+    """The ERP outbox, for 奇门 calls to an ERP other than a shipment's confirmation (which goes
+    through `tracking_upload`): queued -> sending -> sent | failed, one row per (ERP, method, code)."""
+
+    __tablename__ = "erp_message"
+    __table_args__ = (UniqueConstraint("platform", "method", "code", name="uq_erp_message"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(foreign_key="platform.name", max_length=40, index=True)
+    method: str = Field(max_length=60)  # entryorder.confirm ...
+    code: str = Field(max_length=64)  # the ERP's document code (entryOrderCode ...)
+    payload: dict[str, Any] = json_field()  # the <request> as fields
+    status: str = Field(default="queued", max_length=20, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = optional_time()
+    last_error: str | None = Field(default=None, max_length=500)
+    last_error_code: str | None = Field(default=None, max_length=40)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_at: datetime | None = optional_time()
+    sent_at: datetime | None = optional_time()
+    created_at: datetime = created_at()
+
+
+class EntryOrder(SQLModel, table=True):
+    """An expected receipt (入库单) an ERP announced: what should arrive, what did, and when the
+    warehouse closed it (then `entryorder.confirm` goes back)."""
+
+    __tablename__ = "entry_order"
+    code: str = Field(primary_key=True, max_length=64)  # the ERP's entryOrderCode
+    platform: str = Field(foreign_key="platform.name", max_length=40, index=True)
+    order_type: str = Field(default="CGRK", max_length=20)  # 采购入库 and the other Qimen entry types
+    supplier: str | None = Field(default=None, max_length=100)
+    status: str = Field(default="NEW", max_length=20)  # NEW, PARTFULFILLED, FULFILLED, CANCELED
+    expected: dict[str, Any] = json_field()  # sku -> planned units
+    received: dict[str, Any] = json_field()  # sku -> units received so far
+    created_at: datetime = created_at()
+    closed_at: datetime | None = optional_time()
+    closed_by: str | None = Field(default=None, max_length=80)
+
+
 class WaybillIssue(SQLModel, table=True):
     """A number a courier's e-waybill service gave us, with what the label prints (三段码, 集包地)."""
 

@@ -1,0 +1,123 @@
+"""Expected receipts (入库单) from a seller's ERP: announced over 奇门 (`entryorder.create`),
+received into bins against what was announced, and closed by the warehouse, which sends
+`entryorder.confirm` with the units that came (through the ERP outbox).
+
+An ERP may send an entry order again: the same lines change nothing, other lines replace the
+plan until the first unit is received; after that the ERP must cancel and announce anew. Units
+of an item the entry order does not list are refused at the bin: the ERP would not know them.
+Receiving and closing leave the commit to the caller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from wms.adapters.db.tables import EntryOrder, PlatformRow, SkuRow
+from wms.adapters.db.types import utcnow
+from wms.adapters.db.uow import UnitOfWork
+from wms.adapters.qimen import protocol
+from wms.adapters.qimen.protocol import QimenFailure
+from wms.domain.errors import Conflict, Invalid, NotFound
+from wms.services.platforms import erp_outbox
+from wms.services.platforms.qimen_fields import counted, section, text
+from wms.services.stock import ledger
+
+CONFIRM = "taobao.qimen.entryorder.confirm"
+ENTRY_TYPES = frozenset({"SCRK", "LYRK", "CCRK", "CGRK", "DBRK", "QTRK", "B2BRK", "XTRK"})
+OPEN = ("NEW", "PARTFULFILLED")
+
+
+def create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
+    """`entryorder.create`: the receipt the ERP expects, its lines in units of known items."""
+    entry = section(request, "entryOrder")
+    code = text(entry, "entryOrderCode", "entryOrder.")
+    kind = (text(entry, "orderType", "", required=False) or text(entry, "entryOrderType", "", required=False)
+            or "CGRK").upper()
+    if kind not in ENTRY_TYPES:
+        raise QimenFailure("invalid_field", f"entryOrder.orderType {kind!r} is not one of {', '.join(sorted(ENTRY_TYPES))}")
+    planned: dict[str, int] = {}
+    for n, sku, qty in counted(request, "orderLines", "orderLine", "planQty", 1_000_000,
+                               "orderLines.orderLine is required"):
+        if uow.session.get(SkuRow, sku) is None:
+            raise QimenFailure("unknown_item", f"orderLine {n}: {sku} is not an item here; synchronise it first "
+                               "(singleitem.synchronize)")
+        planned[sku] = planned.get(sku, 0) + qty
+    supplier = text(entry, "supplierName", "", required=False) or text(entry, "supplierCode", "", required=False)
+    row = uow.get_locked(EntryOrder, code)
+    if row is None:
+        uow.session.add(EntryOrder(code=code, platform=erp.name, order_type=kind, supplier=supplier[:100] or None,
+                                   expected=planned, received={}))
+        uow.session.flush()
+        return {"entryOrderId": code}
+    if row.platform != erp.name:
+        raise QimenFailure("duplicate_order", f"entry order {code} came from another ERP")
+    if row.expected == planned:
+        return {"entryOrderId": code, "message": f"entry order {code} exists already; nothing changed"}
+    if row.received or row.status not in OPEN:
+        raise QimenFailure("order_in_progress", f"entry order {code} is being received ({row.status}); "
+                           "the new lines were not applied (cancel it and announce a new one)")
+    row.expected, row.order_type = planned, kind
+    uow.session.add(row)
+    return {"entryOrderId": code, "message": f"entry order {code} updated"}
+
+
+def get(uow: UnitOfWork, code: str, lock: bool = False) -> EntryOrder:
+    row = uow.get_locked(EntryOrder, code) if lock else uow.session.get(EntryOrder, code)
+    if row is None:
+        raise NotFound(f"no entry order {code}", "unknown_entry_order")
+    return row
+
+
+def receive(uow: UnitOfWork, code: str, sku: str, bin_code: str, qty: int, operator: str) -> EntryOrder:
+    """Units of an announced item put into a bin: stock and its ledger, and the entry's count."""
+    row = get(uow, code, lock=True)
+    if row.status not in OPEN:
+        raise Conflict(f"entry order {code} is {row.status}: nothing more is received against it", "entry_closed")
+    if sku not in row.expected:
+        raise Conflict(f"{sku} is not on entry order {code} (it lists {', '.join(sorted(row.expected))}); "
+                       "set it aside and ask the seller", "not_on_entry_order")
+    if qty <= 0:
+        raise Invalid("qty: receive at least one unit", "invalid_qty")
+    ledger.receive(uow, sku, bin_code, qty, operator, ref=f"entry {code}")
+    received = dict(row.received)
+    received[sku] = int(received.get(sku, 0)) + qty
+    row.received, row.status = received, "PARTFULFILLED"
+    uow.session.add(row)
+    return row
+
+
+def close(uow: UnitOfWork, code: str, operator: str) -> EntryOrder:
+    """The receipt is done: what came is final and `entryorder.confirm` is queued for the ERP."""
+    row = get(uow, code, lock=True)
+    if row.status == "FULFILLED":
+        return row
+    if row.status not in OPEN:
+        raise Conflict(f"entry order {code} is {row.status}", "entry_closed")
+    now = utcnow()
+    row.status, row.closed_at, row.closed_by = "FULFILLED", now, operator[:80]
+    uow.session.add(row)
+    erp_outbox.enqueue(uow, row.platform, CONFIRM, code, {
+        "entryOrder": {"entryOrderCode": code, "warehouseCode": "WH01", "entryOrderType": row.order_type,
+                       "status": "FULFILLED", "operateTime": protocol.timestamp(now), "operatorName": operator,
+                       "confirmType": 0},
+        "orderLines": [{"itemCode": sku, "planQty": planned, "actualQty": int(row.received.get(sku, 0)),
+                        "inventoryType": "ZP"} for sku, planned in sorted(row.expected.items())],
+    })
+    return row
+
+
+def entry_view(row: EntryOrder) -> dict[str, Any]:
+    return {"code": row.code, "erp": row.platform, "type": row.order_type, "supplier": row.supplier,
+            "status": row.status,
+            "lines": [{"sku": sku, "planned": planned, "received": int(row.received.get(sku, 0))}
+                      for sku, planned in sorted(row.expected.items())],
+            "closed_at": row.closed_at.isoformat() if row.closed_at else None, "closed_by": row.closed_by}
+
+
+def list_entries(uow: UnitOfWork, open_only: bool = True, limit: int = 200) -> list[EntryOrder]:
+    query = select(EntryOrder).order_by(EntryOrder.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
+    if open_only:
+        query = query.where(EntryOrder.status.in_(OPEN))  # type: ignore[attr-defined]
+    return list(uow.session.exec(query).all())
