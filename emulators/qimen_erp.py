@@ -34,6 +34,7 @@ class QimenErpEmulator:
         self.calls: list[dict[str, Any]] = []  # every call that reached the ERP, signed or not
         self.accepted: list[dict[str, Any]] = []  # calls answered success
         self._fail, self._drop = 0, 0
+        self.during_call: Any = None  # a test's callable, run while a call waits for its answer
         self.lock = threading.Lock()
         outer = self
 
@@ -47,6 +48,8 @@ class QimenErpEmulator:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
                 query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+                if outer.during_call is not None:
+                    outer.during_call()
                 with outer.lock:
                     if outer._drop:
                         outer._drop -= 1

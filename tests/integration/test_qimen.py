@@ -9,6 +9,7 @@ each other."""
 from __future__ import annotations
 
 import json
+import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -60,6 +61,16 @@ def flag(response) -> tuple[str, str, str]:
     assert response.status_code == 200, response.text
     root = ET.fromstring(response.content)
     return root.findtext("flag"), root.findtext("code"), root.findtext("message") or ""
+
+
+def timed_write(engine, into: list[float]):
+    """A write another station makes while the ERP is answering; how long it waited goes `into`."""
+    def write() -> None:
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE sku SET name = name WHERE sku = 'CUP'"))
+        into.append(time.perf_counter() - started)
+    return write
 
 
 @pytest.fixture
@@ -200,7 +211,11 @@ def test_the_handover_sends_exactly_one_confirmation_retried_until_the_erp_takes
     assert api.as_("supervisor").post("/api/handovers", {"carrier": carrier}).status_code == 201
 
     erp.fail_next(1)  # the ERP is busy the first time
+    writes: list[float] = []
+    erp.during_call = timed_write(engine, writes)
     upload_worker.run_once(engine, "test-worker")
+    # a transaction left open across the call would keep this write waiting until the call timed out (10 s)
+    assert len(writes) == 1 and writes[0] < 5, f"the write waited {writes} s: a transaction was open during the call"
     assert erp.confirmations() == []
     with engine.begin() as conn:  # the retry is due now rather than after its back-off
         status = conn.execute(text("SELECT status FROM tracking_upload")).scalar_one()

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from tests.integration.test_qimen import ITEM, call, erp, flag  # noqa: F401  (erp: the fixture)
+from tests.integration.test_qimen import CUP, ITEM, call, erp, flag, shipment, timed_write  # noqa: F401  (erp: the fixture)
 from wms.cli import _register_all, app
 from wms.services.platforms import erp_outbox
 
@@ -56,6 +56,8 @@ def test_an_entry_order_is_received_closed_and_confirmed_once(api, engine, erp):
     assert api.as_("packer").post("/api/entry-orders/RK2001/close").status_code == 403
 
     erp.fail_next(1)  # the ERP is busy the first time
+    writes: list[float] = []
+    erp.during_call = timed_write(engine, writes)
     closed = lead.post("/api/entry-orders/RK2001/close")
     assert closed.status_code == 200 and closed.json()["status"] == "FULFILLED"
     erp_outbox.run_once(engine, "test-worker")
@@ -71,6 +73,8 @@ def test_an_entry_order_is_received_closed_and_confirmed_once(api, engine, erp):
     make_due(engine)
     erp_outbox.run_once(engine, "test-worker")  # nothing left: a success is never sent twice
     [confirm] = confirmations(erp)
+    # a transaction left open across the call would keep these writes waiting until the call timed out (10 s)
+    assert len(writes) == 2 and max(writes) < 5, f"the writes waited {writes} s: a transaction was open during a call"
     assert confirm.findtext("entryOrder/entryOrderCode") == "RK2001"
     assert confirm.findtext("entryOrder/status") == "FULFILLED"
     [line] = confirm.findall("orderLines/orderLine")
@@ -119,3 +123,72 @@ def test_the_receiving_desk_works_an_entry_order_from_the_command_line(api, engi
     [confirm] = confirmations(erp)
     assert confirm.findtext("orderLines/orderLine/actualQty") == "10"
     assert confirm.findtext("entryOrder/operatorName") == "receiving"
+
+
+def returned(code: str = "RT5001", shipment: str = "DO1001", qty: int = 1) -> str:
+    return (f"<request><returnOrder><returnOrderCode>{code}</returnOrderCode><warehouseCode>WH01</warehouseCode>"
+            f"<orderType>THRK</orderType><preDeliveryOrderCode>{shipment}</preDeliveryOrderCode>"
+            "<logisticsCode>SF</logisticsCode><expressCode>SF1400012345678</expressCode>"
+            "<senderInfo><name>李**</name><mobile>138****1234</mobile></senderInfo></returnOrder>"
+            f"<orderLines><orderLine><itemCode>CUP</itemCode><planQty>{qty}</planQty></orderLine></orderLines></request>")
+
+
+def test_a_buyers_return_announced_by_the_erp_is_received_and_confirmed(api, engine, erp):  # noqa: F811
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5})
+    assert flag(call(api.client, "deliveryorder.create", shipment()))[0] == "success"
+    assert flag(call(api.client, "taobao.qimen.returnorder.create", returned()))[0] == "success"
+    assert "exists already" in flag(call(api.client, "returnorder.create", returned()))[2]
+    unknown = flag(call(api.client, "returnorder.create", returned(code="RT5002", shipment="DO404")))
+    assert unknown[:2] == ("failure", "unknown_order") and "DO404" in unknown[2]
+    clash = flag(call(api.client, "entryorder.create", entry(code="RT5001")))
+    assert clash[:2] == ("failure", "duplicate_order"), "a return's code is not an entry order's"
+    lead = api.as_("supervisor")
+    view = lead.get("/api/entry-orders/RT5001").json()
+    assert (view["type"], view["return_of"], view["return_tracking_no"]) == ("THRK", "DO1001", "SF1400012345678")
+    assert lead.post("/api/entry-orders/RT5001/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 1}).status_code == 201
+    assert lead.post("/api/entry-orders/RT5001/close").json()["status"] == "FULFILLED"
+    erp_outbox.run_once(engine, "test-worker")
+    [confirm] = [c["xml"] for c in erp.accepted if "returnorder.confirm" in c["query"]["method"]]
+    assert confirm.findtext("returnOrder/returnOrderCode") == "RT5001"
+    assert confirm.findtext("returnOrder/preDeliveryOrderCode") == "DO1001"
+    assert confirm.findtext("returnOrder/expressCode") == "SF1400012345678"
+    assert confirm.findtext("orderLines/orderLine/actualQty") == "1"
+    assert confirmations(erp) == [], "a return is confirmed as a return, not as an entry order"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT SUM(on_hand) FROM stock WHERE sku = 'CUP'")).scalar_one() == 6
+
+
+def test_a_shipment_the_stock_cannot_cover_is_reported_to_the_erp_as_item_lack_once(api, engine, erp):  # noqa: F811
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 2})
+    assert flag(call(api.client, "deliveryorder.create", shipment(qty=5)))[0] == "success"
+    order = api.get("/api/orders/DO1001").json()
+    assert order["status"] == "on_hold" and "stock short" in order["hold_reason"]
+    assert flag(call(api.client, "deliveryorder.create", shipment(qty=5)))[0] == "success"  # sent again: no second report
+    assert flag(call(api.client, "deliveryorder.create", shipment(code="DO1002", qty=1)))[0] == "success"
+    erp_outbox.run_once(engine, "test-worker")
+    [lack] = [c["xml"] for c in erp.accepted if "itemlack.report" in c["query"]["method"]]
+    assert lack.findtext("deliveryOrderCode") == "DO1001"
+    [item] = lack.findall("items/item")
+    assert (item.findtext("itemCode"), item.findtext("planQty"), item.findtext("lackQty")) == ("CUP", "5", "3")
+
+
+def test_the_erp_hears_each_step_of_its_shipment_once(api, engine, erp):  # noqa: F811
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5})
+    assert flag(call(api.client, "deliveryorder.create", shipment()))[0] == "success"
+    packer = api.as_("packer")
+    sid = packer.post("/api/pack/sessions", {"order_no": "DO1001", "station": "PK-01"}).json()["session_id"]
+    packer.post(f"/api/pack/sessions/{sid}/scans", {"code": CUP})
+    tracking = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 281}).json()["tracking_no"]
+    erp_outbox.run_once(engine, "process-worker")
+    carrier = api.get("/api/orders/DO1001").json()["carrier"] or "WMS"
+    assert api.as_("supervisor").post("/api/handovers", {"carrier": carrier}).status_code == 201
+    erp_outbox.run_once(engine, "process-worker")
+    erp_outbox.run_once(engine, "another-worker")  # a second instance looks a day back: nothing twice
+    steps = [(c["xml"].findtext("order/orderCode"), c["xml"].findtext("process/processStatus"),
+              c["xml"].findtext("process/expressCode"), c["xml"].findtext("process/remark"))
+             for c in erp.accepted if "orderprocess.report" in c["query"]["method"]]
+    assert steps == [("DO1001", "WEIGH", tracking, "281 g"), ("DO1001", "PACKAGE", tracking, None),
+                     ("DO1001", "DELIVERED", tracking, None)], steps

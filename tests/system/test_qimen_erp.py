@@ -61,4 +61,10 @@ def test_an_erp_shipment_is_packed_handed_over_and_confirmed_once(services, toke
     assert confirm.findtext("deliveryOrder/deliveryOrderCode") == "DO2001"
     assert confirm.findtext("packages/package/expressCode") == weighed["tracking_no"]
     assert confirm.findtext("packages/package/weight") == "0.553"
-    assert len(erp.calls) == 1
+    methods = [c["query"]["method"] for c in erp.calls]
+    assert methods.count("taobao.qimen.deliveryorder.confirm") == 1, methods
+    steps = [c["xml"].findtext("process/processStatus") for c in erp.calls if "orderprocess" in c["query"]["method"]]
+    assert len(steps) == len(set(steps)) and set(steps) <= {"WEIGH", "PACKAGE", "DELIVERED"}, steps
+    assert methods.count("taobao.qimen.itemlack.report") == 1, "the shipment came before its stock: told once"
+    assert set(methods) <= {"taobao.qimen.deliveryorder.confirm", "taobao.qimen.orderprocess.report",
+                            "taobao.qimen.itemlack.report"}, methods

@@ -7,9 +7,11 @@
 - `upload_worker`: sending that outbox under a lease, with retries and back-off;
 - `scheduler`: the pulls `wms serve` runs on a timer;
 - `erps`: the ERPs that may call over 奇门 and the check of each call;
-- `qimen`: what each 奇门 method does (items, combos, shipments, cancels, stock);
+- `qimen`: what each 奇门 method does (items, combos, stock) and which module serves the rest;
+- `qimen_shipments`: shipments (create, update, cancel, 拦截, itemlack.report);
 - `qimen_fields`: reading a 奇门 request's fields, in Qimen's units (kg, cm);
 - `entry_orders`: expected receipts (入库单) an ERP announces, received and closed here;
+- `erp_process`: orderprocess.report for the steps ERPs' shipments reached (read from order history);
 - `erp_outbox`: ERP calls other than a shipment's confirmation (entryorder.confirm ...), sent
   from the durable job queue.
 """

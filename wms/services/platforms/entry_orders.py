@@ -1,6 +1,7 @@
-"""Expected receipts (入库单) from a seller's ERP: announced over 奇门 (`entryorder.create`),
-received into bins against what was announced, and closed by the warehouse, which sends
-`entryorder.confirm` with the units that came (through the ERP outbox).
+"""Expected receipts from a seller's ERP, goods in (入库单, `entryorder.create`) or a buyer's
+return (退货入库单, `returnorder.create`, type THRK): received into bins against what was
+announced, and closed by the warehouse, which sends `entryorder.confirm` or `returnorder.confirm`
+with the units that came (through the ERP outbox).
 
 An ERP may send an entry order again: the same lines change nothing, other lines replace the
 plan until the first unit is received; after that the ERP must cancel and announce anew. Units
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import EntryOrder, PlatformRow, SkuRow
+from wms.adapters.db.tables import EntryOrder, PlatformOrder, PlatformRow, SkuRow
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
@@ -25,6 +26,8 @@ from wms.services.platforms.qimen_fields import counted, section, text
 from wms.services.stock import ledger
 
 CONFIRM = "taobao.qimen.entryorder.confirm"
+RETURN_CONFIRM = "taobao.qimen.returnorder.confirm"
+RETURN = "THRK"  # 退货入库
 ENTRY_TYPES = frozenset({"SCRK", "LYRK", "CCRK", "CGRK", "DBRK", "QTRK", "B2BRK", "XTRK"})
 OPEN = ("NEW", "PARTFULFILLED")
 
@@ -37,6 +40,31 @@ def create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[s
             or "CGRK").upper()
     if kind not in ENTRY_TYPES:
         raise QimenFailure("invalid_field", f"entryOrder.orderType {kind!r} is not one of {', '.join(sorted(ENTRY_TYPES))}")
+    planned = _planned(uow, request)
+    supplier = text(entry, "supplierName", "", required=False) or text(entry, "supplierCode", "", required=False)
+    return _announce(uow, erp, EntryOrder(code=code, platform=erp.name, order_type=kind,
+                                          supplier=supplier[:100] or None, expected=planned, received={}),
+                     "entryOrderId")
+
+
+def create_return(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
+    """`returnorder.create`: a buyer's return on its way back, for one of this ERP's shipments."""
+    notice = section(request, "returnOrder")
+    code = text(notice, "returnOrderCode", "returnOrder.")
+    shipment = text(notice, "preDeliveryOrderCode", "returnOrder.", required=False)
+    if shipment and not uow.session.exec(select(PlatformOrder.order_no).where(
+            PlatformOrder.platform == erp.name, PlatformOrder.platform_order_no == shipment)).first():
+        raise QimenFailure("unknown_order", f"returnOrder.preDeliveryOrderCode {shipment}: no delivery order of "
+                           f"that code came from ERP {erp.name}")
+    planned = _planned(uow, request)
+    return _announce(uow, erp, EntryOrder(
+        code=code, platform=erp.name, order_type=RETURN, expected=planned, received={},
+        source_order=shipment or None, carrier=text(notice, "logisticsCode", "", required=False)[:20] or None,
+        tracking_no=text(notice, "expressCode", "", required=False)[:40] or None), "returnOrderId")
+
+
+def _planned(uow: UnitOfWork, request: dict[str, Any]) -> dict[str, int]:
+    """The announced units per item, every item one synchronised here."""
     planned: dict[str, int] = {}
     for n, sku, qty in counted(request, "orderLines", "orderLine", "planQty", 1_000_000,
                                "orderLines.orderLine is required"):
@@ -44,23 +72,28 @@ def create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[s
             raise QimenFailure("unknown_item", f"orderLine {n}: {sku} is not an item here; synchronise it first "
                                "(singleitem.synchronize)")
         planned[sku] = planned.get(sku, 0) + qty
-    supplier = text(entry, "supplierName", "", required=False) or text(entry, "supplierCode", "", required=False)
+    return planned
+
+
+def _announce(uow: UnitOfWork, erp: PlatformRow, new: EntryOrder, id_field: str) -> dict[str, Any]:
+    """Keep an announced receipt; sent again: the same lines change nothing, other lines replace
+    the plan until the first unit is received."""
+    code, planned, kind = new.code, new.expected, new.order_type
     row = uow.get_locked(EntryOrder, code)
     if row is None:
-        uow.session.add(EntryOrder(code=code, platform=erp.name, order_type=kind, supplier=supplier[:100] or None,
-                                   expected=planned, received={}))
+        uow.session.add(new)
         uow.session.flush()
-        return {"entryOrderId": code}
-    if row.platform != erp.name:
-        raise QimenFailure("duplicate_order", f"entry order {code} came from another ERP")
+        return {id_field: code}
+    if row.platform != erp.name or (row.order_type == RETURN) != (kind == RETURN):
+        raise QimenFailure("duplicate_order", f"receipt {code} exists already for another ERP or of another kind")
     if row.expected == planned:
-        return {"entryOrderId": code, "message": f"entry order {code} exists already; nothing changed"}
+        return {id_field: code, "message": f"receipt {code} exists already; nothing changed"}
     if row.received or row.status not in OPEN:
         raise QimenFailure("order_in_progress", f"entry order {code} is being received ({row.status}); "
                            "the new lines were not applied (cancel it and announce a new one)")
     row.expected, row.order_type = planned, kind
     uow.session.add(row)
-    return {"entryOrderId": code, "message": f"entry order {code} updated"}
+    return {id_field: code, "message": f"receipt {code} updated"}
 
 
 def get(uow: UnitOfWork, code: str, lock: bool = False) -> EntryOrder:
@@ -98,18 +131,27 @@ def close(uow: UnitOfWork, code: str, operator: str) -> EntryOrder:
     now = utcnow()
     row.status, row.closed_at, row.closed_by = "FULFILLED", now, operator[:80]
     uow.session.add(row)
+    lines = [{"itemCode": sku, "planQty": planned, "actualQty": int(row.received.get(sku, 0)), "inventoryType": "ZP"}
+             for sku, planned in sorted(row.expected.items())]
+    if row.order_type == RETURN:
+        notice = {"returnOrderCode": code, "warehouseCode": "WH01", "orderType": RETURN,
+                  "orderConfirmTime": protocol.timestamp(now), "operatorName": operator}
+        notice |= {k: v for k, v in (("preDeliveryOrderCode", row.source_order), ("logisticsCode", row.carrier),
+                                     ("expressCode", row.tracking_no)) if v}
+        erp_outbox.enqueue(uow, row.platform, RETURN_CONFIRM, code, {"returnOrder": notice, "orderLines": lines})
+        return row
     erp_outbox.enqueue(uow, row.platform, CONFIRM, code, {
         "entryOrder": {"entryOrderCode": code, "warehouseCode": "WH01", "entryOrderType": row.order_type,
                        "status": "FULFILLED", "operateTime": protocol.timestamp(now), "operatorName": operator,
                        "confirmType": 0},
-        "orderLines": [{"itemCode": sku, "planQty": planned, "actualQty": int(row.received.get(sku, 0)),
-                        "inventoryType": "ZP"} for sku, planned in sorted(row.expected.items())],
+        "orderLines": lines,
     })
     return row
 
 
 def entry_view(row: EntryOrder) -> dict[str, Any]:
     return {"code": row.code, "erp": row.platform, "type": row.order_type, "supplier": row.supplier,
+            "return_of": row.source_order, "return_tracking_no": row.tracking_no,
             "status": row.status,
             "lines": [{"sku": sku, "planned": planned, "received": int(row.received.get(sku, 0))}
                       for sku, planned in sorted(row.expected.items())],

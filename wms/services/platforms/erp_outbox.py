@@ -12,7 +12,7 @@ same document twice as one.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -27,6 +27,7 @@ from wms.adapters.platforms import PlatformError, erp_client_for
 from wms.adapters.qimen.client import QimenClient
 from wms.domain.errors import Conflict, NotFound
 from wms.services import job_queue
+from wms.services.platforms import erp_process
 
 LEASE = timedelta(seconds=float(os.environ.get("WMS_UPLOAD_LEASE_S", "120")))
 MAX_BACKOFF_S = 600
@@ -60,6 +61,7 @@ def send_one(engine: Engine, worker: str, clients: dict[str, QimenClient]) -> bo
             if client is None:
                 erp = uow.session.get(PlatformRow, job.platform)
                 client = clients[job.platform] = erp_client_for(erp)
+            uow.commit()  # ends the read: no transaction stays open while the ERP answers
             client.call(job.method, job.payload)
         except PlatformError as exc:
             job_queue.mark_failed(uow, ErpMessage, job.id, worker, exc.message, _retry_in(exc),  # type: ignore[arg-type]
@@ -80,11 +82,31 @@ def _retry_in(exc: PlatformError) -> Any:
     return retry_in
 
 
+LOOK_BACK = timedelta(days=1)  # a worker's first look at the status history reaches this far back
+OVERLAP = timedelta(minutes=5)  # each later look overlaps the previous one: a change committed late is seen
+_looked: dict[str, datetime] = {}  # worker -> when it last looked (a new worker looks a day back)
+
+
+def queue_process_reports(engine: Engine, worker: str) -> int:
+    """Queue `orderprocess.report` for the steps ERPs' orders reached since this worker last
+    looked (wms.services.platforms.erp_process); returns how many were queued."""
+    now = utcnow()
+    since = _looked.get(worker, now - LOOK_BACK) - OVERLAP
+    with UnitOfWork(engine) as uow:
+        queued = sum(enqueue(uow, erp, method, code, payload)
+                     for erp, method, code, payload in erp_process.due_reports(uow, since))
+        uow.commit()
+    _looked[worker] = now
+    return queued
+
+
 def run_once(engine: Engine, worker: str, lease: timedelta = LEASE, limit: int | None = None) -> int:
-    """One pass: messages a dead worker left `sending` go out again, then what is due is sent."""
+    """One pass: messages a dead worker left `sending` go out again, the floor's progress on ERP
+    shipments is queued, then what is due is sent."""
     with UnitOfWork(engine) as uow:
         job_queue.settle_interrupted(uow, ErpMessage, lease, job_queue.QUEUED, "interrupted while sending; sent again",
                                      last_error_code="interrupted")
+    queue_process_reports(engine, worker)
     clients: dict[str, QimenClient] = {}
     handled = 0
     try:

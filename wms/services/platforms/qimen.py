@@ -22,24 +22,18 @@ from typing import Any
 from sqlmodel import select
 
 from wms.adapters.db.tables import (
-    Carrier,
     ComboComponent,
-    OrderRow,
-    Parcel,
-    PlatformAlert,
-    PlatformOrder,
     PlatformRow,
     SkuBarcode,
     SkuRow,
 )
-from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.adapters.qimen.protocol import QimenFailure
 from wms.domain.errors import DomainError
-from wms.services.orders import edits, intake, records
 from wms.services.platforms import entry_orders
 from wms.services.platforms.qimen_fields import counted, grams_from_kg, mm_from_cm, section, text
+from wms.services.platforms.qimen_shipments import deliveryorder_create, order_cancel
 from wms.services.stock import catalog, ledger
 
 
@@ -90,11 +84,6 @@ def _singleitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> d
     return {"itemId": sku}
 
 
-def _lines(request: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"sku": sku, "qty": qty} for _, sku, qty in counted(
-        request, "orderLines", "orderLine", "planQty", 100_000, "orderLines.orderLine is required")]
-
-
 def _combineitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
     combo = text(request, "itemCode", "")
     wanted: dict[str, int] = {}
@@ -117,78 +106,6 @@ def _combineitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> 
     return {"itemId": combo}
 
 
-def explode_combos(uow: UnitOfWork, lines: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Shipment lines with each combo replaced by its parts (quantities multiplied, the same SKU
-    summed), and what was exploded, in words, for the order's history."""
-    codes = sorted({line["sku"] for line in lines})
-    parts: dict[str, list[tuple[str, int]]] = {}
-    for row in uow.session.exec(select(ComboComponent).where(ComboComponent.combo.in_(codes))).all():  # type: ignore[attr-defined]
-        parts.setdefault(row.combo, []).append((row.sku, row.qty))
-    if not parts:
-        return lines, []
-    out: dict[str, int] = {}
-    said = []
-    for line in lines:
-        if line["sku"] in parts:
-            said.append(f"{line['qty']} × combo {line['sku']} = " + " + ".join(
-                f"{line['qty'] * q} × {s}" for s, q in sorted(parts[line["sku"]])))
-            for sku, qty in parts[line["sku"]]:
-                out[sku] = out.get(sku, 0) + line["qty"] * qty
-        else:
-            out[line["sku"]] = out.get(line["sku"], 0) + line["qty"]
-    return [{"sku": s, "qty": q} for s, q in out.items()], said
-
-
-def _order_cancel(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
-    code = text(request, "orderCode", "")
-    order = _erp_order(uow, erp, code)
-    if order.status == records.rules.CANCELLED:
-        return {"message": f"order {code} was cancelled already"}
-    reason = text(request, "cancelReason", "", required=False) or "cancelled by the ERP"
-    try:
-        edits.cancel(uow, order, f"erp:{erp.name}", f"{erp.name}: {reason}"[:400])
-    except DomainError as exc:
-        held = _intercept(uow, erp, order, reason)
-        uow.commit()  # the interception outlives the failure answered next (the commit rule, case 1)
-        raise QimenFailure("cancel_refused", f"order {code} cannot be cancelled: {exc.message}. " + (
-            f"Parcel {', '.join(held)} is held out of the handover (拦截) for the warehouse to void."
-            if held else "It has left the warehouse: intercept it with the carrier.")) from None
-    return {"message": f"order {code} cancelled; its units are back in stock"}
-
-
-def _intercept(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, reason: str) -> list[str]:
-    """An ERP cancelled a packed order: its parcels still in the building are held out of the
-    handover (`intercepted`) and a person is told, once, to void them; the tracking numbers held."""
-    members = records.group_of(uow, order)
-    parcels = uow.session.exec(uow.locked(select(Parcel).where(
-        Parcel.order_id.in_([m.id for m in members]),  # type: ignore[union-attr]
-        Parcel.status.in_(("packed", "intercepted"))))).all()  # type: ignore[attr-defined]
-    held = [p.tracking_no for p in parcels]
-    for parcel in parcels:
-        if parcel.status == "packed":
-            uow.update(parcel, status="intercepted")
-    told = uow.session.exec(select(PlatformAlert.id).where(
-        PlatformAlert.order_no == order.order_no, PlatformAlert.kind == "intercept",
-        PlatformAlert.resolved_at.is_(None))).first()  # type: ignore[union-attr]
-    if told is None:
-        message = (f"ERP {erp.name} cancelled {order.order_no} after packing ({reason}): " + (
-            f"parcel {', '.join(held)} is held out of the handover; void it (wms parcels void), then cancel "
-            "the order, to put the items back" if held else
-            "the parcel has left the warehouse; intercept it with the carrier"))[:1000]
-        uow.session.add(PlatformAlert(platform=erp.name, order_no=order.order_no, kind="intercept", message=message))
-        records.add_note(uow, order, f"erp:{erp.name}", message)
-    return held
-
-
-def _erp_order(uow: UnitOfWork, erp: PlatformRow, code: str) -> OrderRow:
-    seen = uow.session.exec(select(PlatformOrder).where(PlatformOrder.platform == erp.name,
-                                                        PlatformOrder.platform_order_no == code)).first()
-    order = uow.session.exec(select(OrderRow).where(OrderRow.order_no == seen.order_no)).first() if seen else None
-    if order is None:
-        raise QimenFailure("unknown_order", f"no delivery order {code} came from ERP {erp.name}")
-    return order
-
-
 def _inventory_query(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
     holder = request.get("criteriaList")
     criteria = holder.get("criteria") if isinstance(holder, dict) else None
@@ -205,94 +122,12 @@ def _inventory_query(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any])
     return {"items": items}
 
 
-def _deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
-    shipment = section(request, "deliveryOrder")
-    code = text(shipment, "deliveryOrderCode", "deliveryOrder.")
-    receiver = shipment.get("receiverInfo")
-    if not isinstance(receiver, dict):
-        raise QimenFailure("missing_field", "deliveryOrder.receiverInfo is required")
-    lines, exploded = explode_combos(uow, _lines(request))
-    asked = text(shipment, "logisticsCode", "deliveryOrder.", required=False).upper()
-    known = asked and uow.session.get(Carrier, asked) is not None
-    data = {
-        "order_no": code,
-        "channel": (text(shipment, "sourcePlatformCode", "", required=False) or "qimen")[:20],
-        "shop": text(shipment, "shopNick", "", required=False)[:64] or None,
-        "paid_at": text(shipment, "payTime", "", required=False) or text(shipment, "placeOrderTime", "",
-                                                                          required=False) or None,
-        "carrier": asked if known else None,
-        "buyer_message": text(shipment, "buyerMessage", "", required=False) or None,
-        "seller_memo": text(shipment, "sellerMessage", "", required=False) or None,
-        "remark": text(shipment, "remark", "", required=False)[:500] or None,
-        "recipient": {"name": text(receiver, "name", "receiverInfo."),
-                      "phone": text(receiver, "mobile", "", required=False) or text(receiver, "tel", "receiverInfo.",
-                                                                                      required=False),
-                      "province": text(receiver, "province", "receiverInfo."),
-                      "city": text(receiver, "city", "receiverInfo."),
-                      "district": text(receiver, "area", "", required=False),
-                      "address": text(receiver, "detailAddress", "receiverInfo."),
-                      "oaid": text(receiver, "oaid", "", required=False) or None},
-        "lines": lines,
-    }
-    order, created = intake.create_order(uow, data, f"erp:{erp.name}")
-    updated = [] if created else _update_before_picking(uow, erp, order, data)
-    seen = uow.session.exec(select(PlatformOrder).where(PlatformOrder.platform == erp.name,
-                                                        PlatformOrder.platform_order_no == code)).first()
-    if seen is None:
-        uow.session.add(PlatformOrder(platform=erp.name, platform_order_no=code, order_no=order.order_no,
-                                      platform_status="WMS_ACCEPT", modified=utcnow()))
-    if created and exploded:
-        records.add_note(uow, order, f"erp:{erp.name}", "combos exploded into their parts: " + "; ".join(exploded))
-    if created and asked and not known:
-        records.add_note(uow, order, f"erp:{erp.name}", f"the ERP asked for logistics {asked}, which is not set up "
-                        "here; the warehouse's carrier rules choose")
-    uow.session.flush()
-    said = None if created else (f"delivery order {code} updated: {'; '.join(updated)}" if updated
-                                 else f"delivery order {code} exists already; nothing changed")
-    return {"deliveryOrderId": order.order_no, "createTime": protocol.timestamp(),
-            "warehouseCode": text(shipment, "warehouseCode", "", required=False) or None,
-            **({"message": said} if said else {})}
-
-
-# An ERP may send a shipment again with changes (a new address, other quantities) until the
-# warehouse starts picking it; after that the change is refused and the ERP must intercept.
-UPDATABLE = frozenset({records.rules.RECEIVED, records.rules.REVIEWED, records.rules.RESERVED, records.rules.ON_HOLD})
-
-
-def _update_before_picking(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, data: dict[str, Any]) -> list[str]:
-    """Apply a resent shipment's changes to its order; what changed, in words ([] for a plain resend)."""
-    actor, reason = f"erp:{erp.name}", f"{erp.name} sent the shipment again with changes"
-    recipient = {k: v for k, v in data["recipient"].items() if k in edits.RECIPIENT_FIELDS}
-    differs = {k: v for k, v in recipient.items()
-               if getattr(order, edits.RECIPIENT_FIELDS[k]) != (records.rules.normalise_phone(v) if k == "phone" else v)}
-    current = {line.sku: line.qty for line in records.order_lines(uow, order) if line.qty > 0}
-    wanted: dict[str, int] = {}
-    for line in data["lines"]:
-        wanted[line["sku"]] = wanted.get(line["sku"], 0) + line["qty"]
-    new_oaid = data["recipient"].get("oaid")
-    if not differs and wanted == current and (new_oaid or None) == (order.oaid or None):
-        return []
-    if order.status not in UPDATABLE:
-        raise QimenFailure("order_in_progress", f"delivery order {order.order_no} is {order.status} already; the "
-                           "change was not applied (cancel or intercept it instead)")
-    changed = []
-    if new_oaid != order.oaid:
-        order.oaid = new_oaid
-        uow.session.add(order)
-        changed.append("oaid")
-    if differs:
-        changed += edits.edit(uow, order, actor, reason, recipient=differs)
-    if wanted != current:
-        edits.change_lines(uow, order, [{"sku": s, "qty": q} for s, q in wanted.items()], actor, reason)
-        changed.append("lines " + ", ".join(f"{s}×{q}" for s, q in wanted.items()))
-    return changed
-
-
 METHODS = {
     "singleitem.synchronize": _singleitem,
-    "deliveryorder.create": _deliveryorder_create,
+    "deliveryorder.create": deliveryorder_create,
     "combineitem.synchronize": _combineitem,
-    "order.cancel": _order_cancel,
+    "order.cancel": order_cancel,
     "inventory.query": _inventory_query,
     "entryorder.create": entry_orders.create,
+    "returnorder.create": entry_orders.create_return,
 }

@@ -88,6 +88,7 @@ def send_one(engine: Engine, worker: str, connectors: dict[str, TrackingSink]) -
             conn = connectors.get(platform.name)
             if conn is None:
                 conn = connectors[platform.name] = tracking_sink_for(platform)
+            uow.commit()  # ends the read: no transaction stays open while the platform answers
             result = conn.upload_tracking(job.platform_order_no, job.carrier, job.tracking_no, list(job.sub_orders),
                                           dict(job.extra))
         except PlatformError as exc:

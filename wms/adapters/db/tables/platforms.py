@@ -112,14 +112,18 @@ class ErpMessage(SQLModel, table=True):
 
 
 class EntryOrder(SQLModel, table=True):
-    """An expected receipt (入库单) an ERP announced: what should arrive, what did, and when the
-    warehouse closed it (then `entryorder.confirm` goes back)."""
+    """An expected receipt an ERP announced, goods in (入库单) or a buyer's return (退货入库单,
+    type THRK): what should arrive, what did, and when the warehouse closed it (then
+    `entryorder.confirm` or `returnorder.confirm` goes back)."""
 
     __tablename__ = "entry_order"
-    code: str = Field(primary_key=True, max_length=64)  # the ERP's entryOrderCode
+    code: str = Field(primary_key=True, max_length=64)  # the ERP's entryOrderCode / returnOrderCode
     platform: str = Field(foreign_key="platform.name", max_length=40, index=True)
-    order_type: str = Field(default="CGRK", max_length=20)  # 采购入库 and the other Qimen entry types
+    order_type: str = Field(default="CGRK", max_length=20)  # 采购入库 ..., THRK for a return
     supplier: str | None = Field(default=None, max_length=100)
+    source_order: str | None = Field(default=None, max_length=64)  # a return's shipment (preDeliveryOrderCode)
+    carrier: str | None = Field(default=None, max_length=20)  # a return's logisticsCode
+    tracking_no: str | None = Field(default=None, max_length=40, index=True)  # a return's expressCode
     status: str = Field(default="NEW", max_length=20)  # NEW, PARTFULFILLED, FULFILLED, CANCELED
     expected: dict[str, Any] = json_field()  # sku -> planned units
     received: dict[str, Any] = json_field()  # sku -> units received so far

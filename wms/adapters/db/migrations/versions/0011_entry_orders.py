@@ -1,4 +1,4 @@
-"""Expected receipts (入库单) an ERP announces, and the ERP outbox for its confirmations
+"""Expected receipts (入库单) and returns (退货入库单) an ERP announces, and the ERP outbox
 
 Revision ID: 0011
 Revises: 0010
@@ -25,6 +25,9 @@ def upgrade() -> None:
     sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('order_type', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('supplier', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('source_order', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('carrier', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('tracking_no', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('expected', sa.JSON(), nullable=False),
     sa.Column('received', sa.JSON(), nullable=False),
@@ -37,6 +40,7 @@ def upgrade() -> None:
     with op.batch_alter_table('entry_order', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_entry_order_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_entry_order_platform'), ['platform'], unique=False)
+        batch_op.create_index(batch_op.f('ix_entry_order_tracking_no'), ['tracking_no'], unique=False)
 
     op.create_table('erp_message',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -72,6 +76,7 @@ def downgrade() -> None:
 
     op.drop_table('erp_message')
     with op.batch_alter_table('entry_order', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_entry_order_tracking_no'))
         batch_op.drop_index(batch_op.f('ix_entry_order_platform'))
         batch_op.drop_index(batch_op.f('ix_entry_order_created_at'))
 
