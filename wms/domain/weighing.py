@@ -164,8 +164,6 @@ class Judgement:
     verdict: str  # pass | underweight | overweight | unstable
     delta_g: int  # measured - expected
     suspects: list[Suspect] = field(default_factory=list)  # the likeliest story, empty if none fits
-    explanation: str = ""
-    alternatives: list[list[Suspect]] = field(default_factory=list)  # other stories nearly as likely
 
 
 def band(variance: float, resolution_g: int, floor_g: int, k: float = K_SIGMA) -> int:
@@ -222,21 +220,16 @@ def judge(
     order_lines: list[tuple[ItemWeight, int]],
     extra_candidates: list[ItemWeight] | None = None,
 ) -> Judgement:
-    """Pass, or under/overweight with the likeliest explanation. An unstable reading is never judged."""
+    """Pass, or under/overweight with the likeliest story (`explain` gives a second one nearly as
+    likely). An unstable reading is never judged."""
     delta = measured_g - expectation.expected_g
     if not stable:
-        return Judgement("unstable", delta, [], "the scale was still moving: weigh again once it settles")
+        return Judgement("unstable", delta, [])
     verdict = verdict_for_delta(delta, expectation.tolerance_g)
     if verdict == "pass":
-        return Judgement("pass", delta, [], f"{delta:+d} g, within ±{expectation.tolerance_g} g")
+        return Judgement("pass", delta, [])
     stories = explain(delta, expectation, order_lines, extra_candidates or [])
-    off = f"{abs(delta)} g {'light' if delta < 0 else 'heavy'}"
-    if not stories:
-        return Judgement(verdict, delta, [], f"{off}; no item explains it: check the packaging and weigh again")
-    text = f"{off}: {stories[0].describe()}"
-    if len(stories) > 1:
-        text += f" — or: {stories[1].describe()}"
-    return Judgement(verdict, delta, list(stories[0].suspects), text, [list(h.suspects) for h in stories[1:]])
+    return Judgement(verdict, delta, list(stories[0].suspects) if stories else [])
 
 
 def explain(

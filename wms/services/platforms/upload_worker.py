@@ -96,7 +96,8 @@ def send_one(engine: Engine, worker: str, connectors: dict[str, TrackingSink]) -
             _set_platform_error(engine, job.platform, exc)
             return True
         mark_sent(uow, job.id, worker, note="the platform had it already" if result.get("already_sent") else None)  # type: ignore[arg-type]
-    _set_platform_error(engine, job.platform, None)
+    if (platform.last_error_code or "").startswith("upload:"):  # an upload error on show: it is over now
+        _set_platform_error(engine, job.platform, None)
     return True
 
 
