@@ -46,7 +46,7 @@ API: dict[tuple[str, str], Roles] = {
     # master data and stock
     ("POST", "/api/skus"): ADMIN,
     ("GET", "/api/skus/{sku}"): ANYONE,
-    ("POST", "/api/stock/receipts"): ADMIN,
+    ("POST", "/api/stock/receipts"): SUPERVISING,
     ("GET", "/api/stock"): ANYONE,
     ("POST", "/api/stock/moves"): SUPERVISING,
     ("POST", "/api/stock/adjustments"): SUPERVISING,
@@ -90,7 +90,7 @@ API: dict[tuple[str, str], Roles] = {
     ("POST", "/api/stations/{code}/print-jobs/claim"): PACKING,
     ("POST", "/api/print-jobs/{job_id}/result"): PACKING,
     ("GET", "/api/print-jobs"): ANYONE,
-    ("POST", "/api/parcels/{tracking_no}/reprint"): SUPERVISING,
+    ("POST", "/api/parcels/{tracking_no}/reprint"): PACKING,
     ("POST", "/api/parcels/{tracking_no}/void"): SUPERVISING,
     # parcels, after-sales and returns
     ("GET", "/api/parcels"): AFTER_SALES,

@@ -56,6 +56,10 @@ def test_a_buyer_fault_exchange_ships_only_after_the_return_is_inspected(api, sh
     upheld = shop.post(f"/api/cases/{case['code']}/decision", {"decision": "upheld", "reason": "within 7 days"}).json()
     assert upheld["replacement"]["status"] == "on_hold"
     assert "once the return is received and inspected" in upheld["replacement"]["hold_reason"]
+    replacement = upheld["replacement"]["order_no"]
+    early = api.as_("supervisor").post(f"/api/orders/{replacement}/release", {"reason": "buyer keeps calling"})
+    assert early.status_code == 409 and early.json()["error"] == "held_by_case", "only the case lifts its hold"
+    assert api.get(f"/api/orders/{replacement}").json()["status"] == "on_hold"
     receipt = shop.post("/api/returns/receipts", {"code": tracking}).json()
     assert shop.get(f"/api/cases/{case['code']}").json()["replacement"]["status"] == "on_hold"
     r = shop.post(f"/api/returns/receipts/{receipt['receipt_id']}/inspect",

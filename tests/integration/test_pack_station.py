@@ -278,3 +278,24 @@ def test_a_pass_whose_reserved_stock_vanished_is_refused_and_changes_nothing(api
     assert after["SHIRT"] == before["SHIRT"] and after["CUP"] == before["CUP"]
     assert api.get(f"/api/orders/{order}").json()["status"] != "packed"
     assert api.get(f"/api/pack/sessions/{sid}").json()["status"] == "open"
+
+
+def test_a_packer_reprints_a_jammed_label_of_their_own_but_not_anothers(api, order, engine, client):
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.services.people.auth import create_token
+
+    tracking = packed(api)
+    mine = api.as_("packer").post(f"/api/parcels/{tracking}/reprint", {"reason": "label jammed"})
+    assert mine.status_code == 201, mine.text
+    assert (mine.json()["requested_by"], mine.json()["reason"]) == ("test-packer", "label jammed")
+    elsewhere = api.as_("packer").post(f"/api/parcels/{tracking}/reprint", {"reason": "jammed", "printer": "PRN-OTHER"})
+    assert elsewhere.status_code == 403 and elsewhere.json()["error"] == "not_your_label"
+    with UnitOfWork(engine) as uow:
+        other = create_token(uow, "packer", "PK-02 packer", lifetime_s=600)
+        uow.commit()
+    theirs = client.post(f"/api/parcels/{tracking}/reprint", json={"reason": "label jammed"},
+                         headers={"Authorization": f"Bearer {other}"})
+    assert theirs.status_code == 403 and theirs.json()["error"] == "not_your_label"
+    assert api.as_("supervisor").post(f"/api/parcels/{tracking}/reprint", {"reason": "for PK-02"}).status_code == 201
+    jobs = api.get("/api/print-jobs", params={"tracking_no": tracking}).json()
+    assert sorted(j["requested_by"] for j in jobs if j["reprint_of"]) == ["test-packer", "test-supervisor"]

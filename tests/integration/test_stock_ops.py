@@ -237,3 +237,40 @@ def test_concurrent_moves_never_take_more_than_is_available(api, mug, engine, bo
     a, b = bin_qty(api, "A01-01-1", "MUG"), bin_qty(api, "B01-01-1", "MUG")
     assert a[0] + b[0] == 12 and a[0] >= 0 and b[0] >= 0
     books()
+
+
+def test_a_supervisor_receives_into_the_suggested_bin_and_the_stock_filter_works(api, engine, books, database_url):
+    with UnitOfWork(engine) as uow:
+        load_layout(uow, {"name": "dc", "unit": "m", "aisles": [{"id": "A01", "x": 0.0}], "cross_aisles": [0.0, 10.0],
+                          "depot": {"x": 0.0, "y": 0.0},
+                          "bins": [{"code": f"A01-0{n}-1", "aisle": "A01", "y": float(n)} for n in (1, 2, 3)]})
+        uow.commit()
+    make_sku(api, "MUG", 350, 5, name="陶瓷马克杯")
+    receive(api, "MUG", "A01-01-1", 10)
+    lead = api.as_("supervisor")
+    more = lead.post("/api/stock/receipts", {"sku": "MUG", "qty": 5})
+    assert more.status_code == 201, more.text
+    assert (more.json()["bin"], more.json()["suggested"], more.json()["on_hand"]) == ("A01-01-1", True, 15), \
+        "the bin already holding the SKU"
+    make_sku(api, "BOWL", 420, 5, name="汤碗")
+    first = lead.post("/api/stock/receipts", {"sku": "BOWL", "qty": 3}).json()
+    assert (first["bin"], first["suggested"]) == ("A01-02-1", True), "a new SKU: the first empty bin"
+    assert api.get(f"/api/stock/bins/{first['bin']}").json()["skus"][0]["sku"] == "BOWL"
+    named = lead.post("/api/stock/receipts", {"sku": "BOWL", "qty": 2, "bin": "A01-03-1"}).json()
+    assert (named["bin"], named["suggested"]) == ("A01-03-1", False), named
+    stray = lead.post("/api/stock/receipts", {"sku": "BOWL", "qty": 2, "bin": "Z99-99-9"})
+    assert stray.status_code == 404 and stray.json()["error"] == "unknown_bin"
+    assert api.as_("packer").post("/api/stock/receipts", {"sku": "BOWL", "qty": 1}).status_code == 403
+    assert lead.post("/api/stock/receipts", {"sku": "NOPE", "qty": 1}).status_code == 404
+    only = api.get("/api/stock", params={"sku": "BOWL"}).json()
+    assert [(r["sku"], r["on_hand"]) for r in only] == [("BOWL", 5)]
+    both = api.get("/api/stock", params=[("sku", "BOWL"), ("sku", "MUG")]).json()
+    assert [r["sku"] for r in both] == ["BOWL", "MUG"]
+    assert api.get("/api/stock", params={"sku": "NOPE"}).json() == []
+    from wms.cli import _register_all, app
+
+    _register_all()
+    printed = CliRunner().invoke(app, ["stock", "receive", "BOWL", "4", "--as", "李四", "--database", database_url])
+    assert printed.exit_code == 0, printed.output
+    assert f"received 4 BOWL into {first['bin']} (suggested): 7 on hand there" in printed.output
+    books()

@@ -87,7 +87,7 @@ class SkuIn(Body):
 
 class ReceiptIn(Body):
     sku: str = Field(min_length=1)
-    bin: str = Field(min_length=1, max_length=40)
+    bin: str | None = Field(default=None, min_length=1, max_length=40, description="default: the suggested bin")
     qty: int = Field(gt=0, le=1_000_000, strict=True)
 
 

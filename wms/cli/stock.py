@@ -11,7 +11,7 @@ import typer
 from wms.cli.app import app
 from wms.cli.service import DatabaseOpt, _engine, fail
 
-stock_app = typer.Typer(help="Stock: move between bins, cycle counts, reports.", no_args_is_help=True)
+stock_app = typer.Typer(help="Stock: receive, move between bins, cycle counts, reports.", no_args_is_help=True)
 app.add_typer(stock_app, name="stock")
 
 ActorOpt = Annotated[str, typer.Option("--as", help="Name recorded on the ledger")]
@@ -41,6 +41,31 @@ def move(
             raise fail(exc.message) from None
     typer.echo(f"moved {r['qty']} {r['sku']} {r['from']['bin']} -> {r['to']['bin']} ({r['ref']}); "
                f"{r['from']['bin']} now {r['from']['on_hand']}, {r['to']['bin']} now {r['to']['on_hand']}")
+
+
+@stock_app.command("receive")
+def receive(
+    sku: str,
+    qty: Annotated[int, typer.Argument(min=1, help="How many units came")],
+    bin_code: Annotated[str | None, typer.Option("--bin", help="Where they go (default: the suggested bin)")] = None,
+    database: DatabaseOpt = None,
+    actor: ActorOpt = "cli",
+) -> None:
+    """Receive units into a bin: the one given, or the one already holding the most of the SKU,
+    else the first empty one. Orders waiting for the SKU are reserved again."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services.stock import moves
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            r = moves.receive(uow, sku, qty, bin_code, actor)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    typer.echo(f"received {qty} {r['sku']} into {r['bin']}{' (suggested)' if r['suggested'] else ''}: "
+               f"{r['on_hand']} on hand there" + (f"; released {', '.join(r['orders_released'])}"
+                                                  if r["orders_released"] else ""))
 
 
 @stock_app.command("count")

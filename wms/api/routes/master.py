@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from wms.api.deps import Caller
 from wms.api.schemas import ReceiptIn, SkuIn
 from wms.http import UowDep
-from wms.services.orders import intake
-from wms.services.stock import catalog, ledger
+from wms.services.stock import catalog, ledger, moves
 
 router = APIRouter(tags=["master data"])
 
@@ -34,16 +33,14 @@ def get_sku(sku: str, uow: UowDep, who: Caller) -> dict:
 
 @router.post("/stock/receipts", status_code=201)
 def receive_stock(body: ReceiptIn, uow: UowDep, who: Caller) -> dict:
-    """Put received units away into a bin; the ledger records the receipt."""
-    row = ledger.receive(uow, body.sku, body.bin, body.qty, who.name)
-    on_hand, reserved = row.on_hand, row.reserved
-    released = intake.retry_waiting_orders(uow, {body.sku}, who.name)
+    """Put received units away (supervisor): into the bin given, else the suggested one (the bin
+    already holding the most of the SKU, else the first empty one); the ledger records it."""
+    answer = moves.receive(uow, body.sku, body.qty, body.bin, who.name)
     uow.commit()
-    return {"sku": body.sku, "bin": body.bin.upper(), "on_hand": on_hand, "reserved": reserved,
-            "orders_released": released}
+    return answer
 
 
 @router.get("/stock")
-def stock_levels(uow: UowDep, who: Caller) -> list[dict]:
-    """On hand, reserved and available per SKU."""
-    return ledger.sku_levels(uow)
+def stock_levels(uow: UowDep, who: Caller, sku: list[str] | None = Query(default=None)) -> list[dict]:
+    """On hand, reserved and available per SKU; `?sku=A&sku=B` for only those (an unknown SKU: none)."""
+    return ledger.sku_levels(uow, {s.strip() for s in sku} if sku else None)

@@ -124,7 +124,8 @@ def list_jobs(uow: UowDep, who: Caller, status: str | None = None, tracking_no: 
 
 @router.post("/parcels/{tracking_no}/reprint", status_code=201)
 def reprint(tracking_no: str, body: ReprintIn, uow: UowDep, who: Caller) -> dict:
-    """Print a parcel's label again; the job records who asked and why."""
-    job = print_queue.reprint(uow, tracking_no, who.name, body.reason, body.printer)
+    """Print a parcel's label again; the job records who asked and why. A packer: a label they
+    packed in the last two hours, to its station's printer (403 not_your_label otherwise)."""
+    job = print_queue.reprint(uow, tracking_no, who.name, body.reason, body.printer, who.role)
     uow.commit()
     return job_view(job)

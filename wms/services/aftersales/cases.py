@@ -125,7 +125,7 @@ def apply_replacement_gate(uow: UnitOfWork, case: AfterSalesCase, actor: str) ->
     if gate == policy.CANCEL:
         edits.cancel(uow, order, actor, f"{case.code} declined: nothing to send")
     elif gate == policy.RELEASE and held_by_case:
-        edits.release_hold(uow, order, actor, f"{case.code} {case.decision}")
+        edits.release_hold(uow, order, actor, f"{case.code} {case.decision}", by_case=True)
     elif gate in (policy.WAIT_DECISION, policy.WAIT_RETURN) and held_by_case:
         order.hold_reason = _waiting_reason(case, gate)
         uow.session.add(order)

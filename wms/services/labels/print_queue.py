@@ -24,10 +24,10 @@ from sqlmodel import select
 from printing.fonts import REPLACEMENT, drawable
 from printing.waybill import Waybill
 from wms.adapters.db import prepared
-from wms.adapters.db.tables import Parcel, Printer, PrintJob
+from wms.adapters.db.tables import PackSessionRow, Parcel, Printer, PrintJob
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.domain.errors import Conflict, NotFound
+from wms.domain.errors import Conflict, Forbidden, NotFound
 from wms.services import job_queue
 
 LEASE = timedelta(seconds=float(os.environ.get("WMS_PRINT_LEASE_S", "120")))  # longer than any send takes
@@ -66,8 +66,13 @@ def enqueue(uow: UnitOfWork, printer: str, waybill: Waybill | dict[str, Any], pa
     return job
 
 
-def reprint(uow: UnitOfWork, tracking_no: str, who: str, reason: str, printer: str | None = None) -> PrintJob:
-    """A person asked for the label again: a new job that says who and why."""
+PACKER_REPRINT_WINDOW = timedelta(hours=2)  # a packer reprints a jammed label of their own, not last week's
+
+
+def reprint(uow: UnitOfWork, tracking_no: str, who: str, reason: str, printer: str | None = None,
+            role: str = "supervisor") -> PrintJob:
+    """A person asked for the label again: a new job that says who and why. A packer may reprint
+    a parcel they packed in the last two hours, to its station's printer; a supervisor any."""
     first = uow.session.exec(
         select(PrintJob).where(PrintJob.tracking_no == tracking_no, PrintJob.reprint_of.is_(None))  # type: ignore[union-attr]
     ).first()
@@ -80,7 +85,18 @@ def reprint(uow: UnitOfWork, tracking_no: str, who: str, reason: str, printer: s
     if parcel is not None and parcel.status == "voided":
         raise Conflict(f"parcel {tracking_no} was voided ({parcel.void_reason}); its label must not be printed",
                        "parcel_voided")
+    if role == "packer":
+        _check_packers_own(uow, parcel, tracking_no, who, printer)
     return enqueue(uow, printer or first.printer, first.waybill, first.parcel_id, who, first.id, reason)
+
+
+def _check_packers_own(uow: UnitOfWork, parcel: Parcel | None, tracking_no: str, who: str, printer: str | None) -> None:
+    session = uow.session.get(PackSessionRow, parcel.session_id) if parcel is not None and parcel.session_id else None
+    recent = parcel is not None and parcel.created_at >= utcnow() - PACKER_REPRINT_WINDOW
+    if session is None or session.operator != who or not recent or printer:
+        raise Forbidden(f"{tracking_no}: a packer reprints only labels they packed in the last "
+                        f"{int(PACKER_REPRINT_WINDOW.total_seconds() // 3600)} hours, on their station's printer; "
+                        "ask a supervisor for this one", "not_your_label")
 
 
 def claim_next(uow: UnitOfWork, printers: list[str], worker: str) -> PrintJob | None:

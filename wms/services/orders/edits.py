@@ -136,11 +136,15 @@ def hold(uow: UnitOfWork, order: OrderRow, actor: str, reason: str) -> None:
     transition(uow, order, rules.ON_HOLD, actor, f"{MANUAL_HOLD} {reason.strip()}")
 
 
-def release_hold(uow: UnitOfWork, order: OrderRow, actor: str, reason: str) -> rules.Review:
+def release_hold(uow: UnitOfWork, order: OrderRow, actor: str, reason: str, by_case: bool = False) -> rules.Review:
     """Lift a hold: the order is reviewed again and goes on (reserved, or back to its wave), or
-    stays on hold with what review still finds wrong."""
+    stays on hold with what review still finds wrong. An after-sales hold (a replacement waiting
+    for its case) is lifted only by its case (`by_case`), never by hand."""
     if order.status != rules.ON_HOLD:
         raise Conflict(f"order {order.order_no} is {order.status}, not on hold", "not_on_hold")
+    if (order.hold_reason or "").startswith(rules.AFTER_SALES_HOLD) and not by_case:
+        raise Conflict(f"order {order.order_no} waits for its after-sales case ({order.hold_reason}); the case "
+                       "releases it once its decision, or its return, allows", "held_by_case")
     if not (reason or "").strip():
         raise Invalid("reason: say why the hold is lifted", "missing_field")
     found = review(uow, order, _drafts(uow, order))

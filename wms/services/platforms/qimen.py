@@ -111,7 +111,7 @@ def _inventory_query(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any])
     criteria = holder.get("criteria") if isinstance(holder, dict) else None
     asked = [c for c in (criteria if isinstance(criteria, list) else [criteria]) if isinstance(c, dict)] if criteria else []
     wanted = {str(c.get("itemCode") or "").strip() for c in asked} - {""}
-    levels = {row["sku"]: row for row in ledger.sku_levels(uow)}
+    levels = {row["sku"]: row for row in ledger.sku_levels(uow, wanted or None)}
     items = []
     for sku in sorted(wanted or levels):
         row = levels.get(sku)

@@ -265,8 +265,9 @@ def ledger_mismatches(uow: UnitOfWork) -> list[tuple[int, str, int, int]]:
     return out
 
 
-def sku_levels(uow: UnitOfWork) -> list[dict[str, object]]:
-    """On hand, reserved and available per SKU across storage bins (every SKU, zeros too)."""
+def sku_levels(uow: UnitOfWork, skus: set[str] | None = None) -> list[dict[str, object]]:
+    """On hand, reserved and available per SKU across storage bins (every SKU, zeros too; only
+    `skus` when given)."""
     storage = (
         select(StockRow.sku, func.sum(StockRow.on_hand).label("on_hand"),
                func.sum(StockRow.reserved).label("reserved"))
@@ -275,11 +276,11 @@ def sku_levels(uow: UnitOfWork) -> list[dict[str, object]]:
         .group_by(StockRow.sku)
         .subquery()
     )
-    rows = uow.session.exec(
-        select(SkuRow.sku, SkuRow.name, func.coalesce(storage.c.on_hand, 0), func.coalesce(storage.c.reserved, 0))
-        .outerjoin(storage, storage.c.sku == SkuRow.sku)
-        .order_by(SkuRow.sku)
-    ).all()
+    query = (select(SkuRow.sku, SkuRow.name, func.coalesce(storage.c.on_hand, 0), func.coalesce(storage.c.reserved, 0))
+             .outerjoin(storage, storage.c.sku == SkuRow.sku).order_by(SkuRow.sku))
+    if skus is not None:
+        query = query.where(SkuRow.sku.in_(sorted(skus)))  # type: ignore[attr-defined]
+    rows = uow.session.exec(query).all()
     return [
         {"sku": s, "name": n, "on_hand": int(o), "reserved": int(r), "available": int(o) - int(r)}
         for s, n, o, r in rows

@@ -195,3 +195,34 @@ def ledger(uow: UnitOfWork, sku: str | None = None, bin_code: str | None = None,
     return [{"id": e.id, "at": e.at.isoformat(), "bin": code, "sku": e.sku, "delta": e.delta,
              "kind": e.kind, "ref": e.ref, "operator": e.operator, "reason": e.reason}
             for e, code in rows]
+
+
+def suggest_bin(uow: UnitOfWork, sku: str) -> BinRow:
+    """Where received units of `sku` go: the storage bin already holding the most of it, else the
+    first empty storage bin by code (units of one SKU together, a picker walks less)."""
+    catalog.get_sku(uow, sku)
+    holding = uow.session.exec(
+        select(BinRow).join(StockRow, StockRow.bin_id == BinRow.id)  # type: ignore[arg-type]
+        .where(StockRow.sku == sku, StockRow.on_hand > 0, BinRow.kind == "storage")
+        .order_by(StockRow.on_hand.desc(), BinRow.code).limit(1)  # type: ignore[attr-defined]
+    ).first()
+    if holding is not None:
+        return holding
+    used = select(StockRow.bin_id).where(StockRow.on_hand > 0)
+    empty = uow.session.exec(select(BinRow).where(BinRow.kind == "storage", BinRow.id.not_in(used))  # type: ignore[union-attr]
+                             .order_by(BinRow.code).limit(1)).first()
+    if empty is None:
+        raise Conflict(f"no bin holds {sku} and no storage bin is empty: name the bin", "no_bin")
+    return empty
+
+
+def receive(uow: UnitOfWork, sku: str, qty: int, bin_code: str | None, operator: str) -> dict[str, Any]:
+    """Units received into a bin (the one named, else the suggested one), on the ledger; orders
+    waiting for this SKU are reserved again. The caller commits."""
+    sku = sku.strip()
+    catalog.get_sku(uow, sku)
+    target = bin_code.strip() if bin_code and bin_code.strip() else suggest_bin(uow, sku).code
+    row = stock.receive(uow, sku, target, qty, operator)
+    released = intake.retry_waiting_orders(uow, {sku}, operator)
+    return {"sku": sku, "bin": target.upper(), "suggested": not (bin_code and bin_code.strip()),
+            "on_hand": row.on_hand, "reserved": row.reserved, "orders_released": released}
