@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from tests.integration.conftest import make_order, make_sku
 from wms.adapters.db.tables import Handover, Parcel
 from wms.adapters.db.uow import UnitOfWork
+from wms.cli import _register_all, app
 from wms.domain.codes import gtin_check_digit
 from wms.domain.errors import Conflict
 from wms.services.shipping import handover
@@ -207,3 +208,57 @@ def test_the_cli_closes_a_batch_and_writes_its_manifests(shop, database_url, tmp
     assert f"#{batch_id}" in listed.output and "王主管" in listed.output
     bad = run(app, ["handover", "manifest", batch_id, "--format", "xls", "--database", database_url])
     assert bad.exit_code == 2 and "csv or pdf" in bad.output
+
+
+def test_scan_out_ships_only_what_was_scanned_and_refuses_an_intercepted_parcel_loudly(shop, engine, database_url):
+    first, second, third = (pack(shop, f"SO{n}", [("MUG", 1)], 355) for n in (1, 2, 3))
+    held = pack(shop, "SO4", [("BOWL", 1)], 425)
+    with engine.begin() as conn:  # the ERP cancelled SO4 after packing: its parcel is held back (拦截)
+        conn.execute(Parcel.__table__.update().where(Parcel.tracking_no == held).values(status="intercepted"))
+    lead, loader = shop.as_("supervisor"), shop.as_("packer")
+    carrier = shop.get("/api/orders/SO1").json()["carrier"]
+    assert {shop.get(f"/api/orders/SO{n}").json()["carrier"] for n in (2, 3, 4)} == {carrier}
+    opened = lead.post("/api/handovers/open", {"carrier": carrier})
+    assert opened.status_code == 201, opened.text
+    batch = opened.json()["id"]
+    assert lead.post("/api/handovers/open", {"carrier": carrier}).json()["id"] == batch, "one open batch per carrier"
+    onto = loader.post(f"/api/handovers/{batch}/scans", {"code": first})
+    assert onto.status_code == 200 and onto.json()["scanned"] == 1, onto.text
+    again = loader.post(f"/api/handovers/{batch}/scans", {"code": first}).json()
+    assert again["already_scanned"] and again["scanned"] == 1, "scanning twice is harmless"
+    stop = loader.post(f"/api/handovers/{batch}/scans", {"code": held})
+    assert stop.status_code == 409 and stop.json()["error"] == "parcel_intercepted" and "STOP" in stop.json()["message"]
+    unknown = loader.post(f"/api/handovers/{batch}/scans", {"code": "SF9999999999999"})
+    assert unknown.status_code == 404 and unknown.json()["error"] == "unknown_parcel"
+    _register_all()
+    scanned = CliRunner().invoke(app, ["handover", "scan", str(batch), second, "--database", database_url])
+    assert scanned.exit_code == 0 and "2 scanned" in scanned.output, scanned.output
+    assert loader.post(f"/api/handovers/{batch}/close").status_code == 403, "a supervisor closes it"
+    closed = lead.post(f"/api/handovers/{batch}/close")
+    assert closed.status_code == 200, closed.text
+    view = closed.json()
+    assert sorted(p["tracking_no"] for p in view["parcel_list"]) == sorted([first, second]), "the manifest: scanned only"
+    assert view["parcels"] == 2
+    assert view["left_behind"] == [third, held], "packed for the carrier but not scanned: listed, not shipped"
+    with engine.connect() as conn:
+        status = dict(conn.execute(select(Parcel.tracking_no, Parcel.status)).all())
+    assert (status[first], status[second], status[third], status[held]) == ("shipped", "shipped", "packed", "intercepted")
+    assert shop.get("/api/orders/SO3").json()["status"] == "packed"
+    late = loader.post(f"/api/handovers/{batch}/scans", {"code": third})
+    assert late.status_code == 409 and late.json()["error"] == "handover_closed"
+    take_all = CliRunner().invoke(app, ["handover", "close", "--carrier", carrier, "--database", database_url])
+    assert take_all.exit_code == 0 and "1 parcels" in take_all.output, take_all.output
+    assert shop.get("/api/orders/SO3").json()["status"] == "shipped"
+
+
+def test_a_parcel_scanned_onto_an_open_batch_can_still_be_voided_and_then_is_not_shipped(shop, engine):
+    tracking = pack(shop, "SV1", [("MUG", 1)], 355)
+    lead = shop.as_("supervisor")
+    batch = lead.post("/api/handovers/open", {"carrier": shop.get("/api/orders/SV1").json()["carrier"]}).json()["id"]
+    assert shop.as_("packer").post(f"/api/handovers/{batch}/scans", {"code": tracking}).status_code == 200
+    voided = lead.post(f"/api/parcels/{tracking}/void", {"reason": "label torn while loading"})
+    assert voided.status_code == 200, voided.text
+    empty = lead.post(f"/api/handovers/{batch}/close")
+    assert empty.status_code == 409 and empty.json()["error"] == "nothing_scanned"
+    again = shop.as_("packer").post(f"/api/handovers/{batch}/scans", {"code": tracking})
+    assert again.status_code == 409 and again.json()["error"] == "parcel_voided"

@@ -165,23 +165,80 @@ def pools_status(database: DatabaseOpt = None) -> None:
         typer.secho(f"warning: {w}", err=True, fg=typer.colors.YELLOW)
 
 
-@handover_app.command("close")
-def handover_close(
-    carrier: Annotated[str, typer.Option("--carrier", help="Carrier whose courier is here, e.g. SF")],
+@handover_app.command("open")
+def handover_open(
+    carrier: Annotated[str, typer.Option("--carrier", help="Carrier whose courier is loading, e.g. SF")],
     database: DatabaseOpt = None,
-    actor: ActorOpt = "cli",
 ) -> None:
-    """Close the carrier's batch: its packed parcels (and their orders) become shipped."""
+    """Start a scan-out (扫描交接): parcels are then scanned onto it one by one."""
     from wms.adapters.db.uow import UnitOfWork
     from wms.domain.errors import DomainError
-    from wms.services.shipping import handover
+    from wms.services.shipping import scan_out
 
     with UnitOfWork(_engine(database)) as uow:
         try:
-            batch = handover.close_handover(uow, carrier, actor)
+            batch = scan_out.open_batch(uow, carrier)
             uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
+    typer.echo(f"handover {batch.id} open for {batch.carrier}: wms handover scan {batch.id} TRACKING_NO ...")
+
+
+@handover_app.command("scan")
+def handover_scan(
+    handover_id: Annotated[int, typer.Argument(help="The open handover's id")],
+    codes: Annotated[list[str], typer.Argument(help="Tracking numbers, as the labels' barcodes read")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Scan parcels onto an open handover; one that must not go (intercepted, voided, another
+    carrier's) is refused loudly and the rest still count."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services.shipping import scan_out
+
+    refused = 0
+    for code in codes:
+        with UnitOfWork(_engine(database)) as uow:
+            try:
+                answer = scan_out.scan(uow, handover_id, code)
+                uow.commit()
+            except DomainError as exc:
+                refused += 1
+                typer.secho(f"{code}: {exc.message}", err=True, fg=typer.colors.RED)
+                continue
+        typer.echo(f"{code}: {'scanned before' if answer['already_scanned'] else 'on'} handover {handover_id} "
+                   f"({answer['scanned']} scanned)")
+    if refused:
+        raise typer.Exit(1)
+
+
+@handover_app.command("close")
+def handover_close(
+    handover_id: Annotated[int | None, typer.Argument(help="A scan-out handover to close (ships what was scanned)")] = None,
+    carrier: Annotated[str | None, typer.Option("--carrier", help="Without an id: ship ALL of this carrier's packed parcels")] = None,
+    database: DatabaseOpt = None,
+    actor: ActorOpt = "cli",
+) -> None:
+    """Close a scan-out handover (its scanned parcels are shipped; the unscanned are listed), or,
+    with --carrier and no id, hand over every packed parcel of the carrier at once."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services.shipping import handover, scan_out
+
+    if (handover_id is None) == (carrier is None):
+        raise fail("give a handover id (scan-out) or --carrier (take all), one of the two")
+    left: list[str] = []
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            if handover_id is not None:
+                batch, left = scan_out.close(uow, handover_id, actor)
+            else:
+                batch = handover.close_handover(uow, carrier or "", actor)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    if left:
+        typer.secho(f"not scanned, staying here: {', '.join(left)}", err=True, fg=typer.colors.YELLOW)
     typer.echo(f"handover batch {batch.id}: {batch.parcels} parcels, {batch.total_weight_g} g, to {batch.carrier}; "
                f"manifest: wms handover manifest {batch.id} --format pdf -o handover-{batch.id}.pdf")
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from wms.api.deps import Caller
 from wms.api.schemas import Body, RowId
 from wms.http import UowDep
-from wms.services.shipping import carrier_setup, handover
+from wms.services.shipping import carrier_setup, handover, scan_out
 
 router = APIRouter(tags=["shipping"])
 
@@ -114,6 +114,35 @@ def close_handover(body: HandoverIn, uow: UowDep, who: Caller) -> dict:
     batch = handover.close_handover(uow, body.carrier, who.name)
     uow.commit()
     return handover.handover_view(uow, batch.id)  # type: ignore[arg-type]
+
+
+class ScanOutIn(Body):
+    code: str = Field(min_length=1, max_length=80, description="the parcel's tracking number, as its label's barcode reads")
+
+
+@router.post("/handovers/open", status_code=201)
+def open_scan_out(body: HandoverIn, uow: UowDep, who: Caller) -> dict:
+    """Start handing a carrier's parcels over by scanning each (扫描交接); its open batch if one is."""
+    batch = scan_out.open_batch(uow, body.carrier)
+    uow.commit()
+    return handover.handover_view(uow, batch.id)  # type: ignore[arg-type]
+
+
+@router.post("/handovers/{handover_id}/scans")
+def scan_out_parcel(handover_id: RowId, body: ScanOutIn, uow: UowDep, who: Caller) -> dict:
+    """A parcel onto the open batch; 409 parcel_intercepted / parcel_voided / wrong_carrier /
+    already_handed_over say loudly why it must not go; scanning it again is harmless."""
+    answer = scan_out.scan(uow, handover_id, body.code)
+    uow.commit()
+    return answer
+
+
+@router.post("/handovers/{handover_id}/close")
+def close_scan_out(handover_id: RowId, uow: UowDep, who: Caller) -> dict:
+    """Ship what was scanned; `left_behind` lists the carrier's packed parcels that were not."""
+    batch, left = scan_out.close(uow, handover_id, who.name)
+    uow.commit()
+    return {**handover.handover_view(uow, batch.id), "left_behind": left}  # type: ignore[arg-type]
 
 
 @router.get("/handovers")

@@ -42,19 +42,29 @@ def close_handover(uow: UnitOfWork, carrier: str, actor: str) -> Handover:
     ).all())
     if not ids:
         raise Conflict(f"no packed parcels of {code} are waiting to be handed over", "nothing_to_hand_over")
-    now = utcnow()
-    batch = Handover(carrier=code, closed_by=actor, closed_at=now)
+    batch = Handover(carrier=code)
     uow.session.add(batch)
     uow.session.flush()
+    if ship_batch(uow, batch, ids, actor) == 0:  # another close took them all between our read and our write
+        raise Conflict(f"no packed parcels of {code} are waiting to be handed over", "nothing_to_hand_over")
+    return batch
+
+
+def ship_batch(uow: UnitOfWork, batch: Handover, ids: list[int], actor: str) -> int:
+    """The parcels `ids` leave in `batch`: shipped, their orders shipped, their tracking numbers
+    queued for the platforms, the batch closed with its totals. Claimed with a conditional
+    update (still packed, in no other batch), so no parcel leaves twice; returns how many."""
+    now = utcnow()
     claimed = 0
     for chunk in _chunks(ids):
         claimed += uow.session.execute(
-            update(Parcel).where(Parcel.id.in_(chunk), Parcel.handover_id.is_(None),  # type: ignore[union-attr]
-                                 Parcel.status == "packed")
+            update(Parcel).where(Parcel.id.in_(chunk), Parcel.status == "packed",  # type: ignore[union-attr]
+                                 (Parcel.handover_id.is_(None)) | (Parcel.handover_id == batch.id))  # type: ignore[union-attr]
             .values(handover_id=batch.id, status="shipped", shipped_at=now)
         ).rowcount  # type: ignore[attr-defined]
-    if claimed == 0:  # another close took them all between our read and our write
-        raise Conflict(f"no packed parcels of {code} are waiting to be handed over", "nothing_to_hand_over")
+    if claimed == 0:
+        return 0
+    code = batch.carrier
     parcels = _batch_parcels(uow, batch.id)  # type: ignore[arg-type]
     reason = f"handed over to {code} in batch {batch.id}"
     for _parcel, order in parcels:
@@ -64,9 +74,10 @@ def close_handover(uow: UnitOfWork, carrier: str, actor: str) -> Handover:
     uploads.on_handover(uow, batch.id)  # type: ignore[arg-type]
     batch.parcels = len(parcels)
     batch.total_weight_g = sum(p.weight_g or 0 for p, _ in parcels)
+    batch.closed_by, batch.closed_at = actor, now
     uow.session.add(batch)
     uow.session.flush()
-    return batch
+    return claimed
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import select
 
-from wms.adapters.db.tables import OrderLine, OrderRow, Parcel, PrintJob, TrackingUpload, WaybillIssue
+from wms.adapters.db.tables import Handover, OrderLine, OrderRow, Parcel, PrintJob, TrackingUpload, WaybillIssue
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain import orders as order_rules
@@ -49,10 +49,13 @@ def void_parcel(uow: UnitOfWork, tracking_no: str, who: str, reason: str, timeou
         raise NotFound(f"no parcel with tracking number {tracking_no}", "unknown_parcel")
     already = parcel.status == "voided"
     if not already:
-        if parcel.status not in ("packed", "intercepted") or parcel.handover_id is not None:
+        loading = parcel.handover_id is not None and _batch_open(uow, parcel.handover_id)
+        if parcel.status not in ("packed", "intercepted") or (parcel.handover_id is not None and not loading):
             raise Conflict(f"parcel {tracking_no} was handed over to {parcel.carrier} already"
                            f"{f' (handover #{parcel.handover_id})' if parcel.handover_id else ''}; "
                            "it can no longer be voided: open an after-sales case for it", "already_handed_over")
+        if loading:  # scanned onto a batch still open: taken off it again
+            uow.update(parcel, handover_id=None)
         _void_here(uow, parcel, who, reason)
     issue = uow.session.get(WaybillIssue, tracking_no)
     provider: WaybillProvider | None = None
@@ -106,3 +109,8 @@ def _void_here(uow: UnitOfWork, parcel: Parcel, who: str, reason: str) -> None:
     uow.session.execute(update(TrackingUpload).where(TrackingUpload.tracking_no == parcel.tracking_no,  # type: ignore[arg-type]
                                                      TrackingUpload.status.in_(("queued", "failed")))  # type: ignore[attr-defined]
                         .values(status="cancelled", last_error=f"parcel voided: {reason}"[:500]))
+
+
+def _batch_open(uow: UnitOfWork, handover_id: int) -> bool:
+    batch = uow.session.get(Handover, handover_id)
+    return batch is not None and batch.closed_at is None
