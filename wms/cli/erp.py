@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from wms.cli.app import app
-from wms.cli.service import DatabaseOpt, _engine, fail
+from wms.cli.service import DatabaseOpt, _engine, committed, fail
 
 erp_app = typer.Typer(help="ERPs (聚水潭, 旺店通, 吉客云...) calling POST /qimen, and where we call them back.",
                       no_args_is_help=True)
@@ -117,15 +117,8 @@ def close(code: str, who: Annotated[str, typer.Option("--by", help="Who closed t
 
 
 def _entry_step(database: str | None, step: object) -> None:
-    from wms.adapters.db.uow import UnitOfWork
-    from wms.domain.errors import DomainError
     from wms.services.platforms import entry_orders
 
-    with UnitOfWork(_engine(database)) as uow:
-        try:
-            view = entry_orders.entry_view(step(uow, entry_orders))  # type: ignore[operator]
-            uow.commit()
-        except DomainError as exc:
-            raise fail(exc.message) from None
+    view = committed(database, lambda uow: entry_orders.entry_view(step(uow, entry_orders)))  # type: ignore[operator]
     lines = ", ".join(f"{l['sku']} {l['received']}/{l['planned']}" for l in view["lines"])
     typer.echo(f"entry order {view['code']}: {view['status']}, {lines}")

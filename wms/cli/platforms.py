@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from wms.cli.app import app
-from wms.cli.service import DatabaseOpt, _engine, fail
+from wms.cli.service import DatabaseOpt, _engine, committed, fail
 
 platforms_app = typer.Typer(help="Shop platforms: orders in (订单同步), tracking numbers out (发货回传).",
                             no_args_is_help=True)
@@ -116,16 +116,9 @@ def alerts(all_: Annotated[bool, typer.Option("--all", help="Resolved ones too")
 @platforms_app.command("resolve")
 def resolve(alert_id: int, who: Annotated[str, typer.Option("--as")] = "cli", database: DatabaseOpt = None) -> None:
     """Mark an alert as dealt with."""
-    from wms.adapters.db.uow import UnitOfWork
-    from wms.domain.errors import DomainError
     from wms.services.platforms import shops
 
-    with UnitOfWork(_engine(database)) as uow:
-        try:
-            shops.resolve_alert(uow, alert_id, who)
-            uow.commit()
-        except DomainError as exc:
-            raise fail(exc.message) from None
+    committed(database, lambda uow: shops.resolve_alert(uow, alert_id, who))
     typer.echo(f"alert {alert_id} resolved")
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -23,6 +24,24 @@ DatabaseOpt = Annotated[
 def fail(message: str, code: int = 2) -> typer.Exit:
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     return typer.Exit(code)
+
+
+T = TypeVar("T")
+
+
+def committed(database: str | None, step: Callable[[Any], T]) -> T:
+    """Run `step(uow)` in one unit of work on the database and commit it; a domain refusal is
+    the command's error message (exit 2) and nothing is saved."""
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            result = step(uow)
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    return result
 
 
 def _engine(database: str | None):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from wms.cli.app import app
-from wms.cli.service import DatabaseOpt, _engine, fail
+from wms.cli.service import DatabaseOpt, _engine, committed, fail
 
 carriers_app = typer.Typer(help="Carriers: who ships where, COD, weight limits.", no_args_is_help=True)
 pools_app = typer.Typer(help="Tracking-number pools bought from the carriers.", no_args_is_help=True)
@@ -171,16 +171,9 @@ def handover_open(
     database: DatabaseOpt = None,
 ) -> None:
     """Start a scan-out (扫描交接): parcels are then scanned onto it one by one."""
-    from wms.adapters.db.uow import UnitOfWork
-    from wms.domain.errors import DomainError
     from wms.services.shipping import scan_out
 
-    with UnitOfWork(_engine(database)) as uow:
-        try:
-            batch = scan_out.open_batch(uow, carrier)
-            uow.commit()
-        except DomainError as exc:
-            raise fail(exc.message) from None
+    batch = committed(database, lambda uow: scan_out.open_batch(uow, carrier))
     typer.echo(f"handover {batch.id} open for {batch.carrier}: wms handover scan {batch.id} TRACKING_NO ...")
 
 
@@ -221,22 +214,14 @@ def handover_close(
 ) -> None:
     """Close a scan-out handover (its scanned parcels are shipped; the unscanned are listed), or,
     with --carrier and no id, hand over every packed parcel of the carrier at once."""
-    from wms.adapters.db.uow import UnitOfWork
-    from wms.domain.errors import DomainError
     from wms.services.shipping import handover, scan_out
 
     if (handover_id is None) == (carrier is None):
         raise fail("give a handover id (scan-out) or --carrier (take all), one of the two")
-    left: list[str] = []
-    with UnitOfWork(_engine(database)) as uow:
-        try:
-            if handover_id is not None:
-                batch, left = scan_out.close(uow, handover_id, actor)
-            else:
-                batch = handover.close_handover(uow, carrier or "", actor)
-            uow.commit()
-        except DomainError as exc:
-            raise fail(exc.message) from None
+    if handover_id is not None:
+        batch, left = committed(database, lambda uow: scan_out.close(uow, handover_id, actor))
+    else:
+        batch, left = committed(database, lambda uow: handover.close_handover(uow, carrier or "", actor)), []
     if left:
         typer.secho(f"not scanned, staying here: {', '.join(left)}", err=True, fg=typer.colors.YELLOW)
     typer.echo(f"handover batch {batch.id}: {batch.parcels} parcels, {batch.total_weight_g} g, to {batch.carrier}; "

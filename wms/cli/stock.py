@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from wms.cli.app import app
-from wms.cli.service import DatabaseOpt, _engine, fail
+from wms.cli.service import DatabaseOpt, _engine, committed, fail
 
 stock_app = typer.Typer(help="Stock: receive, move between bins, cycle counts, reports.", no_args_is_help=True)
 app.add_typer(stock_app, name="stock")
@@ -53,16 +53,9 @@ def receive(
 ) -> None:
     """Receive units into a bin: the one given, or the one already holding the most of the SKU,
     else the first empty one. Orders waiting for the SKU are reserved again."""
-    from wms.adapters.db.uow import UnitOfWork
-    from wms.domain.errors import DomainError
     from wms.services.stock import moves
 
-    with UnitOfWork(_engine(database)) as uow:
-        try:
-            r = moves.receive(uow, sku, qty, bin_code, actor)
-            uow.commit()
-        except DomainError as exc:
-            raise fail(exc.message) from None
+    r = committed(database, lambda uow: moves.receive(uow, sku, qty, bin_code, actor))
     typer.echo(f"received {qty} {r['sku']} into {r['bin']}{' (suggested)' if r['suggested'] else ''}: "
                f"{r['on_hand']} on hand there" + (f"; released {', '.join(r['orders_released'])}"
                                                   if r["orders_released"] else ""))
