@@ -109,6 +109,8 @@ API: dict[tuple[str, str], Roles] = {
     ("POST", "/api/returns/receipts/{receipt_id}/match"): AFTER_SALES,
     # reports
     ("GET", "/api/reports/sku-weights"): SUPERVISING,
+    ("GET", "/api/reports/people"): SUPERVISING,
+    ("GET", "/api/reports/people.csv"): SUPERVISING,
     ("GET", "/api/reports/returns"): AFTER_SALES,
     ("GET", "/api/reports/misshipments"): AFTER_SALES,
     ("GET", "/api/reports/quality-alerts"): AFTER_SALES,

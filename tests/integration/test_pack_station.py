@@ -1,6 +1,7 @@
 """The pack-station flow over HTTP, as shared/specs/station-api.md describes it."""
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.integration.conftest import make_order, make_sku
 
@@ -299,3 +300,32 @@ def test_a_packer_reprints_a_jammed_label_of_their_own_but_not_anothers(api, ord
     assert api.as_("supervisor").post(f"/api/parcels/{tracking}/reprint", {"reason": "for PK-02"}).status_code == 201
     jobs = api.get("/api/print-jobs", params={"tracking_no": tracking}).json()
     assert sorted(j["requested_by"] for j in jobs if j["reprint_of"]) == ["test-packer", "test-supervisor"]
+
+
+def test_the_leads_figures_count_each_packers_parcels_units_and_caught_mistakes(api, order, database_url):
+    make_order(api, "TB101", [("SHIRT", 1), ("CUP", 1), ("SOCK", 1)])
+    sid = open_session(api, "TB101")
+    assert scan(api, sid, SOCK).status_code == 200
+    assert scan(api, sid, SOCK).status_code == 409  # over-scan: caught
+    assert weigh(api, sid, 60).json()["verdict"] == "underweight"  # caught on the scale
+    tracking = packed(api)
+    figures = api.as_("supervisor").get("/api/reports/people").json()
+    [me] = [p for p in figures["packers"] if p["person"] == "test-packer"]
+    assert (me["parcels"], me["units"], me["wrong_scans"], me["weight_mismatches"]) == (1, 4, 1, 1), me
+    assert me["hours"] == 0.25 and me["per_hour"] == 4.0, "a short day counts as a quarter of an hour"
+    assert figures["pickers"] == [], "units taken at packing are not a picker's"
+    assert api.as_("packer").get("/api/reports/people").status_code == 403
+    other_day = api.as_("supervisor").get("/api/reports/people", params={"day": "2001-01-01"}).json()
+    assert other_day["packers"] == [] and other_day["day"] == "2001-01-01"
+    api.client.cookies.set("wms_token", api.tokens["supervisor"])  # the lead's overview page
+    board = api.client.get("/").text
+    api.client.cookies.clear()
+    assert 'id="people-today"' in board and 'data-person="test-packer"' in board
+    sheet = api.as_("supervisor").get("/api/reports/people.csv")
+    assert sheet.text.startswith("\ufeffrole,person,parcels") and "packer,test-packer,1,4,1,1" in sheet.text
+    from wms.cli import _register_all, app
+
+    _register_all()
+    printed = CliRunner().invoke(app, ["reports", "people", "--database", database_url])
+    assert printed.exit_code == 0 and "test-packer" in printed.output, printed.output
+    assert tracking

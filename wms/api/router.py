@@ -11,6 +11,7 @@ from wms.access import API_PREFIX
 from wms.api.deps import Caller, authorize
 from wms.api.routes import (
     auth,
+    board,
     cases,
     erps,
     master,
@@ -40,6 +41,7 @@ def api_router() -> APIRouter:
     api.include_router(shipping.router)
     api.include_router(stock_ops.router)
     api.include_router(erps.router)
+    api.include_router(board.router)
 
     @api.get("/overview", tags=["overview"])
     def overview(uow: UowDep, who: Caller) -> dict:

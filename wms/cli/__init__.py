@@ -24,6 +24,7 @@ def _register_all() -> None:
         picking,
         platforms,
         printers,
+        reports,
         route,
         service,
         shipping,

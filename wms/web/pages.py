@@ -10,8 +10,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from wms.adapters.db.types import utcnow
 from wms.domain.errors import Forbidden, TooManyAttempts, Unauthorized
+from wms.domain.incoming import BEIJING
 from wms.http import TOKEN_COOKIE, UowDep, client_address, csrf_ok, set_cookie
 from wms.services.board import overview as board
+from wms.services.board import per_person
 from wms.services.packing.heartbeats import all_stations, station_view
 from wms.services.people import login_guard
 from wms.web import pages_aftersales, pages_returns, pages_station
@@ -133,5 +135,6 @@ def overview(request: Request, uow: UowDep, status: str | None = None, hold_reas
         low_at=board.LOW_STOCK_AT,
         pool_warnings=board.tracking_number_warnings(uow, request.app.state.settings.tracking_pool_low_water),
         outbox=board.outbox_problems(uow),
+        people=per_person.figures(uow, utcnow().astimezone(BEIJING).date()),
         **_order_desk(uow, who, status, hold_reason, shop, ship_by_before),
     )
