@@ -26,7 +26,7 @@ def test_a_buyer_message_must_be_confirmed_before_the_weighing_counts(api):
     packer, sid = setup(api, "N1", buyer_message="送人的，不要放发票", seller_memo="赠品已加", seller_flag=1)
     notes = packer.get(f"/api/pack/sessions/{sid}").json()["notes"]
     assert notes["items"] == [{"order_no": "N1", "buyer_message": "送人的，不要放发票", "seller_memo": "赠品已加",
-                               "seller_flag": "red"}]
+                               "seller_flag": "red", "warehouse_note": None}]
     assert notes["needs_ack"] is True and notes["acknowledged_at"] is None
     r = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272})
     assert r.status_code == 409 and r.json()["error"] == "notes_unacknowledged"
@@ -38,6 +38,25 @@ def test_a_buyer_message_must_be_confirmed_before_the_weighing_counts(api):
     assert r.status_code == 200 and r.json()["verdict"] == "pass" and r.json()["tracking_no"]
     record = api.as_("after_sales").get(f"/api/parcels/{r.json()['tracking_no']}/weighings").json()
     assert len(record) == 1, "the refused reading was not put on record as a weighing"
+
+
+def test_a_customer_service_note_for_the_warehouse_reaches_the_packer_and_must_be_read(api):
+    packer, sid = setup(api, "N3")
+    sales = api.as_("after_sales")
+    office = sales.post("/api/orders/N3/notes", {"text": "买家来电：请用黑色袋子"})
+    assert office.status_code == 201 and office.json()["for_warehouse"] is False
+    assert packer.get(f"/api/pack/sessions/{sid}").json()["notes"]["items"] == [], "an office note stays in the office"
+    told = sales.post("/api/orders/N3/notes", {"text": "换成顺丰，加气泡膜", "for_warehouse": True})
+    assert told.status_code == 201 and told.json()["for_warehouse"] is True
+    notes = packer.get(f"/api/pack/sessions/{sid}").json()["notes"]
+    assert notes["needs_ack"] is True
+    assert notes["items"][0]["warehouse_note"] == "换成顺丰，加气泡膜 (test-after_sales)"
+    r = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272})
+    assert r.status_code == 409 and r.json()["error"] == "notes_unacknowledged" and "加气泡膜" in r.json()["message"]
+    assert packer.post(f"/api/pack/sessions/{sid}/notes/ack").status_code == 200
+    assert packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272}).json()["verdict"] == "pass"
+    history = api.get("/api/orders/N3").json()["notes"]
+    assert [n["text"] for n in history] == ["买家来电：请用黑色袋子", "换成顺丰，加气泡膜"], "both on the record"
 
 
 def test_an_unflagged_seller_memo_is_shown_but_needs_no_confirmation(api):

@@ -126,6 +126,7 @@ class OrderIn(Body):
 
 class NoteIn(Body):
     text: str = Field(min_length=1, max_length=2000)
+    for_warehouse: bool = Field(default=False, description="the packer must read it at the station before the parcel closes")
 
 
 class ChangeLinesIn(Body):

@@ -112,10 +112,11 @@ def get_order(order_no: str, uow: UowDep, who: Caller) -> dict:
 
 @router.post("/orders/{order_no}/notes", status_code=201)
 def add_note(order_no: str, body: NoteIn, uow: UowDep, who: Caller) -> dict:
-    """Append a note (备注); notes are never edited."""
-    note = records.add_note(uow, records.get_order(uow, order_no), who.name, body.text)
+    """Append a note (备注); notes are never edited. `for_warehouse`: the packer sees it at the
+    station and must confirm reading it before the parcel's weighing counts."""
+    note = records.add_note(uow, records.get_order(uow, order_no, lock=True), who.name, body.text, body.for_warehouse)
     uow.commit()
-    return {"author": note.author, "text": note.text, "at": note.at.isoformat()}
+    return {"author": note.author, "text": note.text, "at": note.at.isoformat(), "for_warehouse": body.for_warehouse}
 
 
 @router.put("/orders/{order_no}/lines")

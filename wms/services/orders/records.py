@@ -42,11 +42,18 @@ def transition(uow: UnitOfWork, order: OrderRow, new: str, actor: str, reason: s
     uow.update(order, status=new, hold_reason=reason if new == rules.ON_HOLD else None, **columns)
 
 
-def add_note(uow: UnitOfWork, order: OrderRow, author: str, text: str) -> OrderNote:
+def add_note(uow: UnitOfWork, order: OrderRow, author: str, text: str, for_warehouse: bool = False) -> OrderNote:
+    """A note on the order's record; `for_warehouse`: the packer must also read it at the station
+    (kept on the order, newest last, as the station shows it)."""
     if not text.strip():
         raise Invalid("text: a note cannot be empty", "empty_note")
     note = OrderNote(order_id=order.id, author=author, text=text.strip())  # type: ignore[arg-type]
     uow.session.add(note)
+    if for_warehouse:
+        said = f"{text.strip()} ({author})"
+        order.warehouse_note = ((order.warehouse_note + "; ") if order.warehouse_note else "") + said
+        order.warehouse_note = order.warehouse_note[-1000:]
+        uow.session.add(order)
     uow.session.flush()
     return note
 

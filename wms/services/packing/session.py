@@ -154,17 +154,17 @@ def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
 def _noted(uow: UnitOfWork, order: OrderRow) -> list[OrderRow]:
     """The orders in this parcel whose buyer or seller wrote something."""
     members = records.group_of(uow, order) if order.merge_group else [order]
-    return [m for m in members if m.buyer_message or m.seller_memo]
+    return [m for m in members if m.buyer_message or m.seller_memo or m.warehouse_note]
 
 
 def notes_view(uow: UnitOfWork, order: OrderRow, session: PackSessionRow) -> dict[str, Any]:
     """What the buyer and the seller wrote (买家留言 / 卖家备注 with its flag), and whether the packer
     has confirmed reading it; a parcel of merged orders shows each order's."""
     noted = _noted(uow, order)
-    need = any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag) for m in noted)
+    need = any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag, m.warehouse_note) for m in noted)
     return {
         "items": [{"order_no": m.order_no, "buyer_message": m.buyer_message, "seller_memo": m.seller_memo,
-                   "seller_flag": m.seller_flag} for m in noted],
+                   "seller_flag": m.seller_flag, "warehouse_note": m.warehouse_note} for m in noted],
         "needs_ack": need,
         "acknowledged_by": session.notes_ack_by,
         "acknowledged_at": session.notes_ack_at.isoformat() if session.notes_ack_at else None,
@@ -185,13 +185,15 @@ def acknowledge_notes(uow: UnitOfWork, session_id: int, who: Actor) -> dict[str,
 
 def check_notes_seen(uow: UnitOfWork, contents: Any, session_id: int) -> None:
     """A weighing does not count until a flagged note of the parcel's orders was confirmed read."""
-    if not any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag) for m in contents.members):
+    if not any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag, m.warehouse_note)
+               for m in contents.members):
         return
     seen = uow.session.exec(select(PackSessionRow.notes_ack_at).where(PackSessionRow.id == session_id)).first()
     if seen is None:
         texts = "; ".join(t for m in contents.members for t in (
             f"买家留言: {m.buyer_message}" if m.buyer_message else "",
-            f"卖家备注 ({m.seller_flag}): {m.seller_memo}" if m.seller_flag and m.seller_memo else "") if t)
+            f"卖家备注 ({m.seller_flag}): {m.seller_memo}" if m.seller_flag and m.seller_memo else "",
+            f"客服备注 warehouse: {m.warehouse_note}" if m.warehouse_note else "") if t)
         raise Conflict(f"read the note first, then confirm it: {texts}", "notes_unacknowledged")
 
 

@@ -401,6 +401,12 @@
         li.textContent = "买家留言 buyer: " + n.buyer_message;
         list.appendChild(li);
       }
+      if (n.warehouse_note) {
+        var w = document.createElement("li");
+        w.className = "note-warehouse";
+        w.textContent = "客服备注 for the warehouse: " + n.warehouse_note;
+        list.appendChild(w);
+      }
       if (n.seller_memo) {
         var m = document.createElement("li");
         m.className = "seller-memo flag-" + (n.seller_flag || "none");
