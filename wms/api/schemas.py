@@ -69,12 +69,19 @@ class Body(BaseModel):
         return data
 
 
+class ComponentIn(Body):
+    sku: str = Field(min_length=1, max_length=64)
+    qty: int = Field(gt=0, le=10_000, strict=True)
+
+
 class SkuIn(Body):
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     name_en: str | None = None
     barcodes: list[str] = Field(default_factory=list)
-    unit_weight_g: int = Field(gt=0, le=1_000_000)
+    unit_weight_g: int | None = Field(default=None, gt=0, le=1_000_000, description="required unless components are given")
+    components: list[ComponentIn] | None = Field(default=None, max_length=100,
+                                                 description="a combo (组合装): its parts; its weight is theirs")
     weight_tolerance_g: int | None = Field(default=None, ge=0, le=100_000)
     length_mm: int | None = Field(default=None, gt=0)
     width_mm: int | None = Field(default=None, gt=0)

@@ -126,3 +126,28 @@ def ledger(
     for e in rows:
         typer.echo(f"{e['at'][:19]} {e['bin']:12s} {e['sku']:16s} {e['delta']:+6d} {e['kind']:14s} "
                    f"{e['ref'] or '':20s} {e['operator'] or ''} {e['reason'] or ''}")
+
+
+skus_app = typer.Typer(help="SKUs: combos (组合装) made of other SKUs.", no_args_is_help=True)
+app.add_typer(skus_app, name="skus")
+
+
+@skus_app.command("combo")
+def combo(
+    sku: str,
+    component: Annotated[list[str], typer.Option("--component", help="A part as SKU:QTY (repeat for each part)")],
+    name: Annotated[str | None, typer.Option("--name", help="What the combo is called")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Define (or redefine) a combo: orders for it take, scan and weigh its parts instead."""
+    from wms.services.stock import catalog
+
+    parts: dict[str, int] = {}
+    for part in component:
+        code, _, qty = part.rpartition(":")
+        if not code or not qty.strip().isdigit():
+            raise fail(f"--component {part!r}: give it as SKU:QTY, e.g. MUG:2")
+        parts[code.strip()] = parts.get(code.strip(), 0) + int(qty)
+    row = committed(database, lambda uow: catalog.save_combo(uow, sku, parts, name))
+    typer.echo(f"combo {row.sku} = " + " + ".join(f"{q} × {s}" for s, q in parts.items())
+               + f"; weighs {row.unit_weight_g} g (±{row.weight_tolerance_g})")

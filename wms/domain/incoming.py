@@ -97,3 +97,21 @@ def draft_order(data: dict[str, Any]) -> DraftOrder:
     return DraftOrder(values, lines)
 
 
+def explode_combos(lines: list[rules.DraftLine], parts: dict[str, list[tuple[str, int]]]
+                   ) -> tuple[list[rules.DraftLine], list[str]]:
+    """Order lines with each combo (组合装) replaced by its parts (`parts`: combo -> (sku, qty)),
+    quantities multiplied and the same SKU summed, in the order first seen; and what was
+    exploded, in words, for the order's history."""
+    if not any(line.sku in parts for line in lines):
+        return lines, []
+    out: dict[str, int] = {}
+    said = []
+    for line in lines:
+        if line.sku in parts:
+            said.append(f"{line.qty} × combo {line.sku} = " + " + ".join(
+                f"{line.qty * q} × {s}" for s, q in sorted(parts[line.sku])))
+            for sku, qty in parts[line.sku]:
+                out[sku] = out.get(sku, 0) + line.qty * qty
+        else:
+            out[line.sku] = out.get(line.sku, 0) + line.qty
+    return [rules.DraftLine(s, q) for s, q in out.items()], said

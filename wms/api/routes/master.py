@@ -14,11 +14,13 @@ router = APIRouter(tags=["master data"])
 
 @router.post("/skus", status_code=201)
 def create_sku(body: SkuIn, uow: UowDep, who: Caller) -> dict:
-    """Create a SKU with its barcodes and weight (grams) and tolerance."""
+    """Create a SKU with its barcodes and weight (grams) and tolerance; or, with `components`, a
+    combo (组合装) whose parts replace it in every order (its weight is theirs)."""
     row = catalog.create_sku(uow, body.model_dump())
     uow.commit()
     return {"sku": row.sku, "name": row.name, "unit_weight_g": row.unit_weight_g,
-            "weight_tolerance_g": row.weight_tolerance_g, "barcodes": body.barcodes}
+            "weight_tolerance_g": row.weight_tolerance_g, "barcodes": body.barcodes,
+            "components": [{"sku": s, "qty": q} for s, q in catalog.combo_parts(uow, {row.sku}).get(row.sku, [])]}
 
 
 @router.get("/skus/{sku}")
@@ -28,7 +30,8 @@ def get_sku(sku: str, uow: UowDep, who: Caller) -> dict:
     bins = [{"bin": b.code, "on_hand": s.on_hand, "reserved": s.reserved}
             for b, s in ledger.available_by_bin(uow, sku)]
     return {"sku": row.sku, "name": row.name, "unit_weight_g": row.unit_weight_g,
-            "weight_tolerance_g": row.weight_tolerance_g, "category": row.category, "bins": bins}
+            "weight_tolerance_g": row.weight_tolerance_g, "category": row.category, "bins": bins,
+            "components": [{"sku": s, "qty": q} for s, q in catalog.combo_parts(uow, {row.sku}).get(row.sku, [])]}
 
 
 @router.post("/stock/receipts", status_code=201)

@@ -40,6 +40,7 @@ from wms.domain import incoming
 from wms.domain import orders as rules
 from wms.domain.errors import DomainError, UnstorableValue
 from wms.services.orders import intake
+from wms.services.stock import catalog
 
 CHUNK = 250  # orders per transaction: SQLite's writer lock is held a few tens of ms at a time
 
@@ -115,6 +116,9 @@ def _drafted(uow: UnitOfWork, pending: Parsed, on_error: OnError, outcome: Outco
             continue
         drafts.append((rows, data, draft))
         in_batch.add(order_no)
+    parts = catalog.combo_parts(uow, {line.sku for _, _, d in drafts for line in d.lines})
+    for _, _, draft in drafts:
+        draft.lines, _said = incoming.explode_combos(draft.lines, parts)
     lookups = intake.Lookups(uow)
     lookups.known_skus({line.sku for _, _, d in drafts for line in d.lines})
     return drafts, [intake.review_draft(d, lookups) for _, _, d in drafts]

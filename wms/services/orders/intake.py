@@ -15,7 +15,7 @@ from wms.config import get_settings
 from wms.domain import orders as rules
 from wms.domain.carriers import carrier_problems
 from wms.domain.errors import Invalid
-from wms.domain.incoming import DraftOrder, draft_order, order_no_of
+from wms.domain.incoming import DraftOrder, draft_order, explode_combos, order_no_of
 from wms.services.orders.records import add_note, order_lines, transition
 from wms.services.shipping.carriers import carrier_rules
 from wms.services.stock import catalog, ledger
@@ -91,12 +91,15 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | 
     if existing is not None:
         return existing, False
     draft = draft_order(data)
+    draft.lines, exploded = explode_combos(draft.lines, catalog.combo_parts(uow, {line.sku for line in draft.lines}))
     order, lines = OrderRow(**draft.values), draft.lines
     uow.session.add(order)
     uow.session.flush()
     for line in lines:
         uow.session.add(OrderLine(order_id=order.id, sku=line.sku, qty=line.qty))  # type: ignore[arg-type]
     uow.session.add(OrderEvent(order_id=order.id, from_status=None, to_status=rules.RECEIVED, actor=actor))  # type: ignore[arg-type]
+    if exploded:
+        add_note(uow, order, actor, "combos exploded into their parts: " + "; ".join(exploded))
     uow.session.flush()
     found = review_draft(draft, Lookups(uow))
     if not found.ok:

@@ -19,10 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
-
 from wms.adapters.db.tables import (
-    ComboComponent,
     PlatformRow,
     SkuBarcode,
     SkuRow,
@@ -95,14 +92,10 @@ def _combineitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> 
         if sku == combo:
             raise QimenFailure("invalid_field", f"combo {combo} cannot contain itself")
         wanted[sku] = wanted.get(sku, 0) + qty
-    if uow.session.get(SkuRow, combo) is not None:
-        raise QimenFailure("invalid_field", f"{combo} is a single item here; a combo needs a code of its own")
-    for old in uow.session.exec(select(ComboComponent).where(ComboComponent.combo == combo)).all():
-        uow.session.delete(old)
-    uow.session.flush()
-    for sku, qty in wanted.items():
-        uow.session.add(ComboComponent(combo=combo, sku=sku, qty=qty))
-    uow.session.flush()
+    try:
+        catalog.save_combo(uow, combo, wanted, text(request, "itemName", "", required=False) or None)
+    except DomainError as exc:
+        raise QimenFailure("invalid_field", exc.message) from None
     return {"itemId": combo}
 
 

@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import (
     Carrier,
-    ComboComponent,
     OrderRow,
     Parcel,
     PlatformAlert,
@@ -32,28 +31,6 @@ from wms.services.platforms.qimen_fields import counted, section, text
 def shipment_lines(request: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"sku": sku, "qty": qty} for _, sku, qty in counted(
         request, "orderLines", "orderLine", "planQty", 100_000, "orderLines.orderLine is required")]
-
-
-def explode_combos(uow: UnitOfWork, lines: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Shipment lines with each combo replaced by its parts (quantities multiplied, the same SKU
-    summed), and what was exploded, in words, for the order's history."""
-    codes = sorted({line["sku"] for line in lines})
-    parts: dict[str, list[tuple[str, int]]] = {}
-    for row in uow.session.exec(select(ComboComponent).where(ComboComponent.combo.in_(codes))).all():  # type: ignore[attr-defined]
-        parts.setdefault(row.combo, []).append((row.sku, row.qty))
-    if not parts:
-        return lines, []
-    out: dict[str, int] = {}
-    said = []
-    for line in lines:
-        if line["sku"] in parts:
-            said.append(f"{line['qty']} × combo {line['sku']} = " + " + ".join(
-                f"{line['qty'] * q} × {s}" for s, q in sorted(parts[line["sku"]])))
-            for sku, qty in parts[line["sku"]]:
-                out[sku] = out.get(sku, 0) + line["qty"] * qty
-        else:
-            out[line["sku"]] = out.get(line["sku"], 0) + line["qty"]
-    return [{"sku": s, "qty": q} for s, q in out.items()], said
 
 
 def order_cancel(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +89,7 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
     receiver = shipment.get("receiverInfo")
     if not isinstance(receiver, dict):
         raise QimenFailure("missing_field", "deliveryOrder.receiverInfo is required")
-    lines, exploded = explode_combos(uow, shipment_lines(request))
+    lines = shipment_lines(request)
     asked = text(shipment, "logisticsCode", "deliveryOrder.", required=False).upper()
     known = asked and uow.session.get(Carrier, asked) is not None
     data = {
@@ -138,14 +115,12 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
     order, created = intake.create_order(uow, data, f"erp:{erp.name}")
     updated = [] if created else _update_before_picking(uow, erp, order, data)
     if created:
-        _report_lack(uow, erp, order, lines)
+        _report_lack(uow, erp, order)
     seen = uow.session.exec(select(PlatformOrder).where(PlatformOrder.platform == erp.name,
                                                         PlatformOrder.platform_order_no == code)).first()
     if seen is None:
         uow.session.add(PlatformOrder(platform=erp.name, platform_order_no=code, order_no=order.order_no,
                                       platform_status="WMS_ACCEPT", modified=utcnow()))
-    if created and exploded:
-        records.add_note(uow, order, f"erp:{erp.name}", "combos exploded into their parts: " + "; ".join(exploded))
     if created and asked and not known:
         records.add_note(uow, order, f"erp:{erp.name}", f"the ERP asked for logistics {asked}, which is not set up "
                         "here; the warehouse's carrier rules choose")
@@ -163,7 +138,7 @@ ITEM_LACK = "taobao.qimen.itemlack.report"
 SHORT = re.compile(r"(\S+) short by (\d+)")  # as the stock hold reason words each shortfall
 
 
-def _report_lack(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, lines: list[dict[str, Any]]) -> None:
+def _report_lack(uow: UnitOfWork, erp: PlatformRow, order: OrderRow) -> None:
     """A new shipment the stock cannot cover went on hold: `itemlack.report` tells the ERP which
     items are short and by how much (once per shipment, through the ERP outbox)."""
     reason = order.hold_reason or ""
@@ -171,8 +146,8 @@ def _report_lack(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, lines: list
     if not short:
         return
     planned: dict[str, int] = {}
-    for line in lines:
-        planned[line["sku"]] = planned.get(line["sku"], 0) + line["qty"]
+    for line in records.order_lines(uow, order):  # combos exploded: what the shelves must give
+        planned[line.sku] = planned.get(line.sku, 0) + line.qty
     erp_outbox.enqueue(uow, erp.name, ITEM_LACK, order.order_no, {
         "warehouseCode": "WH01", "deliveryOrderCode": order.order_no, "deliveryOrderId": order.order_no,
         "createTime": protocol.timestamp(), "outBizCode": f"lack-{order.order_no}",

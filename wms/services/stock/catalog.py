@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import SkuBarcode, SkuRow
+from wms.adapters.db.tables import ComboComponent, SkuBarcode, SkuRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.codes import is_valid_gtin, normalise_gtin
 from wms.domain.errors import Conflict, Invalid, NotFound
@@ -22,11 +22,22 @@ def barcode_key(code: str) -> str:
 
 
 def create_sku(uow: UnitOfWork, data: dict[str, Any]) -> SkuRow:
+    """A SKU with its barcodes, weight and tolerance; with `components` ([{"sku", "qty"}]) a
+    combo (组合装), whose weight is its parts'."""
     sku = str(data["sku"]).strip()
     if not sku:
         raise Invalid("sku: must not be empty", "invalid_sku")
     if uow.session.get(SkuRow, sku) is not None:
         raise Conflict(f"SKU {sku} exists already", "duplicate_sku")
+    if data.get("components"):
+        if data.get("barcodes"):
+            raise Invalid("barcodes: a combo is scanned by its parts' barcodes; give it none", "invalid_combo")
+        parts: dict[str, int] = {}
+        for c in data["components"]:
+            parts[str(c["sku"]).strip()] = parts.get(str(c["sku"]).strip(), 0) + int(c["qty"])
+        return save_combo(uow, sku, parts, data.get("name"))
+    if data.get("unit_weight_g") is None:
+        raise Invalid("unit_weight_g: required for a SKU that is not a combo", "missing_field")
     weight = int(data["unit_weight_g"])
     if weight <= 0:
         raise Invalid("unit_weight_g: must be a positive number of grams", "invalid_weight")
@@ -87,3 +98,50 @@ def skus_by_code(uow: UnitOfWork, codes: set[str]) -> dict[str, SkuRow]:
         return {}
     rows = uow.session.exec(select(SkuRow).where(SkuRow.sku.in_(codes))).all()  # type: ignore[attr-defined]
     return {r.sku: r for r in rows}
+
+
+def combo_parts(uow: UnitOfWork, codes: set[str]) -> dict[str, list[tuple[str, int]]]:
+    """The combos among `codes` with their parts (sku, qty), in one read."""
+    if not codes:
+        return {}
+    parts: dict[str, list[tuple[str, int]]] = {}
+    for row in uow.session.exec(select(ComboComponent).where(ComboComponent.combo.in_(sorted(codes)))  # type: ignore[attr-defined]
+                                .order_by(ComboComponent.combo, ComboComponent.sku)).all():
+        parts.setdefault(row.combo, []).append((row.sku, row.qty))
+    return parts
+
+
+def save_combo(uow: UnitOfWork, combo: str, parts: dict[str, int], name: str | None = None) -> SkuRow:
+    """A combo (组合装) is a SKU made of other SKUs: its parts replace it in every order, so its
+    weight is theirs. Saving it again replaces its parts. A plain SKU cannot become a combo."""
+    combo = combo.strip()
+    if not combo or not parts:
+        raise Invalid("components: a combo needs at least one part", "missing_field")
+    rows = skus_by_code(uow, set(parts))
+    for sku, qty in parts.items():
+        if sku == combo:
+            raise Invalid(f"combo {combo} cannot contain itself", "invalid_combo")
+        if sku not in rows:
+            raise NotFound(f"component {sku} is not a SKU here", "unknown_sku")
+        if sku in combo_parts(uow, {sku}):
+            raise Invalid(f"component {sku} is a combo itself; list its parts instead", "invalid_combo")
+        if not 0 < qty <= 10_000:
+            raise Invalid(f"component {sku}: qty {qty} is not 1..10000", "invalid_qty")
+    existing = uow.session.get(SkuRow, combo)
+    if existing is not None and not combo_parts(uow, {combo}):
+        raise Conflict(f"{combo} is a single SKU here; a combo needs a code of its own", "not_a_combo")
+    weight = sum(rows[s].unit_weight_g * q for s, q in parts.items())
+    tolerance = sum(rows[s].weight_tolerance_g * q for s, q in parts.items())
+    if existing is None:
+        existing = SkuRow(sku=combo, name=(name or combo)[:200], unit_weight_g=weight, weight_tolerance_g=tolerance)
+    else:
+        existing.unit_weight_g, existing.weight_tolerance_g = weight, tolerance
+        existing.name = (name or existing.name)[:200]
+    uow.session.add(existing)
+    for old in uow.session.exec(select(ComboComponent).where(ComboComponent.combo == combo)).all():
+        uow.session.delete(old)
+    uow.session.flush()
+    for sku, qty in parts.items():
+        uow.session.add(ComboComponent(combo=combo, sku=sku, qty=qty))
+    uow.session.flush()
+    return existing
