@@ -192,3 +192,23 @@ def test_the_erp_hears_each_step_of_its_shipment_once(api, engine, erp):  # noqa
              for c in erp.accepted if "orderprocess.report" in c["query"]["method"]]
     assert steps == [("DO1001", "WEIGH", tracking, "281 g"), ("DO1001", "PACKAGE", tracking, None),
                      ("DO1001", "DELIVERED", tracking, None)], steps
+
+
+def test_stock_changes_the_erp_did_not_ask_for_are_reported_once(api, engine, erp):  # noqa: F811
+    call(api.client, "singleitem.synchronize", ITEM)  # CUP: the ERP's item
+    api.post("/api/skus", {"sku": "OURS", "name": "仓库自用胶带", "unit_weight_g": 100})  # not the ERP's
+    lead = api.as_("supervisor")
+    assert lead.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5}).status_code == 201
+    assert lead.post("/api/stock/receipts", {"sku": "OURS", "bin": "A01-01-1", "qty": 9}).status_code == 201
+    counted = lead.post("/api/stock/adjustments", {"sku": "CUP", "bin": "A01-01-1", "counted_qty": 4,
+                                                   "reason": "cycle count: one broken"})
+    assert counted.status_code in (200, 201), counted.text
+    call(api.client, "entryorder.create", entry(code="RK7001", lines="<orderLine><itemCode>CUP</itemCode>"
+                                                                     "<planQty>2</planQty></orderLine>"))
+    lead.post("/api/entry-orders/RK7001/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 2})  # the ERP asked
+    erp_outbox.run_once(engine, "stock-worker")
+    erp_outbox.run_once(engine, "another-stock-worker")  # a second look queues nothing twice
+    changes = [c["xml"].find("items/item") for c in erp.accepted if "stockchange.report" in c["query"]["method"]]
+    assert [(i.findtext("itemCode"), i.findtext("quantity"), i.findtext("inventoryType"), i.findtext("orderType"))
+            for i in changes] == [("CUP", "5", "ZP", "RECEIPT"), ("CUP", "-1", "ZP", "ADJUSTMENT")]
+    assert changes[1].findtext("reason") == "cycle count: one broken"

@@ -67,8 +67,9 @@ def test_an_erp_shipment_is_packed_handed_over_and_confirmed_once(services, toke
     steps = [c["xml"].findtext("process/processStatus") for c in erp.calls if "orderprocess" in c["query"]["method"]]
     assert len(steps) == len(set(steps)) and set(steps) <= {"WEIGH", "PACKAGE", "DELIVERED"}, steps
     assert methods.count("taobao.qimen.itemlack.report") == 1, "the shipment came before its stock: told once"
+    assert methods.count("taobao.qimen.stockchange.report") == 1, "the 10 units received: told once"
     assert set(methods) <= {"taobao.qimen.deliveryorder.confirm", "taobao.qimen.orderprocess.report",
-                            "taobao.qimen.itemlack.report"}, methods
+                            "taobao.qimen.itemlack.report", "taobao.qimen.stockchange.report"}, methods
 
 
 SHIPMENTS, CLIENTS = 48, 4

@@ -93,8 +93,8 @@ def queue_process_reports(engine: Engine, worker: str) -> int:
     now = utcnow()
     since = _looked.get(worker, now - LOOK_BACK) - OVERLAP
     with UnitOfWork(engine) as uow:
-        queued = sum(enqueue(uow, erp, method, code, payload)
-                     for erp, method, code, payload in erp_process.due_reports(uow, since))
+        due = erp_process.due_reports(uow, since) + erp_process.due_stock_changes(uow, since)
+        queued = sum(enqueue(uow, erp, method, code, payload) for erp, method, code, payload in due)
         uow.commit()
     _looked[worker] = now
     return queued

@@ -1,5 +1,7 @@
 """How far an ERP's shipments have come (`orderprocess.report`): picked (PICK), weighed and packed
-(WEIGH, PACKAGE: a passing weighing packs the parcel) and handed over (DELIVERED).
+(WEIGH, PACKAGE: a passing weighing packs the parcel) and handed over (DELIVERED); and the stock
+changes of its SKUs it did not ask for (`stockchange.report`: counts, receipts outside an entry
+order, returns put back or set aside), from the stock ledger.
 
 Read from the orders' status history after the fact, by the ERP outbox's worker, so no step of
 the floor waits for it: every status change of an ERP's order since the last look becomes one
@@ -14,7 +16,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import ErpMessage, OrderEvent, OrderRow, Parcel, PlatformOrder, PlatformRow
+from wms.adapters.db.tables import ErpMessage, LedgerEntry, OrderEvent, OrderRow, Parcel, PlatformOrder, PlatformRow, SkuRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.domain import orders as rules
@@ -61,4 +63,41 @@ def due_reports(uow: UnitOfWork, since: datetime) -> list[tuple[str, str, str, d
         out.append((erp, PROCESS, code, {
             "order": {"orderCode": order_no, "orderId": order_no, "orderType": "JYCK", "warehouseCode": "WH01"},
             "process": process}))
+    return out
+
+
+STOCK_CHANGE = "taobao.qimen.stockchange.report"
+# Ledger kinds an ERP did not ask for, as the inventory type they change (ZP sellable, CC defective).
+# A receipt against an entry order is confirmed by entryorder.confirm, a pick by deliveryorder.confirm.
+UNASKED = {"adjustment": "ZP", "receipt": "ZP", "return_restock": "ZP", "quarantine": "CC", "scrap": "CC"}
+
+
+def due_stock_changes(uow: UnitOfWork, since: datetime) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(ERP, method, code, request) of each stock change since `since` of a SKU an ERP owns that the
+    ERP did not cause (counts, receipts outside an entry order, returns put back or set aside),
+    not yet queued; one message per ledger row."""
+    rows = uow.session.exec(
+        select(LedgerEntry, SkuRow.owner)
+        .join(SkuRow, SkuRow.sku == LedgerEntry.sku)  # type: ignore[arg-type]
+        .where(SkuRow.owner.is_not(None), LedgerEntry.at >= since,  # type: ignore[union-attr]
+               LedgerEntry.kind.in_(tuple(UNASKED)))  # type: ignore[attr-defined]
+        .order_by(LedgerEntry.id)  # type: ignore[arg-type]
+    ).all()
+    wanted = [(entry, erp) for entry, erp in rows if not (entry.kind == "receipt" and (entry.ref or "").startswith("entry "))]
+    if not wanted:
+        return []
+    codes = {f"ledger:{entry.id}" for entry, _ in wanted}
+    queued = set(uow.session.exec(select(ErpMessage.code).where(
+        ErpMessage.method == STOCK_CHANGE, ErpMessage.code.in_(codes))).all())  # type: ignore[attr-defined]
+    out = []
+    for entry, erp in wanted:
+        code = f"ledger:{entry.id}"
+        if code in queued:
+            continue
+        item = {"warehouseCode": "WH01", "orderCode": entry.ref or code, "orderType": entry.kind.upper(),
+                "outBizCode": code, "itemCode": entry.sku, "inventoryType": UNASKED[entry.kind],
+                "quantity": entry.delta, "changeTime": protocol.timestamp(entry.at)}
+        if entry.reason:
+            item["reason"] = entry.reason[:200]
+        out.append((erp, STOCK_CHANGE, code, {"items": [item]}))
     return out

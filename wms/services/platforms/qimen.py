@@ -61,9 +61,10 @@ def _singleitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> d
         if grams is None:
             raise QimenFailure("missing_field", "item.grossWeight (kg) is required for a new item: "
                                "the pack station checks every parcel's weight")
-        catalog.create_sku(uow, {"sku": sku, "name": name[:200], "unit_weight_g": grams, "barcodes": barcodes, **sizes})
+        catalog.create_sku(uow, {"sku": sku, "name": name[:200], "unit_weight_g": grams, "barcodes": barcodes,
+                                 "owner": erp.name, **sizes})
         return {"itemId": sku}
-    row.name = name[:200]
+    row.name, row.owner = name[:200], row.owner or erp.name
     if grams is not None and grams != row.unit_weight_g:
         row.unit_weight_g, row.weight_tolerance_g = grams, max(2, round(grams * 0.03))
     for column, mm in sizes.items():

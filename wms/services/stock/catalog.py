@@ -58,6 +58,7 @@ def create_sku(uow: UnitOfWork, data: dict[str, Any]) -> SkuRow:
         returnable=bool(data.get("returnable", True)),
         special_price=bool(data.get("special_price", False)),
         price=Decimal(str(data.get("price") or "0")),
+        owner=data.get("owner"),
     )
     uow.session.add(row)
     seen: set[str] = set()

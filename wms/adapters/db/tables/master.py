@@ -47,6 +47,7 @@ class SkuRow(SQLModel, table=True):
     returnable: bool = True
     special_price: bool = False
     price: Decimal = money()
+    owner: str | None = Field(default=None, max_length=40)  # the ERP that synchronised it: told of stock changes
     created_at: datetime = created_at()
 
 
