@@ -372,3 +372,32 @@ def test_erps_are_registered_and_their_confirmations_listed_through_the_api(api,
     assert api.post("/api/erps", {**body, "name": "OTHER"}).json()["error"] == "duplicate_erp"
     empty = api.as_("supervisor").get("/api/erps/outbox").json()
     assert empty["confirmations"] == [] and empty["messages"] == [] and set(empty["counts"].values()) == {0}
+
+
+def test_a_waybill_number_the_erp_took_already_is_the_parcels(api, engine, erp):
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5})
+    assert api.post("/api/carriers", {"code": "ZTO", "name": "中通快递", "regions": ["*"]}).status_code in (200, 201)
+    assert api.post("/api/carriers/ZTO/pools", {"prefix": "ZT", "digits": 12, "start": 1, "end": 999}).status_code == 201
+    numbered = shipment(extra="").replace("<logisticsCode>ZTO</logisticsCode>",
+                                          "<logisticsCode>ZTO</logisticsCode><expressCode>ZT7730001234567</expressCode>")
+    assert flag(call(api.client, "deliveryorder.create", numbered))[0] == "success"
+    packer = api.as_("packer")
+    sid = packer.post("/api/pack/sessions", {"order_no": "DO1001", "station": "PK-01"}).json()["session_id"]
+    packer.post(f"/api/pack/sessions/{sid}/scans", {"code": CUP})
+    weighed = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 281}).json()
+    assert weighed["tracking_no"] == "ZT7730001234567", weighed
+    voided = api.as_("supervisor").post("/api/parcels/ZT7730001234567/void", {"reason": "label torn"})
+    assert voided.status_code == 200, voided.text
+    sid = packer.post("/api/pack/sessions", {"order_no": "DO1001", "station": "PK-01"}).json()["session_id"]
+    packer.post(f"/api/pack/sessions/{sid}/scans", {"code": CUP})
+    again = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 281}).json()
+    assert again["tracking_no"] and again["tracking_no"] != "ZT7730001234567", "a voided number is never reused"
+    unknown = shipment("DO1002").replace("<logisticsCode>ZTO</logisticsCode>",
+                                         "<logisticsCode>YTO</logisticsCode><expressCode>YT9</expressCode>")
+    assert flag(call(api.client, "deliveryorder.create", unknown))[0] == "success"
+    notes = api.get("/api/orders/DO1002").json()["notes"]
+    assert any("YT9 is not used" in n["text"] for n in notes), notes
+    bad = shipment("DO1003").replace("<logisticsCode>ZTO</logisticsCode>",
+                                     "<logisticsCode>ZTO</logisticsCode><expressCode>中通 123</expressCode>")
+    assert flag(call(api.client, "deliveryorder.create", bad))[:2] == ("failure", "invalid_field")

@@ -88,6 +88,7 @@ def draft_order(data: dict[str, Any]) -> DraftOrder:
         district=str(recipient.get("district") or ""),
         address=str(recipient.get("address") or ""),
         oaid=_text(recipient.get("oaid") or data.get("oaid"), 128),
+        waybill_no=_text(data.get("waybill_no"), 40),
         cod_amount=cod,
         carrier=data.get("carrier") or None,
         merge_consent=bool(data.get("merge_consent", False)),

@@ -174,9 +174,13 @@ def finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: Contents, 
 
 def _number_for(uow: UnitOfWork, session: PackSessionRow, contents: Contents, carrier: str, grams: int,
                 settings: Settings, skus: dict[str, prepared.SkuWeight]) -> WaybillNumber | NumberRequest:
-    """The parcel's number: from the pool here and now, or the one a remote provider gave for
-    this parcel's request key (marked used in this transaction), or `NumberRequest`."""
+    """The parcel's number: the one the sender took already (an ERP's, for this carrier, unless a
+    voided parcel has it), from the pool here and now, or the one a remote provider gave for this
+    parcel's request key (marked used in this transaction), or `NumberRequest`."""
     order = contents.order
+    if order.waybill_no and order.carrier == carrier and uow.session.exec(
+            select(Parcel.id).where(Parcel.tracking_no == order.waybill_no)).first() is None:
+        return WaybillNumber(order.waybill_no)
     if not waybill_numbers.is_remote(uow, carrier):
         return waybill_numbers.PoolProvider(uow).issue(ParcelFacts(
             carrier, "", order.id, order.order_no, {}, {}, (), grams))  # type: ignore[arg-type]

@@ -92,6 +92,9 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
     lines = shipment_lines(request)
     asked = text(shipment, "logisticsCode", "deliveryOrder.", required=False).upper()
     known = asked and uow.session.get(Carrier, asked) is not None
+    express = text(shipment, "expressCode", "deliveryOrder.", required=False)
+    if express and not (len(express) <= 40 and express.isascii() and express.isprintable() and " " not in express):
+        raise QimenFailure("invalid_field", f"deliveryOrder.expressCode {express[:60]!r} is not a waybill number")
     data = {
         "order_no": code,
         "channel": (text(shipment, "sourcePlatformCode", "", required=False) or "qimen")[:20],
@@ -99,6 +102,7 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
         "paid_at": text(shipment, "payTime", "", required=False) or text(shipment, "placeOrderTime", "",
                                                                           required=False) or None,
         "carrier": asked if known else None,
+        "waybill_no": express if known and express else None,  # the ERP took the number: the parcel uses it
         "buyer_message": text(shipment, "buyerMessage", "", required=False) or None,
         "seller_memo": text(shipment, "sellerMessage", "", required=False) or None,
         "remark": text(shipment, "remark", "", required=False)[:500] or None,
@@ -123,7 +127,8 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
                                       platform_status="WMS_ACCEPT", modified=utcnow()))
     if created and asked and not known:
         records.add_note(uow, order, f"erp:{erp.name}", f"the ERP asked for logistics {asked}, which is not set up "
-                        "here; the warehouse's carrier rules choose")
+                        "here; the warehouse's carrier rules choose" + (
+                            f" and its waybill number {express} is not used" if express else ""))
     uow.session.flush()
     said = None if created else (f"delivery order {code} updated: {'; '.join(updated)}" if updated
                                  else f"delivery order {code} exists already; nothing changed")

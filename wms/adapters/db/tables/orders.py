@@ -36,6 +36,7 @@ class OrderRow(SQLModel, table=True):
     seller_memo: str | None = Field(default=None, max_length=1000)  # 卖家备注
     seller_flag: str | None = Field(default=None, max_length=10)  # the memo's flag colour: red yellow green blue purple
     warehouse_note: str | None = Field(default=None, max_length=1000)  # 给仓库: customer service's notes for the packer
+    waybill_no: str | None = Field(default=None, max_length=40)  # a number the sender (an ERP) took already
     paid_at: datetime | None = optional_time()
     ship_by: datetime | None = optional_time(index=True)  # promised ship-by time (发货时效)
     created_at: datetime = created_at()
