@@ -19,7 +19,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,34 +26,15 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from emulators.qimen_erp import QimenErpEmulator, reference_sign  # noqa: E402
+from emulators.qimen_erp import ErpPush, QimenErpEmulator  # noqa: E402
 from wms.adapters.db.engine import make_engine  # noqa: E402
 from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
-from wms.adapters.qimen import protocol  # noqa: E402
 from wms.service_process import ServiceProcess  # noqa: E402
 from wms.services.platforms import erps, upload_worker, uploads
 from wms.services.stock import ledger
 
 ITEMS = 20
-
-
-def signed(url: str, method: str, body: str) -> tuple[str, bytes]:
-    raw = body.encode("utf-8")
-    params = {"method": method, "app_key": "bench-key", "customerId": "BENCH", "timestamp": protocol.timestamp(),
-              "format": "xml", "v": "2.0", "sign_method": "md5"}
-    params["sign"] = reference_sign("bench-secret", params, raw)
-    return f"{url}/qimen?{urlencode(params)}", raw
-
-
-def shipment(i: int) -> str:
-    lines = "".join(f"<orderLine><itemCode>B{(i + k) % ITEMS:02d}</itemCode><planQty>{1 + k}</planQty></orderLine>"
-                    for k in range(1 + i % 2))
-    return (f"<request><deliveryOrder><deliveryOrderCode>ERP{i:07d}</deliveryOrderCode><orderType>JYCK</orderType>"
-            "<sourcePlatformCode>TB</sourcePlatformCode><shopNick>压测店</shopNick>"
-            f"<receiverInfo><name>李**</name><mobile>138****{i % 10000:04d}</mobile><province>浙江省</province>"
-            f"<city>杭州市</city><area>余杭区</area><detailAddress>良睦路****号 {i}</detailAddress>"
-            f"<oaid>OAID{i:012d}</oaid></receiverInfo></deliveryOrder><orderLines>{lines}</orderLines></request>")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -76,13 +56,10 @@ def main() -> None:
         uow.commit()
         service = ServiceProcess(url, env={"WMS_PLATFORM_SYNC": "false"}).start()
         try:
-            for n in range(ITEMS):
-                item = (f"<request><item><itemCode>B{n:02d}</itemCode><itemName>压测商品{n}</itemName>"
-                        f"<grossWeight>{0.1 + n / 100:.3f}</grossWeight></item></request>")
-                target, raw = signed(service.url, "taobao.qimen.singleitem.synchronize", item)
-                assert b"success" in httpx.post(target, content=raw, timeout=30).content
-            for n in range(ITEMS):
-                ledger.receive(uow, f"B{n:02d}", f"A{n % 9 + 1:02d}-01-1", args.orders, "bench")
+            push = ErpPush(service.url, "bench-key", "bench-secret", "BENCH")
+            items = push.items(ITEMS)  # as the ERP sends them (emulators/qimen_erp.ErpPush)
+            for n, sku in enumerate(items):
+                ledger.receive(uow, sku, f"A{n % 9 + 1:02d}-01-1", args.orders, "bench")
             uow.commit()
 
             latencies: list[float] = []
@@ -97,7 +74,7 @@ def main() -> None:
                             i = next(counter, None)
                         if i is None:
                             return
-                        target, raw = signed(service.url, "taobao.qimen.deliveryorder.create", shipment(i))
+                        target, raw = push.signed("taobao.qimen.deliveryorder.create", ErpPush.shipment(i, items))
                         start = time.perf_counter()
                         answer = http.post(target, content=raw, headers={"Content-Type": "text/xml; charset=utf-8"})
                         took = time.perf_counter() - start
@@ -114,10 +91,11 @@ def main() -> None:
                 t.join()
             seconds = time.perf_counter() - started
             for i in range(0, args.orders, 100):  # 1 % sent again
-                target, raw = signed(service.url, "deliveryorder.create", shipment(i))
+                target, raw = push.signed("deliveryorder.create", ErpPush.shipment(i, items))
                 httpx.post(target, content=raw, timeout=60)
         finally:
             service.stop()
+            push.close()
         with engine.connect() as conn:
             orders = conn.execute(text("SELECT COUNT(*) FROM orders")).scalar_one()
             held = conn.execute(text("SELECT COUNT(*) FROM orders WHERE status = 'on_hold'")).scalar_one()

@@ -401,3 +401,21 @@ def test_a_waybill_number_the_erp_took_already_is_the_parcels(api, engine, erp):
     bad = shipment("DO1003").replace("<logisticsCode>ZTO</logisticsCode>",
                                      "<logisticsCode>ZTO</logisticsCode><expressCode>中通 123</expressCode>")
     assert flag(call(api.client, "deliveryorder.create", bad))[:2] == ("failure", "invalid_field")
+
+
+def test_the_erp_emulator_pushes_items_combos_and_shipments_in_bulk(engine, erp, live_url):
+    from emulators.qimen_erp import ErpPush
+
+    push = ErpPush(live_url, APP_KEY, SECRET, CUSTOMER)
+    try:
+        items = push.items(4)
+        combos = push.combos(2, items)
+        assert push.shipments(6, items + combos) == 6
+    finally:
+        push.close()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM sku WHERE length_mm = 200")).scalar_one() == 4, "20 cm each"
+        assert conn.execute(text("SELECT COUNT(*) FROM combo_component")).scalar_one() == 4
+        assert conn.execute(text("SELECT COUNT(*) FROM orders")).scalar_one() == 6
+        assert conn.execute(text("SELECT COUNT(*) FROM order_line WHERE sku LIKE 'SET%'")).scalar_one() == 0, \
+            "combo lines became their parts"
