@@ -419,3 +419,21 @@ def test_the_erp_emulator_pushes_items_combos_and_shipments_in_bulk(engine, erp,
         assert conn.execute(text("SELECT COUNT(*) FROM orders")).scalar_one() == 6
         assert conn.execute(text("SELECT COUNT(*) FROM order_line WHERE sku LIKE 'SET%'")).scalar_one() == 0, \
             "combo lines became their parts"
+
+
+def test_cod_presale_ship_by_and_platform_order_codes_come_across(api, erp):
+    call(api.client, "singleitem.synchronize", ITEM)
+    api.post("/api/stock/receipts", {"sku": "CUP", "bin": "A01-01-1", "qty": 5})
+    cod = shipment("DO4001", extra="<orderFlag>COD</orderFlag><arAmount>88.50</arAmount>"
+                                   "<latestDeliveryTime>2026-12-08 18:00:00</latestDeliveryTime>"
+                                   "<oaidOrderSourceCode>TB2026120712345</oaidOrderSourceCode>")
+    assert flag(call(api.client, "deliveryorder.create", cod))[0] == "success"
+    order = api.as_("admin").get("/api/orders/DO4001").json()
+    assert (order["order_type"], order["cod_amount"]) == ("cod", "88.50"), order
+    assert order["ship_by"].startswith("2026-12-08T10:00:00"), "18:00 Beijing time"
+    assert any("TB2026120712345" in n["text"] for n in order["notes"])
+    presale = shipment("DO4002", extra="<orderFlag>PRESELL</orderFlag>")
+    assert flag(call(api.client, "deliveryorder.create", presale))[0] == "success"
+    assert api.get("/api/orders/DO4002").json()["order_type"] == "presale"
+    owed_nothing = shipment("DO4003", extra="<orderFlag>COD</orderFlag>")
+    assert flag(call(api.client, "deliveryorder.create", owed_nothing))[:2] == ("failure", "missing_field")

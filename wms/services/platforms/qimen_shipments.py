@@ -33,6 +33,13 @@ def shipment_lines(request: dict[str, Any]) -> list[dict[str, Any]]:
         request, "orderLines", "orderLine", "planQty", 100_000, "orderLines.orderLine is required")]
 
 
+def _raw_lines(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The orderLine elements as they came (for fields beside item and quantity)."""
+    holder = request.get("orderLines")
+    found = holder.get("orderLine") if isinstance(holder, dict) else None
+    return [e for e in (found if isinstance(found, list) else [found]) if isinstance(e, dict)]
+
+
 def order_cancel(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
     code = text(request, "orderCode", "")
     order = _erp_order(uow, erp, code)
@@ -95,8 +102,17 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
     express = text(shipment, "expressCode", "deliveryOrder.", required=False)
     if express and not (len(express) <= 40 and express.isascii() and express.isprintable() and " " not in express):
         raise QimenFailure("invalid_field", f"deliveryOrder.expressCode {express[:60]!r} is not a waybill number")
+    flags = {f.strip().upper() for f in text(shipment, "orderFlag", "", required=False).replace(";", ",").split(",")}
+    owed = text(shipment, "arAmount", "", required=False)  # what the buyer pays the courier (货到付款)
+    if "COD" in flags and not owed:
+        raise QimenFailure("missing_field", "deliveryOrder.arAmount (the amount to collect) is required with orderFlag COD")
+    platform_orders = sorted({c for c in [text(shipment, "oaidOrderSourceCode", "", required=False)]
+                              + [str(line.get("sourceOrderCode") or "").strip() for line in _raw_lines(request)] if c})
     data = {
         "order_no": code,
+        "order_type": "cod" if "COD" in flags else "presale" if "PRESELL" in flags else "normal",
+        "cod_amount": owed if "COD" in flags else None,
+        "ship_by": text(shipment, "latestDeliveryTime", "", required=False) or None,
         "channel": (text(shipment, "sourcePlatformCode", "", required=False) or "qimen")[:20],
         "shop": text(shipment, "shopNick", "", required=False)[:64] or None,
         "paid_at": text(shipment, "payTime", "", required=False) or text(shipment, "placeOrderTime", "",
@@ -125,6 +141,8 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
     if seen is None:
         uow.session.add(PlatformOrder(platform=erp.name, platform_order_no=code, order_no=order.order_no,
                                       platform_status="WMS_ACCEPT", modified=utcnow()))
+    if created and platform_orders:
+        records.add_note(uow, order, f"erp:{erp.name}", "platform orders: " + ", ".join(platform_orders)[:1800])
     if created and asked and not known:
         records.add_note(uow, order, f"erp:{erp.name}", f"the ERP asked for logistics {asked}, which is not set up "
                         "here; the warehouse's carrier rules choose" + (
