@@ -44,3 +44,21 @@ def test_a_flagged_note_is_shown_and_must_be_confirmed_before_the_label_prints(b
     page.press("#grams", "Enter")
     page.wait_for_selector("#verdict.pass")
     assert page.inner_text("#tracking-no").strip()
+
+
+def test_a_customer_service_note_for_the_warehouse_shows_on_the_station(browser, warehouse):
+    api = warehouse["api"]
+    r = api.post("/api/orders", json={
+        "order_no": "TB201", "recipient": {"name": "赵六", "phone": "13812345670", "province": "广东省",
+                                           "city": "深圳市", "district": "南山区", "address": "科技园 2 号"},
+        "lines": [{"sku": "CUP", "qty": 1}]})
+    assert r.status_code == 201, r.text
+    told = api.post("/api/orders/TB201/notes", json={"text": "买家改要黑色袋子", "for_warehouse": True})
+    assert told.status_code == 201, told.text
+    page = login(browser, warehouse["url"], "packer")
+    page.click("[data-station='PK-01']")
+    page.wait_for_selector("#station-app[data-station='PK-01']")
+    wedge_scan(page, "TB201")
+    page.wait_for_selector("#order-notes.unacked")
+    assert "客服备注" in page.inner_text("#notes-list") and "买家改要黑色袋子" in page.inner_text("#notes-list")
+    assert page.is_visible("#ack-notes")
