@@ -125,6 +125,7 @@ API: dict[tuple[str, str], Roles] = {
     ("GET", "/api/tracking-pools"): ANYONE,
     ("POST", "/api/handovers"): SUPERVISING,
     ("POST", "/api/handovers/open"): SUPERVISING,
+    ("POST", "/api/stations/{code}/flash-scans"): PACKING,
     ("POST", "/api/handovers/{handover_id}/scans"): PACKING,
     ("POST", "/api/handovers/{handover_id}/close"): SUPERVISING,
     ("GET", "/api/handovers"): ANYONE,

@@ -329,3 +329,21 @@ def test_the_leads_figures_count_each_packers_parcels_units_and_caught_mistakes(
     printed = CliRunner().invoke(app, ["reports", "people", "--database", database_url])
     assert printed.exit_code == 0 and "test-packer" in printed.output, printed.output
     assert tracking
+
+
+def test_the_flash_lane_packs_single_item_orders_by_scanning_the_item(api, order):
+    make_order(api, "FL1", [("CUP", 1)], ship_by="2026-12-09T18:00:00+08:00")
+    make_order(api, "FL2", [("CUP", 1)], ship_by="2026-12-08T18:00:00+08:00")  # more urgent
+    make_order(api, "FL3", [("CUP", 2)])  # two units: not the lane's
+    packer = api.as_("packer")
+    first = packer.post("/api/stations/PK-01/flash-scans", {"code": CUP})
+    assert first.status_code == 200, first.text
+    assert first.json()["order_no"] == "FL2" and first.json()["scan"]["complete"] is True
+    weighed = weigh(api, first.json()["session_id"], 272).json()
+    assert weighed["verdict"] == "pass" and weighed["tracking_no"], "still check-weighed, then labelled"
+    second = packer.post("/api/stations/PK-02/flash-scans", {"code": CUP}).json()
+    assert second["order_no"] == "FL1", "the next order opens, at the other station too"
+    none_left = packer.post("/api/stations/PK-01/flash-scans", {"code": CUP})
+    assert none_left.status_code == 404 and none_left.json()["error"] == "no_flash_order", "FL1 is being packed"
+    assert packer.post("/api/stations/PK-01/flash-scans", {"code": "0000000000000"}).status_code == 404
+    assert api.get("/api/orders/FL3").json()["status"] == "reserved"

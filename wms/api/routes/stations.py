@@ -13,7 +13,7 @@ from wms.api.schemas import Body, RowId
 from wms.domain.errors import Invalid, NotFound
 from wms.http import UowDep
 from wms.services.labels import print_queue
-from wms.services.packing import heartbeats, session, station_events
+from wms.services.packing import flash_lane, heartbeats, session, station_events
 
 router = APIRouter(tags=["stations"])
 
@@ -68,6 +68,19 @@ def station_event(code: str, body: StationEventIn, request: Request, uow: UowDep
                                           request.app.state.settings)
     uow.commit()
     return json_answer(answer)  # type: ignore[return-value]
+
+
+class FlashScanIn(Body):
+    code: str = Field(min_length=1, max_length=200, description="the item's barcode")
+
+
+@router.post("/stations/{code}/flash-scans")
+def flash_scan(code: str, body: FlashScanIn, request: Request, uow: UowDep, who: Caller) -> dict:
+    """The flash-sale lane (爆款): the item scanned opens the next single-item order of it here,
+    counted; weigh it as any parcel. 404 no_flash_order when none is waiting."""
+    answer = flash_lane.flash_scan(uow, code, body.code, session.Actor(who.name, who.role), request.app.state.settings)
+    uow.commit()
+    return answer
 
 
 @router.post("/stations/{code}/heartbeat")

@@ -7,6 +7,7 @@
 - `finish`: a parcel finished (stock, number, order packed, waybill queued), the supervisor's
   override, and the remote e-waybill number as an explicit step outside any transaction;
 - `station_events`: the station agent's events, read the way the packer meant them;
+- `flash_lane`: the flash-sale lane: scanning an item opens the next single-item order of it;
 - `heartbeats`: stations' heartbeats, device status and live scale readings;
 - `learning`: SKUs' real weights learnt from passing parcels (reported, never applied);
 - `weight_history`: a parcel's weight record (底单称重), deliveries, reweighs, the evidence sheet.
