@@ -317,6 +317,10 @@ def test_the_leads_figures_count_each_packers_parcels_units_and_caught_mistakes(
     assert api.as_("packer").get("/api/reports/people").status_code == 403
     other_day = api.as_("supervisor").get("/api/reports/people", params={"day": "2001-01-01"}).json()
     assert other_day["packers"] == [] and other_day["day"] == "2001-01-01"
+    around_the_clock = api.as_("supervisor").get("/api/reports/people", params={"shift": "00:00-00:00"}).json()
+    assert [p["parcels"] for p in around_the_clock["packers"] if p["person"] == "test-packer"] == [1]
+    bad = api.as_("supervisor").get("/api/reports/people", params={"shift": "late"})
+    assert bad.status_code == 422 and bad.json()["error"] == "invalid_shift"
     api.client.cookies.set("wms_token", api.tokens["supervisor"])  # the lead's overview page
     board = api.client.get("/").text
     api.client.cookies.clear()

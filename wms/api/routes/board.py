@@ -20,15 +20,18 @@ def _day(day: date | None) -> date:
 
 
 @router.get("/reports/people")
-def people_figures(uow: UowDep, who: Caller, day: date | None = Query(default=None)) -> dict:
+def people_figures(uow: UowDep, who: Caller, day: date | None = Query(default=None),
+                   shift: str | None = Query(default=None, max_length=20, description="HH:MM-HH:MM")) -> dict:
     """Per packer (parcels, units, wrong scans and weight mismatches caught, overrides) and per
-    picker (lines, units), with hours active and the rate; `day` (YYYY-MM-DD, China time), default today."""
-    return per_person.figures(uow, _day(day))
+    picker (lines, units), with hours active and the rate; `day` (YYYY-MM-DD, China time), default
+    today; `shift` a part of it ("08:00-20:00"; "20:00-08:00" runs into the next morning)."""
+    return per_person.figures(uow, _day(day), shift)
 
 
 @router.get("/reports/people.csv", response_class=Response)
-def people_csv(uow: UowDep, who: Caller, day: date | None = Query(default=None)) -> Response:
+def people_csv(uow: UowDep, who: Caller, day: date | None = Query(default=None),
+               shift: str | None = Query(default=None, max_length=20)) -> Response:
     """The same figures as CSV (UTF-8 with BOM, for Excel)."""
-    view = per_person.figures(uow, _day(day))
+    view = per_person.figures(uow, _day(day), shift)
     return Response(per_person.figures_csv(view), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="people-{view["day"]}.csv"'})

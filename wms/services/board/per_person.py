@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import LedgerEntry, Override, PackScan, Weighing
 from wms.adapters.db.uow import UnitOfWork
+from wms.domain.errors import Invalid
 from wms.domain.incoming import BEIJING
 
 MISTAKES = ("wrong_item", "over_scan")
@@ -22,14 +23,23 @@ COLUMNS = ("role", "person", "parcels", "units", "wrong_scans", "weight_mismatch
            "first", "last", "hours", "per_hour")
 
 
-def _window(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, BEIJING)
-    return start, start + timedelta(days=1)
+def _window(day: date, shift: str | None) -> tuple[datetime, datetime]:
+    """The day (China time), or a shift of it: "08:00-20:00"; a night shift "20:00-08:00" ends the
+    next morning."""
+    if not shift:
+        start = datetime.combine(day, time.min, BEIJING)
+        return start, start + timedelta(days=1)
+    try:
+        begins, ends = (time.fromisoformat(part.strip()) for part in shift.split("-"))
+    except ValueError:
+        raise Invalid(f"shift: {shift!r} is not HH:MM-HH:MM", "invalid_shift") from None
+    start, end = datetime.combine(day, begins, BEIJING), datetime.combine(day, ends, BEIJING)
+    return start, end if end > start else end + timedelta(days=1)
 
 
-def figures(uow: UnitOfWork, day: date) -> dict[str, Any]:
-    """Packers and pickers of `day`, busiest first."""
-    start, end = _window(day)
+def figures(uow: UnitOfWork, day: date, shift: str | None = None) -> dict[str, Any]:
+    """Packers and pickers of `day` (or of a shift of it), busiest first."""
+    start, end = _window(day, shift)
     packers: dict[str, dict[str, Any]] = {}
 
     def packer(name: str) -> dict[str, Any]:
@@ -69,7 +79,7 @@ def figures(uow: UnitOfWork, day: date) -> dict[str, Any]:
                "first": None, "last": None}
         _span(row, first, last)
         pickers.append(_rate(row, "units"))
-    return {"day": day.isoformat(),
+    return {"day": day.isoformat(), "shift": shift,
             "packers": sorted((_rate(r, "parcels") for r in packers.values()), key=lambda r: (-r["parcels"], r["person"])),
             "pickers": sorted(pickers, key=lambda r: (-r["units"], r["person"]))}
 
