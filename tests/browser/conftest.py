@@ -122,6 +122,12 @@ def login(browser: Any, base_url: str, user: str, viewport: dict[str, int] = SMA
     return page
 
 
+def at_station(page: Any, code: str = "PK-01") -> None:
+    """The packer picks their station on /station and its bench opens."""
+    page.click(f"[data-station='{code}']")
+    page.wait_for_selector(f"#station-app[data-station='{code}']")
+
+
 def screenshot(page: Any, name: str, full_page: bool = False) -> Path:
     """Saved under test-output/screenshots/ (git-ignored) for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import at_station, login
 from tests.browser.test_station_page import wedge_scan
 
 pytestmark = pytest.mark.browser
@@ -37,8 +37,7 @@ def test_the_station_shows_markup_in_names_and_notes_as_text(browser, warehouse)
     assert r.status_code == 201, r.text
     page = login(browser, warehouse["url"], "packer")
     dialogs = _watch(page)
-    page.click("[data-station='PK-01']")
-    page.wait_for_selector("#station-app[data-station='PK-01']")
+    at_station(page)
     wedge_scan(page, "TBX9")
     page.wait_for_selector("#order-notes.unacked")
     notes = page.inner_text("#notes-list")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import CUP, login
+from tests.browser.conftest import CUP, at_station, login
 from tests.browser.test_station_page import wedge_scan
 
 pytestmark = pytest.mark.browser
@@ -20,8 +20,7 @@ def test_a_flagged_note_is_shown_and_must_be_confirmed_before_the_label_prints(b
         "lines": [{"sku": "CUP", "qty": 1}]})
     assert r.status_code == 201, r.text
     page = login(browser, warehouse["url"], "packer")
-    page.click("[data-station='PK-01']")
-    page.wait_for_selector("#station-app[data-station='PK-01']")
+    at_station(page)
     wedge_scan(page, "TB200")
     page.wait_for_selector("#order-notes.unacked")
     notes = page.inner_text("#notes-list")
@@ -56,8 +55,7 @@ def test_a_customer_service_note_for_the_warehouse_shows_on_the_station(browser,
     told = api.post("/api/orders/TB201/notes", json={"text": "买家改要黑色袋子", "for_warehouse": True})
     assert told.status_code == 201, told.text
     page = login(browser, warehouse["url"], "packer")
-    page.click("[data-station='PK-01']")
-    page.wait_for_selector("#station-app[data-station='PK-01']")
+    at_station(page)
     wedge_scan(page, "TB201")
     page.wait_for_selector("#order-notes.unacked")
     assert "客服备注" in page.inner_text("#notes-list") and "买家改要黑色袋子" in page.inner_text("#notes-list")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from printing.barcodes import mm_to_dots
-from tests.browser.conftest import CUP, LARGE, MUG, SHIRT, SMALL, SOCK, login, screenshot
+from tests.browser.conftest import CUP, LARGE, MUG, SHIRT, SMALL, SOCK, at_station, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +35,7 @@ def test_a_packer_scans_fixes_a_weight_mismatch_and_gets_the_label_then_after_sa
         browser, warehouse):
     page = login(browser, warehouse["url"], "packer")
     assert page.url.endswith("/station"), "a packer lands on the pack station"
-    page.click("[data-station='PK-01']")
-    page.wait_for_selector("#station-app[data-station='PK-01']")
+    at_station(page)
     assert page.evaluate("document.activeElement.id") == "scan"
 
     wedge_scan(page, warehouse["order_no"])

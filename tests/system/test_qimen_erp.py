@@ -29,16 +29,20 @@ def qimen_post(url: str, method: str, body: str) -> ET.Element:
     return ET.fromstring(r.content)
 
 
-def test_an_erp_shipment_is_packed_handed_over_and_confirmed_once(services, tokens, database_url, monkeypatch):
+def register_erp(erp: QimenErpEmulator, database_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`wms erp add JST ...` as a warehouse's admin types it, its secret from the environment."""
     from wms.cli import _register_all, app
 
     _register_all()
+    monkeypatch.setenv("JST_SECRET", "erp-secret")
+    added = CliRunner().invoke(app, ["erp", "add", "JST", "--app-key", "erp-key", "--secret", "env:JST_SECRET",
+                                     "--customer-id", "C100", "--callback-url", erp.url, "--database", database_url])
+    assert added.exit_code == 0, added.output
+
+
+def test_an_erp_shipment_is_packed_handed_over_and_confirmed_once(services, tokens, database_url, monkeypatch):
     with QimenErpEmulator("erp-key", "erp-secret") as erp:
-        monkeypatch.setenv("JST_SECRET", "erp-secret")
-        added = CliRunner().invoke(app, ["erp", "add", "JST", "--app-key", "erp-key", "--secret", "env:JST_SECRET",
-                                         "--customer-id", "C100", "--callback-url", erp.url,
-                                         "--database", database_url])
-        assert added.exit_code == 0, added.output
+        register_erp(erp, database_url, monkeypatch)
         service = services(env={"WMS_PLATFORM_SYNC": "true", "JST_SECRET": "erp-secret"})
         assert qimen_post(service.url, "taobao.qimen.singleitem.synchronize", ITEM).findtext("flag") == "success"
         created = qimen_post(service.url, "taobao.qimen.deliveryorder.create", shipment("DO2001", qty=2))
@@ -81,15 +85,8 @@ def test_killed_mid_way_an_erps_shipments_and_confirmations_are_neither_lost_nor
     entry-order confirmations go out; the ERP resends what was not answered. Each shipment is one
     order holding its units once; each confirmation reaches the ERP, and only one that was in
     flight at the kill may reach it twice (an ERP takes a confirmation of one document once)."""
-    from wms.cli import _register_all, app
-
-    _register_all()
     with QimenErpEmulator("erp-key", "erp-secret") as erp:
-        monkeypatch.setenv("JST_SECRET", "erp-secret")
-        added = CliRunner().invoke(app, ["erp", "add", "JST", "--app-key", "erp-key", "--secret", "env:JST_SECRET",
-                                         "--customer-id", "C100", "--callback-url", erp.url,
-                                         "--database", database_url])
-        assert added.exit_code == 0, added.output
+        register_erp(erp, database_url, monkeypatch)
         env = {"WMS_PLATFORM_SYNC": "true", "JST_SECRET": "erp-secret", "WMS_UPLOAD_LEASE_S": "2"}
         service = services(env=env)
         assert qimen_post(service.url, "taobao.qimen.singleitem.synchronize", ITEM).findtext("flag") == "success"

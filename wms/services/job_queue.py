@@ -18,12 +18,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
+from wms.domain.errors import Conflict, NotFound
 
 QUEUED, SENDING, FAILED = "queued", "sending", "failed"
 CANDIDATES = 5  # due jobs read per claim: another worker may take the first ones meanwhile
@@ -101,6 +102,31 @@ def queue_again(uow: UnitOfWork, job: Any) -> None:
     """A person sends a failed job again: due now, its attempts counted afresh (the caller commits)."""
     job.status, job.attempts, job.next_attempt_at = QUEUED, 0, utcnow()
     uow.session.add(job)
+
+
+def retry(uow: UnitOfWork, table: Any, job_id: int, what: str, unknown: str) -> None:
+    """`queue_again` for the job `job_id` of `table` a person names; 404 `unknown`, 409 once it is
+    sending or sent (`what` names the job in the messages)."""
+    job = uow.session.get(table, job_id)
+    if job is None:
+        raise NotFound(f"no {what} {job_id}", unknown)
+    if job.status in (SENDING, "sent"):
+        raise Conflict(f"{what} {job_id} is {job.status}", "not_retryable")
+    queue_again(uow, job)
+
+
+def counts(uow: UnitOfWork, table: Any, statuses: tuple[str, ...]) -> dict[str, int]:
+    """Jobs of `table` per status, every status named (zeros too)."""
+    found = dict(uow.session.exec(select(table.status, func.count()).group_by(table.status)).all())
+    return {status: int(found.get(status, 0)) for status in statuses}
+
+
+def progress(job: Any) -> dict[str, Any]:
+    """How an outbox row is getting on, as the API and the pages show it."""
+    return {"status": job.status, "attempts": job.attempts,
+            "next_attempt_at": job.next_attempt_at.isoformat() if job.next_attempt_at else None,
+            "last_error": job.last_error, "last_error_code": job.last_error_code,
+            "sent_at": job.sent_at.isoformat() if job.sent_at else None}
 
 
 class QueueWorker(threading.Thread):

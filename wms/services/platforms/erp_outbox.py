@@ -15,7 +15,6 @@ import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -25,7 +24,6 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import PlatformError, erp_client_for
 from wms.adapters.qimen.client import QimenClient
-from wms.domain.errors import Conflict, NotFound
 from wms.services import job_queue
 from wms.services.platforms import erp_process
 
@@ -119,8 +117,7 @@ def run_once(engine: Engine, worker: str, lease: timedelta = LEASE, limit: int |
 
 
 def counts(uow: UnitOfWork) -> dict[str, int]:
-    rows = uow.session.exec(select(ErpMessage.status, func.count()).group_by(ErpMessage.status)).all()
-    return {status: 0 for status in STATUSES} | {status: n for status, n in rows}
+    return job_queue.counts(uow, ErpMessage, STATUSES)
 
 
 def list_messages(uow: UnitOfWork, status: str | None = None, limit: int = 50) -> list[ErpMessage]:
@@ -131,20 +128,12 @@ def list_messages(uow: UnitOfWork, status: str | None = None, limit: int = 50) -
 
 
 def message_view(m: ErpMessage) -> dict[str, Any]:
-    return {"id": m.id, "erp": m.platform, "method": m.method, "code": m.code, "status": m.status,
-            "attempts": m.attempts, "last_error": m.last_error, "last_error_code": m.last_error_code,
-            "next_attempt_at": m.next_attempt_at.isoformat() if m.next_attempt_at else None,
-            "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+    return {"id": m.id, "erp": m.platform, "method": m.method, "code": m.code, **job_queue.progress(m)}
 
 
 def retry(uow: UnitOfWork, message_id: int) -> None:
     """A person sends a failed message again (the caller commits)."""
-    row = uow.session.get(ErpMessage, message_id)
-    if row is None:
-        raise NotFound(f"no ERP message {message_id}", "unknown_message")
-    if row.status in ("sent", "sending"):
-        raise Conflict(f"ERP message {message_id} is {row.status}", "not_retryable")
-    job_queue.queue_again(uow, row)
+    job_queue.retry(uow, ErpMessage, message_id, "ERP message", "unknown_message")
 
 
 def erp_outbox_thread(engine: Engine, interval: float = 2.0) -> job_queue.QueueWorker:

@@ -24,7 +24,6 @@ from sqlmodel import select
 from wms.adapters.db.tables import OrderRow, PackSessionRow, Parcel, PlatformOrder, PlatformRow, TrackingUpload
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.domain.errors import Conflict, NotFound
 from wms.services import job_queue
 from wms.services.orders import records
 
@@ -122,8 +121,7 @@ def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
 
 
 def counts(uow: UnitOfWork) -> dict[str, int]:
-    found = dict(uow.session.exec(select(TrackingUpload.status, func.count()).group_by(TrackingUpload.status)).all())
-    return {s: int(found.get(s, 0)) for s in STATUSES}
+    return job_queue.counts(uow, TrackingUpload, STATUSES)
 
 
 def list_uploads(uow: UnitOfWork, status: str | None = None, limit: int = 50,
@@ -139,16 +137,9 @@ def list_uploads(uow: UnitOfWork, status: str | None = None, limit: int = 50,
 
 def upload_view(u: TrackingUpload) -> dict[str, Any]:
     return {"id": u.id, "platform": u.platform, "order_no": u.order_no, "platform_order_no": u.platform_order_no,
-            "carrier": u.carrier, "tracking_no": u.tracking_no, "status": u.status, "attempts": u.attempts,
-            "next_attempt_at": u.next_attempt_at.isoformat() if u.next_attempt_at else None,
-            "last_error": u.last_error, "last_error_code": u.last_error_code,
-            "sent_at": u.sent_at.isoformat() if u.sent_at else None}
+            "carrier": u.carrier, "tracking_no": u.tracking_no, **job_queue.progress(u)}
 
 
 def retry(uow: UnitOfWork, upload_id: int) -> None:
-    row = uow.session.get(TrackingUpload, upload_id)
-    if row is None:
-        raise NotFound(f"no tracking upload {upload_id}", "unknown_upload")
-    if row.status in ("sent", "sending"):
-        raise Conflict(f"upload {upload_id} is {row.status}", "not_retryable")
-    job_queue.queue_again(uow, row)
+    """A person sends a failed upload again (the caller commits)."""
+    job_queue.retry(uow, TrackingUpload, upload_id, "tracking upload", "unknown_upload")

@@ -65,7 +65,22 @@ class PlatformAlert(SQLModel, table=True):
     created_at: datetime = created_at()
 
 
-class TrackingUpload(SQLModel, table=True):
+class OutboxColumns(SQLModel):
+    """What a row of an outbox on the durable job queue (wms.services.job_queue) carries besides
+    its message: queued -> sending -> sent | skipped | failed, its tries, its claim, its last error."""
+
+    status: str = Field(default="queued", max_length=20, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = optional_time()
+    last_error: str | None = Field(default=None, max_length=500)
+    last_error_code: str | None = Field(default=None, max_length=40)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_at: datetime | None = optional_time()
+    sent_at: datetime | None = optional_time()
+    created_at: datetime = created_at()
+
+
+class TrackingUpload(OutboxColumns, table=True):
     """The outbox: queued -> sending -> sent | failed. One row per (order, tracking number)."""
 
     __tablename__ = "tracking_upload"
@@ -78,18 +93,9 @@ class TrackingUpload(SQLModel, table=True):
     tracking_no: str = Field(max_length=40)
     sub_orders: list[str] = json_field(list)  # empty: the whole order
     extra: dict[str, Any] = json_field()
-    status: str = Field(default="queued", max_length=20, index=True)
-    attempts: int = 0
-    next_attempt_at: datetime | None = optional_time()
-    last_error: str | None = Field(default=None, max_length=500)
-    last_error_code: str | None = Field(default=None, max_length=40)
-    claimed_by: str | None = Field(default=None, max_length=80)
-    claimed_at: datetime | None = optional_time()
-    sent_at: datetime | None = optional_time()
-    created_at: datetime = created_at()
 
 
-class ErpMessage(SQLModel, table=True):
+class ErpMessage(OutboxColumns, table=True):
     """The ERP outbox, for 奇门 calls to an ERP other than a shipment's confirmation (which goes
     through `tracking_upload`): queued -> sending -> sent | failed, one row per (ERP, method, code)."""
 
@@ -100,15 +106,6 @@ class ErpMessage(SQLModel, table=True):
     method: str = Field(max_length=60)  # entryorder.confirm ...
     code: str = Field(max_length=64)  # the ERP's document code (entryOrderCode ...)
     payload: dict[str, Any] = json_field()  # the <request> as fields
-    status: str = Field(default="queued", max_length=20, index=True)
-    attempts: int = 0
-    next_attempt_at: datetime | None = optional_time()
-    last_error: str | None = Field(default=None, max_length=500)
-    last_error_code: str | None = Field(default=None, max_length=40)
-    claimed_by: str | None = Field(default=None, max_length=80)
-    claimed_at: datetime | None = optional_time()
-    sent_at: datetime | None = optional_time()
-    created_at: datetime = created_at()
 
 
 class EntryOrder(SQLModel, table=True):
