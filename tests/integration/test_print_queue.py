@@ -154,3 +154,60 @@ def _wait(cond, timeout=5.0):
             return
         time.sleep(0.02)
     pytest.fail("condition not met in time")
+
+
+class SlowPrinter:
+    """A printer on TCP that reads a job whole but takes `linger` seconds to say it is done
+    (closing its end), as a busy one does: the sender waits on it."""
+
+    def __init__(self, linger: float) -> None:
+        self.linger = linger
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._job, args=(conn,), daemon=True).start()
+
+    def _job(self, conn: socket.socket) -> None:
+        with conn:
+            while conn.recv(4096):
+                pass
+            threading.Event().wait(self.linger)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_a_slow_printer_holds_no_transaction_while_it_takes_a_label(engine):
+    """While the worker sends a label to a printer that is slow to take it, the warehouse goes on
+    writing: no transaction of the print queue is open during the printer's I/O."""
+    printer = SlowPrinter(linger=3.0)
+    try:
+        add_printer(engine, "P-SLOW", printer.url)
+        queue(engine, "P-SLOW")
+        worker = threading.Thread(target=run_once, args=(engine, "w-slow"), daemon=True)
+        worker.start()
+        deadline = utcnow() + timedelta(seconds=10)
+        while jobs_status(engine) != "sending" and utcnow() < deadline:
+            threading.Event().wait(0.05)
+        assert jobs_status(engine) == "sending", "the worker took the job"
+        started = utcnow()
+        with engine.begin() as conn:  # a station's write while the printer dawdles
+            conn.exec_driver_sql("UPDATE printer SET status = status WHERE name = 'P-SLOW'")
+        waited = (utcnow() - started).total_seconds()
+        worker.join(30)
+    finally:
+        printer.close()
+    assert jobs_status(engine) == "printed"
+    assert waited < 1.5, f"a write waited {waited:.1f} s behind the print worker"
+
+
+def jobs_status(engine) -> str:
+    with UnitOfWork(engine, read_only=True) as uow:  # a reader takes no lock
+        return uow.session.exec(select(PrintJob.status)).one()

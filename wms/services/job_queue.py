@@ -44,8 +44,9 @@ def claim_next(uow: UnitOfWork, table: Any, worker: str, *where: Any) -> Any | N
             update(table).where(table.id == job_id, table.status == QUEUED)
             .values(status=SENDING, claimed_by=worker, claimed_at=now, attempts=table.attempts + 1))
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            uow.commit()
-            return uow.session.get(table, job_id)
+            job = uow.session.get(table, job_id, populate_existing=True)
+            uow.commit()  # read before the commit: no transaction stays open while the job is sent
+            return job
     uow.commit()
     return None
 
