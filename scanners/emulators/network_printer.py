@@ -10,6 +10,8 @@ Trouble on demand, for the tests that prove nothing is lost or printed twice:
   bytes (a printer busy or jammed); `held` counts them. Status queries are still answered.
 - `vanish_after = N`: the printer goes away after reading N bytes of a job and closes the
   connection with the rest unread (switched off mid-label); what it got is in `partial`.
+- `linger_s = S`: a job read whole is confirmed (the connection closed) only S seconds later,
+  as a busy printer does: the sender waits on it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class NetworkPrinter:
         self.connections = 0
         self.held = 0
         self.vanish_after: int | None = None
+        self.linger_s = 0.0
         self._changed = threading.Condition()
         self._running = threading.Event()
         self._running.set()
@@ -116,6 +119,8 @@ class NetworkPrinter:
                         self._running.wait()
                         with self._changed:
                             self.held -= 1
+                if data and self.linger_s:
+                    threading.Event().wait(self.linger_s)
         except OSError:
             if data:
                 with self._changed:

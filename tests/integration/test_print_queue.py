@@ -156,39 +156,11 @@ def _wait(cond, timeout=5.0):
     pytest.fail("condition not met in time")
 
 
-class SlowPrinter:
-    """A printer on TCP that reads a job whole but takes `linger` seconds to say it is done
-    (closing its end), as a busy one does: the sender waits on it."""
-
-    def __init__(self, linger: float) -> None:
-        self.linger = linger
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.url = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._job, args=(conn,), daemon=True).start()
-
-    def _job(self, conn: socket.socket) -> None:
-        with conn:
-            while conn.recv(4096):
-                pass
-            threading.Event().wait(self.linger)
-
-    def close(self) -> None:
-        self.server.close()
-
-
 def test_a_slow_printer_holds_no_transaction_while_it_takes_a_label(engine):
     """While the worker sends a label to a printer that is slow to take it, the warehouse goes on
     writing: no transaction of the print queue is open during the printer's I/O."""
-    printer = SlowPrinter(linger=3.0)
-    try:
+    with NetworkPrinter() as printer:
+        printer.linger_s = 3.0  # takes the label, confirms it 3 s later
         add_printer(engine, "P-SLOW", printer.url)
         queue(engine, "P-SLOW")
         worker = threading.Thread(target=run_once, args=(engine, "w-slow"), daemon=True)
@@ -202,8 +174,6 @@ def test_a_slow_printer_holds_no_transaction_while_it_takes_a_label(engine):
             conn.exec_driver_sql("UPDATE printer SET status = status WHERE name = 'P-SLOW'")
         waited = (utcnow() - started).total_seconds()
         worker.join(30)
-    finally:
-        printer.close()
     assert jobs_status(engine) == "printed"
     assert waited < 1.5, f"a write waited {waited:.1f} s behind the print worker"
 

@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import EntryOrder, PlatformOrder, PlatformRow, SkuRow
+from wms.adapters.db.tables import EntryOrder, PlatformOrder, PlatformRow
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen import protocol
 from wms.adapters.qimen.protocol import QimenFailure
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.services.platforms import erp_outbox
-from wms.services.platforms.qimen_fields import counted, section, text
+from wms.services.platforms.qimen_fields import known_units, section, text
 from wms.services.stock import ledger
 
 CONFIRM = "taobao.qimen.entryorder.confirm"
@@ -65,14 +65,7 @@ def create_return(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) ->
 
 def _planned(uow: UnitOfWork, request: dict[str, Any]) -> dict[str, int]:
     """The announced units per item, every item one synchronised here."""
-    planned: dict[str, int] = {}
-    for n, sku, qty in counted(request, "orderLines", "orderLine", "planQty", 1_000_000,
-                               "orderLines.orderLine is required"):
-        if uow.session.get(SkuRow, sku) is None:
-            raise QimenFailure("unknown_item", f"orderLine {n}: {sku} is not an item here; synchronise it first "
-                               "(singleitem.synchronize)")
-        planned[sku] = planned.get(sku, 0) + qty
-    return planned
+    return known_units(uow, request, "orderLines", "orderLine", "planQty", 1_000_000, "orderLines.orderLine is required")
 
 
 def _announce(uow: UnitOfWork, erp: PlatformRow, new: EntryOrder, id_field: str) -> dict[str, Any]:

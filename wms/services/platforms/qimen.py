@@ -29,7 +29,7 @@ from wms.adapters.qimen import protocol
 from wms.adapters.qimen.protocol import QimenFailure
 from wms.domain.errors import DomainError
 from wms.services.platforms import entry_orders
-from wms.services.platforms.qimen_fields import counted, grams_from_kg, mm_from_cm, section, text
+from wms.services.platforms.qimen_fields import grams_from_kg, known_units, mm_from_cm, section, text
 from wms.services.platforms.qimen_shipments import deliveryorder_create, order_cancel
 from wms.services.stock import catalog, ledger
 
@@ -84,15 +84,9 @@ def _singleitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> d
 
 def _combineitem(uow: UnitOfWork, erp: PlatformRow, request: dict[str, Any]) -> dict[str, Any]:
     combo = text(request, "itemCode", "")
-    wanted: dict[str, int] = {}
-    for n, sku, qty in counted(request, "items", "item", "quantity", 10_000,
-                                "items.item (the combo's parts) is required"):
-        if uow.session.get(SkuRow, sku) is None:
-            raise QimenFailure("unknown_item", f"item {n}: {sku} is not an item here; synchronise it first "
-                               "(singleitem.synchronize)")
-        if sku == combo:
-            raise QimenFailure("invalid_field", f"combo {combo} cannot contain itself")
-        wanted[sku] = wanted.get(sku, 0) + qty
+    wanted = known_units(uow, request, "items", "item", "quantity", 10_000, "items.item (the combo's parts) is required")
+    if combo in wanted:
+        raise QimenFailure("invalid_field", f"combo {combo} cannot contain itself")
     try:
         catalog.save_combo(uow, combo, wanted, text(request, "itemName", "", required=False) or None)
     except DomainError as exc:

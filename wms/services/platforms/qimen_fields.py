@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from wms.adapters.db.tables import SkuRow
+from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.qimen.protocol import QimenFailure
 
 
@@ -72,3 +74,15 @@ def counted(request: dict[str, Any], holder: str, element: str, qty_field: str, 
             raise QimenFailure("invalid_field", f"{element} {n}: {qty_field} {qty!r} is not a whole number of units")
         out.append((n, sku, int(qty)))
     return out
+
+
+def known_units(uow: UnitOfWork, request: dict[str, Any], holder: str, element: str, qty_field: str, most: int,
+                missing: str) -> dict[str, int]:
+    """`counted` lines summed per item, every item one synchronised here (else `unknown_item`)."""
+    units: dict[str, int] = {}
+    for n, sku, qty in counted(request, holder, element, qty_field, most, missing):
+        if uow.session.get(SkuRow, sku) is None:
+            raise QimenFailure("unknown_item", f"{element} {n}: {sku} is not an item here; synchronise it first "
+                               "(singleitem.synchronize)")
+        units[sku] = units.get(sku, 0) + qty
+    return units
