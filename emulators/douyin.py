@@ -1,9 +1,18 @@
-"""A 抖店 open-platform gateway for one shop: `order.searchList` to pull, `order.logisticsAdd` to ship.
+"""A 抖店 open-platform gateway for one shop: `order.searchList` to pull, `order.logisticsAdd` to ship,
+`token.create` / `token.refresh` for the shop's authorisation.
 
 Checks the signature the way `wms.adapters.platforms.douyin` documents it (HMAC-SHA256 over
-secret + app_key.. method.. param_json.. timestamp.. v.. + secret), the access token (30002
-when expired), and answers `{"code": 10000, "msg": "success", "data": ...}` or an error code
-with sub_code/sub_msg. `python -m emulators.douyin --port 8702` runs one alone.
+secret + app_key.. method.. param_json.. timestamp.. v.. + secret), computed over `param_json`
+exactly as it was sent (the `doudian` SDK escapes Chinese as \\uXXXX, our connector does not:
+both sign what they send), the access token (30002 when expired), and answers
+`{"code": 10000, "msg": "success", "err_no": 0, "data": ...}` or an error code with sub_code/sub_msg.
+
+Tokens as the 抖店 token pages give them: `token.create` (grant_type authorization_self with
+shop_id, or authorization_code with the code) gives an access token for 7 days (`expires_in`
+in seconds) and a refresh token for 14. `token.refresh` more than an hour before expiry gives
+the same pair back, unchanged; within the last hour a new pair, the old one still good for an
+hour; after expiry a new pair and the old one dead. `advance(seconds)` moves the gateway's
+clock, so a test can let a token run out. `python -m emulators.douyin --port 8702` runs one alone.
 """
 
 from __future__ import annotations
@@ -15,6 +24,8 @@ import hmac
 import itertools
 import json
 import random
+import secrets
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,8 +44,18 @@ def sign(app_key: str, secret: str, method: str, body: str, timestamp: str, v: s
     return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
+ACCESS_S, REFRESH_S, OVERLAP_S = 7 * 86400, 14 * 86400, 3600
+TOKEN_METHODS = ("token.create", "token.refresh")
+
+
 def _err(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict[str, Any]:
-    return {"code": code, "msg": msg, "sub_code": sub_code, "sub_msg": sub_msg, "data": {}, "log_id": "emu"}
+    return {"code": code, "msg": msg, "sub_code": sub_code, "sub_msg": sub_msg, "data": {}, "log_id": "emu",
+            "err_no": code, "message": msg}
+
+
+def _ok(data: Any) -> dict[str, Any]:
+    return {"code": 10000, "msg": "success", "sub_code": "", "sub_msg": "", "log_id": "emu", "err_no": 0,
+            "message": "success", "data": data}
 
 
 class DouyinEmulator(EmulatorServer):
@@ -42,6 +63,11 @@ class DouyinEmulator(EmulatorServer):
                  token: str = "emu-token", host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__(host, port)
         self.app_key, self.secret, self.token = app_key, secret, token
+        self.shop_id = 4463798
+        self.offset_s = 0.0  # `advance` moves the gateway's clock
+        self.access: dict[str, float] = {}  # issued access token -> when it stops working
+        self.refresh: dict[str, tuple[str, float]] = {}  # refresh token -> (its access token, expiry)
+        self.token_calls: list[str] = []
         self.orders: dict[str, dict[str, Any]] = {}
         self.shipments: list[dict[str, Any]] = []
         self._ids = itertools.count(6_920_000_000_000_000_000)
@@ -89,6 +115,53 @@ class DouyinEmulator(EmulatorServer):
     def expire_token(self) -> None:
         self.token = "expired-" + self.token
 
+    def now(self) -> float:
+        return time.time() + self.offset_s
+
+    def advance(self, seconds: float) -> None:
+        with self.lock:
+            self.offset_s += seconds
+
+    def _token_valid(self, token: str | None) -> bool:
+        if not token:
+            return False
+        return token == self.token or self.access.get(token, 0) > self.now()
+
+    def _issue(self) -> dict[str, Any]:
+        access, refresh = f"act.{secrets.token_hex(16)}", f"rft.{secrets.token_hex(16)}"
+        self.access[access] = self.now() + ACCESS_S
+        self.refresh[refresh] = (access, self.now() + REFRESH_S)
+        return self._pair(access, refresh)
+
+    def _pair(self, access: str, refresh: str) -> dict[str, Any]:
+        return {"access_token": access, "expires_in": round(self.access[access] - self.now()),
+                "refresh_token": refresh, "scope": "SCOPE", "shop_id": self.shop_id, "shop_name": "模拟抖店",
+                "authority_id": str(self.shop_id), "auth_subject_type": "MiniShop"}
+
+    def _token(self, method: str, d: dict[str, Any]) -> dict[str, Any]:
+        self.token_calls.append(method)
+        if method == "token.create":
+            grant = d.get("grant_type")
+            if grant == "authorization_self" and str(d.get("shop_id") or "") in ("", str(self.shop_id)) or \
+                    grant == "authorization_code" and d.get("code"):
+                return _ok(self._issue())
+            raise Answer(_err(30001, "授权无效", "isv.auth-invalid", "grant_type / shop_id / code 不对"))
+        held = self.refresh.get(str(d.get("refresh_token") or ""))
+        if d.get("grant_type") != "refresh_token" or held is None or held[1] <= self.now():
+            raise Answer(_err(30003, "refresh_token无效或已过期", "isv.refresh-token-invalid",
+                              "请商家重新授权"))
+        access, _ = held
+        left = self.access[access] - self.now()
+        if left > OVERLAP_S:  # early: the same pair, unchanged
+            return _ok(self._pair(access, str(d["refresh_token"])))
+        old = str(d["refresh_token"])
+        if left > 0:  # the last hour: both old tokens keep working for an hour
+            self.access[access] = self.now() + OVERLAP_S
+            self.refresh[old] = (access, self.now() + OVERLAP_S)
+        else:
+            del self.refresh[old]
+        return _ok(self._issue())
+
     def method_of(self, params: dict[str, str]) -> str | None:
         return params.get("method")
 
@@ -105,21 +178,25 @@ class DouyinEmulator(EmulatorServer):
             return 200, _err(40002, "method 与路径不一致", "isv.method-mismatch")
         if params.get("app_key") != self.app_key:
             return 200, _err(30004, "app_key不存在", "isv.app-key-not-exist")
-        body = params.get("__json__", "{}")
+        body = params.get("__json__") or params.get("param_json") or "{}"
         try:
-            data = json.loads(body or "{}")
+            data = json.loads(body)
         except ValueError:
             return 200, _err(40001, "param_json 不是 JSON", "isv.param-json-invalid")
-        expected = sign(self.app_key, self.secret, method, param_json(data), params.get("timestamp", ""),
+        expected = sign(self.app_key, self.secret, method, body, params.get("timestamp", ""),
                         params.get("v", ""), params.get("sign_method", "hmac-sha256"))
         if params.get("sign") != expected:
             return 200, _err(40004, "签名错误", "isv.signature-invalid", "sign 校验失败")
-        if params.get("access_token") != self.token:
+        if method in TOKEN_METHODS:
+            return 200, self._token(method, data)
+        if not self._token_valid(params.get("access_token")):
             return 200, _err(30002, "access_token已过期", "isv.access-token-expired", "请刷新 access_token")
         if method == "order.searchList":
             return 200, self._search(data)
         if method == "order.logisticsAdd":
             return 200, self._ship(data)
+        if method == "order.addOrderRemark":
+            return 200, self._remark(data)
         return 200, _err(40002, "不支持的 method", "isv.method-not-exist")
 
     def _search(self, d: dict[str, Any]) -> dict[str, Any]:
@@ -132,8 +209,18 @@ class DouyinEmulator(EmulatorServer):
         matching = sorted((o for o in self.orders.values() if lo <= o["update_time"] <= hi),
                           key=lambda o: (o["update_time"], o["order_id"]))
         chunk = copy.deepcopy(matching[page * size:(page + 1) * size])
-        return {"code": 10000, "msg": "success", "sub_code": "", "sub_msg": "", "log_id": "emu",
-                "data": {"shop_order_list": chunk, "total": len(matching), "page": page, "size": size}}
+        return _ok({"shop_order_list": chunk, "total": len(matching), "page": page, "size": size})
+
+    def _remark(self, d: dict[str, Any]) -> dict[str, Any]:
+        """`order.addOrderRemark`: the seller's note (and 插旗 star) on an order."""
+        order = self.orders.get(str(d.get("order_id", "")))
+        if order is None or not isinstance(d.get("remark"), str):
+            raise Answer(_err(40001, "参数错误", "isv.parameter-invalid", "order_id / remark"))
+        order["seller_words"] = d["remark"]
+        if str(d.get("is_add_star")).lower() in ("true", "1"):
+            order["seller_remark_stars"] = int(d.get("star") or 0)
+        self._touch(order["order_id"])
+        return _ok({})
 
     def _ship(self, d: dict[str, Any]) -> dict[str, Any]:
         oid, company, code = str(d.get("order_id", "")), d.get("company_code"), d.get("logistics_code")
@@ -149,7 +236,7 @@ class DouyinEmulator(EmulatorServer):
         order["order_status"], order["order_status_desc"] = 3, "已发货"
         self._touch(oid)
         self.shipments.append({"order_id": oid, "company_code": company, "logistics_code": code})
-        return {"code": 10000, "msg": "success", "sub_code": "", "sub_msg": "", "log_id": "emu", "data": {}}
+        return _ok({})
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from emulators.base import Answer, EmulatorServer, beijing_now, beijing_text, serve_forever
+from emulators.base import BEIJING, Answer, EmulatorServer, beijing_now, beijing_text, serve_forever
 
 PROVINCES = [("浙江省", "杭州市", "余杭区"), ("广东省", "深圳市", "南山区"), ("上海市", "上海市", "浦东新区"),
              ("北京市", "北京市", "朝阳区"), ("江苏省", "南京市", "鼓楼区"), ("四川省", "成都市", "武侯区")]
@@ -36,6 +36,17 @@ def top_sign(params: dict[str, str], secret: str, method: str) -> str:
     if method == "hmac-sha256":
         return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest().upper()
     return hashlib.md5((secret + text + secret).encode()).hexdigest().upper()
+
+
+def sent_at(timestamp: str) -> datetime | None:
+    """The gateway takes `yyyy-MM-dd HH:mm:ss` in GMT+8, or milliseconds since the epoch (what
+    the official SDKs, `topsdk` among them, send)."""
+    if timestamp.isdigit():
+        return datetime.fromtimestamp(int(timestamp) / 1000, BEIJING)
+    try:
+        return datetime.strptime(timestamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
+    except ValueError:
+        return None
 
 
 def _error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict[str, Any]:
@@ -129,11 +140,10 @@ class TaobaoEmulator(EmulatorServer):
         sign_method = params.get("sign_method", "md5")
         if params.get("sign") != top_sign(params, self.secret, sign_method):
             return 200, _error(25, "Invalid signature")
-        try:
-            sent = datetime.strptime(params.get("timestamp", ""), "%Y-%m-%d %H:%M:%S")
-        except ValueError:
+        sent = sent_at(params.get("timestamp", ""))
+        if sent is None:
             return 200, _error(41, "Invalid arguments:timestamp")
-        if abs((sent - beijing_now().replace(tzinfo=None)).total_seconds()) > 600:
+        if abs((sent - beijing_now()).total_seconds()) > 600:
             return 200, _error(41, "Invalid timestamp", "isv.invalid-parameter:timestamp",
                                "时间戳与服务器时间相差超过10分钟")
         if not params.get("session"):
