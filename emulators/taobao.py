@@ -6,8 +6,19 @@ Follows the public TOP pages: the signature is checked exactly as the gateway do
 session, 15 remote service error, 41 invalid arguments). `taobao.trades.sold.increment.get`
 serves trades modified in [start_modified, end_modified] (at most one day apart), oldest
 first, `page_size` at most 100, with `total_results`; `taobao.logistics.offline.send` ships a
-trade (or some of its lines with `is_split`/`sub_tid`) and refuses a second consignment of
-what has already left.
+trade (or some of its lines with `is_split`/`sub_tid`), `online.send` likewise and is the only
+way for a cash-on-delivery trade; both refuse a trade already consigned or closed with B04
+("已经发货或者已关闭", no tracking number in it), and answer B150 when busy.
+`taobao.trade.fullinfo.get` shows a trade with each line's `invoice_no`.
+
+Buyers arrive as the platform hands them out since its privacy upgrade: receiver name, mobile,
+phone and street address masked (张**, *******5678, 文三路 90***), province to town in the clear,
+and an `oaid` (Open Addressee ID), the same for the same receiver, new for a new address. The
+plaintext is kept aside and given only by `taobao.top.oaid.decrypt` (query_list of oaid, tid and
+scene, at most 20; a scene reveals only its fields: 1001-1007 shipping and 3001 奇门 everything,
+1008 the address, 1009 the name, 2001/2002 after-sales the number; an unknown scene is refused;
+`decrypt_quota` a day, then refused as limited). The refusals' sub-codes are ours, in the
+gateway's style; the public page names the scenes and fields, not the error codes.
 
 Run alone: `python -m emulators.taobao --port 8701 --orders 200` prints the URL and keys.
 """
@@ -19,6 +30,7 @@ import copy
 import hashlib
 import hmac
 import itertools
+import json
 import random
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +61,36 @@ def sent_at(timestamp: str) -> datetime | None:
         return None
 
 
+RECEIVER_KEYS = ("name", "mobile", "phone", "state", "city", "district", "town", "address", "zip")
+# taobao.top.oaid.decrypt: the scenes (场景编号) and what each one reveals.
+SCENES = {**{str(c): ("name", "mobile", "phone", "address") for c in range(1001, 1008)},
+          "1008": ("address",), "1009": ("name",), "2001": ("mobile", "phone"), "2002": ("mobile", "phone"),
+          "3001": ("name", "mobile", "phone", "address")}
+
+
+def mask_name(name: str) -> str:
+    """张** : the first character kept."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def mask_mobile(number: str) -> str:
+    """*******5678 : only the last four digits."""
+    return "*" * max(0, len(number) - 4) + number[-4:] if number else ""
+
+
+def mask_address(detail: str) -> str:
+    """文三路 90*** : the street kept, the house number and room hidden."""
+    head = detail[:max(2, len(detail) // 2)]
+    return head + "***" if detail else ""
+
+
+def oaid_of(receiver: dict[str, str]) -> str:
+    """One OAID per receiver (name, number and full address): orders with the same OAID may go
+    in one parcel; any change of address gives a new one."""
+    key = "|".join(receiver.get(k, "") for k in RECEIVER_KEYS)
+    return "1" + hashlib.sha256(key.encode()).hexdigest()[:31].upper()
+
+
 def _error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "msg": msg, "request_id": "emu"}
     if sub_code:
@@ -63,6 +105,11 @@ class TaobaoEmulator(EmulatorServer):
         self.app_key, self.secret, self.session = app_key, secret, session
         self.trades: dict[str, dict[str, Any]] = {}
         self.consignments: list[dict[str, Any]] = []  # every accepted offline.send, in order
+        self.receivers: dict[str, dict[str, str]] = {}  # tid -> the buyer in the clear (never sent in a trade)
+        self.ever_plain: set[str] = set()
+        self.busy_next = 0  # consignments answered B150 (busy) before one goes through
+        self.decrypt_quota = 1000  # OAID decryptions a day, as the platform grants an app
+        self.decrypted: list[dict[str, str]] = []  # every granted decryption: tid, oaid, scene
         self._tids = itertools.count(3_800_000_000_000_000)
         self._oids = itertools.count(4_900_000_000_000_000)
 
@@ -87,8 +134,30 @@ class TaobaoEmulator(EmulatorServer):
         }
         trade.update(fields)
         with self.lock:
+            self.receivers[tid] = {k: trade.pop(f"receiver_{k}", "") or "" for k in RECEIVER_KEYS}
             self.trades[tid] = trade
+            self._show_receiver(tid)
         return tid
+
+    def _show_receiver(self, tid: str) -> None:
+        """What the trade shows of its receiver: masked text and the OAID (the plaintext stays
+        in `receivers`, for `taobao.top.oaid.decrypt` alone)."""
+        plain = self.receivers[tid]
+        self.ever_plain.update(v for k, v in plain.items() if k in ("name", "mobile", "phone", "address") and v)
+        trade = self.trades[tid]
+        for key in ("state", "city", "district", "town", "zip"):
+            trade[f"receiver_{key}"] = plain.get(key, "")
+        trade["receiver_name"] = mask_name(plain["name"])
+        trade["receiver_mobile"] = mask_mobile(plain["mobile"])
+        trade["receiver_phone"] = mask_mobile(plain["phone"]) if plain["phone"] else ""
+        trade["receiver_address"] = mask_address(plain["address"])
+        trade["oaid"] = oaid_of(plain)
+
+    def plaintext(self) -> list[str]:
+        """Every buyer name, number and street address this shop holds in the clear: what must
+        never be found in the warehouse's database."""
+        with self.lock:
+            return sorted(self.ever_plain)  # an address a buyer changed away from included
 
     def _touch(self, tid: str, at: datetime | None) -> dict[str, Any]:
         trade = self.trades[tid]
@@ -97,7 +166,9 @@ class TaobaoEmulator(EmulatorServer):
 
     def change_address(self, tid: str, address: str, at: datetime | None = None) -> None:
         with self.lock:
-            self._touch(tid, at)["receiver_address"] = address
+            self._touch(tid, at)
+            self.receivers[tid]["address"] = address
+            self._show_receiver(tid)
 
     def request_refund(self, tid: str, at: datetime | None = None) -> None:
         """The buyer asks to cancel before shipping (仅退款): every line waits for the seller."""
@@ -152,8 +223,12 @@ class TaobaoEmulator(EmulatorServer):
             return 200, _error(27, "Invalid session", "invalid-sessionkey", "SessionKey非法或已过期")
         if method == "taobao.trades.sold.increment.get":
             return 200, self._increment(params)
-        if method == "taobao.logistics.offline.send":
-            return 200, self._offline_send(params)
+        if method in ("taobao.logistics.offline.send", "taobao.logistics.online.send"):
+            return 200, self._send(params, online=method.endswith("online.send"))
+        if method == "taobao.trade.fullinfo.get":
+            return 200, self._fullinfo(params)
+        if method == "taobao.top.oaid.decrypt":
+            return 200, self._decrypt(params)
         return 200, _error(22, "Invalid method")
 
     def _increment(self, p: dict[str, str]) -> dict[str, Any]:
@@ -177,24 +252,68 @@ class TaobaoEmulator(EmulatorServer):
             "total_results": len(matching), "has_next": page_no * page_size < len(matching),
             "trades": {"trade": copy.deepcopy(chunk)}}}
 
-    def _offline_send(self, p: dict[str, str]) -> dict[str, Any]:
+    def _decrypt(self, p: dict[str, str]) -> dict[str, Any]:
+        """`taobao.top.oaid.decrypt`: query_list of {oaid, tid, scene}, at most 20; each one is
+        answered only with what its scene reveals, and counts against the day's quota."""
+        try:
+            queries = json.loads(p.get("query_list") or "")
+            assert isinstance(queries, list) and all(isinstance(q, dict) for q in queries)
+        except (ValueError, AssertionError):
+            raise Answer(_error(41, "Invalid arguments", "isv.missing-parameter", "query_list")) from None
+        if not 1 <= len(queries) <= 20:
+            raise Answer(_error(41, "Invalid arguments", "isv.invalid-parameter", "解密请求列表最多支持20个"))
+        receivers = []
+        for q in queries:
+            tid, oaid, scene = str(q.get("tid") or ""), str(q.get("oaid") or ""), str(q.get("scene") or "")
+            if scene not in SCENES:
+                raise Answer(_error(15, "Remote service error", "isv.oaid-decrypt-scene-invalid",
+                                    f"解密场景{scene or '(空)'}不存在或未授权"))
+            if self.decrypt_quota <= 0:
+                raise Answer(_error(7, "App Call Limited", "isv.oaid-decrypt-limit",
+                                    "解密次数已超过当日额度"))
+            trade = self.trades.get(tid)
+            if trade is None or trade["oaid"] != oaid:
+                receivers.append({"oaid": oaid, "tid": tid, "matched": False})
+                continue
+            self.decrypt_quota -= 1
+            self.decrypted.append({"tid": tid, "oaid": oaid, "scene": scene})
+            plain = self.receivers[tid]
+            shown = {"name": plain["name"], "mobile": plain["mobile"], "phone": plain["phone"],
+                     "address_detail": plain["address"]}
+            allowed = {"address" if k == "address_detail" else k for k in shown} & set(SCENES[scene])
+            receivers.append({"oaid": oaid, "tid": tid, "matched": True, "privacy_protection": False,
+                              "state": plain["state"], "city": plain["city"], "district": plain["district"],
+                              "town": plain["town"], "country": "中国",
+                              **{k: v for k, v in shown.items()
+                                 if ("address" if k == "address_detail" else k) in allowed}})
+        return {"top_oaid_decrypt_response": {"receiver_list": {"receiver": receivers}}}
+
+    def _send(self, p: dict[str, str], online: bool) -> dict[str, Any]:
+        """`offline.send` (自己联系物流) or `online.send` (在线下单, which cash-on-delivery trades
+        must use). A trade already consigned or closed is refused with B04, whose words carry
+        no tracking number; `busy_next` answers B150 (busy: try again later) first."""
         tid, out_sid, company = p.get("tid", ""), p.get("out_sid", ""), p.get("company_code", "")
+        kind = "online" if online else "offline"
         if not (tid and out_sid and company):
             raise Answer(_error(41, "Invalid arguments", "isv.missing-parameter", "tid, out_sid, company_code"))
+        if self.busy_next > 0:
+            self.busy_next -= 1
+            raise Answer(_error(15, "Remote service error", f"isv.logistics-{kind}-service-error:B150",
+                                "系统繁忙，请稍后重试"))
         trade = self.trades.get(tid)
         if trade is None:
-            raise Answer(_error(15, "Remote service error", "isv.logistics-offline-service-error:P01",
+            raise Answer(_error(15, "Remote service error", f"isv.logistics-{kind}-service-error:P01",
                                 f"交易{tid}不存在"))
-        if trade["status"] in ("TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO"):
-            raise Answer(_error(15, "Remote service error", "isv.logistics-offline-service-error:B01",
-                                f"交易{tid}已关闭，不能发货"))
+        if trade.get("type") == "cod" and not online:
+            raise Answer(_error(15, "Remote service error", "isv.logistics-offline-service-error:B27",
+                                "货到付款订单请使用在线下单发货 (taobao.logistics.online.send)"))
         lines = trade["orders"]["order"]
         wanted = set(p["sub_tid"].split(",")) if p.get("is_split") in ("1", "true") and p.get("sub_tid") else \
             {str(l["oid"]) for l in lines}
-        already = [l for l in lines if str(l["oid"]) in wanted and l.get("out_sid")]
-        if already:
-            raise Answer(_error(15, "Remote service error", "isv.logistics-offline-service-error:B04",
-                                f"订单已发货，不能重复发货 (out_sid {already[0]['out_sid']})"))
+        closed = trade["status"] in ("TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO")
+        if closed or any(l.get("out_sid") for l in lines if str(l["oid"]) in wanted):
+            raise Answer(_error(15, "Remote service error", f"isv.logistics-{kind}-service-error:B04",
+                                "该交易已经发货或者已关闭，不能重复发货"))
         for line in lines:
             if str(line["oid"]) in wanted:
                 line["out_sid"], line["company_code"], line["status"] = out_sid, company, "WAIT_BUYER_CONFIRM_GOODS"
@@ -202,8 +321,20 @@ class TaobaoEmulator(EmulatorServer):
                            else "SELLER_CONSIGNED_PART")
         self._touch(tid, None)
         self.consignments.append({"tid": tid, "out_sid": out_sid, "company_code": company,
-                                  "sub_tid": sorted(wanted)})
-        return {"logistics_offline_send_response": {"shipping": {"is_success": True}}}
+                                  "sub_tid": sorted(wanted), "via": kind})
+        return {f"logistics_{kind}_send_response": {"shipping": {"is_success": True}}}
+
+    def _fullinfo(self, p: dict[str, str]) -> dict[str, Any]:
+        """`taobao.trade.fullinfo.get`: one trade; its lines carry the number they left with
+        (`invoice_no`) and the company (`logistics_company`)."""
+        trade = self.trades.get(p.get("tid", ""))
+        if trade is None:
+            raise Answer(_error(15, "Remote service error", "isv.trade-not-exist", "交易不存在"))
+        shown = copy.deepcopy(trade)
+        for line in shown["orders"]["order"]:
+            if line.get("out_sid"):
+                line["invoice_no"], line["logistics_company"] = line.pop("out_sid"), line.pop("company_code")
+        return {"trade_fullinfo_get_response": {"trade": shown}}
 
 
 def main() -> None:

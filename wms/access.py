@@ -58,6 +58,8 @@ API: dict[tuple[str, str], Roles] = {
     ("POST", "/api/orders/import"): ADMIN,
     ("GET", "/api/orders"): ANYONE,
     ("GET", "/api/orders/late"): ANYONE,
+    ("POST", "/api/orders/{order_no}/recipient/reveal"): AFTER_SALES,  # the scene decides further
+    ("GET", "/api/recipient-reveals"): SUPERVISING,
     ("GET", "/api/orders/{order_no}"): ANYONE,
     ("PATCH", "/api/orders/{order_no}"): SUPERVISING,
     ("POST", "/api/orders/{order_no}/hold"): SUPERVISING,

@@ -139,9 +139,45 @@ def test_a_refusal_no_retry_can_change_fails_and_waits_for_a_person(engine, shop
     taobao.close_trade(tid)  # closed on the platform after handover
     tracking_upload.run_once(engine, "w1")
     row = uploads(engine)[0]
-    assert row.status == "failed" and "不能发货" in row.last_error
+    assert (row.status, row.last_error_code) == ("failed", "trade_closed") and "拦截" in row.last_error
     r = shop.post(f"/api/platforms/outbox/{row.id}/retry")
     assert r.status_code == 200 and uploads(engine)[0].status == "queued"
+
+
+def test_a_cash_on_delivery_trade_is_consigned_through_online_send(engine, shop, taobao):  # noqa: F811
+    t = an_hour_ago()
+    tid = taobao.add_trade([("MUG", 1)], modified=t, paid=t, type="cod", payment="58.00")
+    add_shop(engine, taobao)
+    assert sync.pull(engine, "TB1").imported == 1
+    tracking_no = pack_existing(shop, tid, [MUG], 352)
+    close(shop, "EMS")
+    assert tracking_upload.run_once(engine, "w1") == 1
+    assert uploads(engine)[0].status == "sent", uploads(engine)[0].last_error
+    assert [(c["tid"], c["out_sid"], c["via"]) for c in taobao.consignments] == [(tid, tracking_no, "online")]
+
+
+def test_b150_busy_is_tried_again_later_and_then_goes_once(engine, shop, taobao):  # noqa: F811
+    tid, tracking_no = shipped_trade(engine, shop, taobao)
+    close(shop, "SF")
+    taobao.busy_next = 1
+    tracking_upload.run_once(engine, "w1")
+    row = uploads(engine)[0]
+    assert (row.status, row.last_error_code) == ("queued", "platform_busy") and "B150" in row.last_error
+    due_now(engine)
+    tracking_upload.run_once(engine, "w1")
+    assert uploads(engine)[0].status == "sent" and len(taobao.consignments) == 1
+
+
+def test_a_trade_consigned_with_another_number_waits_for_a_person(engine, shop, taobao):  # noqa: F811
+    tid, tracking_no = shipped_trade(engine, shop, taobao)
+    close(shop, "SF")
+    for line in taobao.trades[tid]["orders"]["order"]:  # the seller shipped it by hand in 千牛
+        line["out_sid"], line["company_code"] = "YT0000000001", "YTO"
+    tracking_upload.run_once(engine, "w1")
+    row = uploads(engine)[0]
+    assert (row.status, row.last_error_code) == ("failed", "shipped_elsewhere")
+    assert "YT0000000001" in row.last_error and tracking_no in row.last_error
+    assert taobao.consignments == []
 
 
 def test_a_shop_that_sends_on_packing_needs_no_handover(engine, shop, taobao):  # noqa: F811

@@ -206,3 +206,8 @@ class OrderEditIn(Body):
 
 class HoldIn(Body):
     reason: str = Field(min_length=1, max_length=400)
+
+
+class RevealIn(Body):
+    scene: str = Field(min_length=1, max_length=8)  # wms.domain.buyer_privacy.SCENES
+    reason: str = Field(min_length=1, max_length=300)

@@ -123,6 +123,16 @@ class Recipient:
         return mask_phone(self.phone)
 
 
+def merge_key(recipient: Recipient, oaid: str | None) -> tuple[str, ...]:
+    """Whose orders may go in one parcel (合并发货): a platform's OAID names its buyer at one
+    address, since the masked name and number two buyers share prove nothing; else the
+    recipient in the clear, field by field."""
+    if oaid:
+        return ("oaid", oaid)
+    r = recipient
+    return (r.name, r.phone, r.province, r.city, r.district, r.address)
+
+
 @dataclass(frozen=True)
 class DraftLine:
     sku: str

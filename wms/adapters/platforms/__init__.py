@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from wms.adapters.platforms.base import Connector, FileDrop, Page, PlatformError, RemoteOrder, TrackingSink
+from wms.adapters.platforms.base import BuyerRevealer, Connector, FileDrop, Page, PlatformError, RemoteOrder, TrackingSink
 
 KINDS = ("taobao", "douyin", "file")
 WAYBILL_KINDS = ("cainiao",)
@@ -66,5 +66,5 @@ def _need(row: Any, *names: str) -> None:
                             f"set them with wms platforms add {row.name} --kind {row.kind} ...")
 
 
-__all__ = ["Connector", "FileDrop", "KINDS", "Page", "PlatformError", "RemoteOrder", "TrackingSink", "WAYBILL_KINDS",
+__all__ = ["BuyerRevealer", "Connector", "FileDrop", "KINDS", "Page", "PlatformError", "RemoteOrder", "TrackingSink", "WAYBILL_KINDS",
            "erp_client_for", "order_source_for", "tracking_sink_for"]

@@ -76,6 +76,15 @@ class Connector(TrackingSink, Protocol):
 
 
 @runtime_checkable
+class BuyerRevealer(Protocol):
+    """A platform that shows a masked buyer in the clear for a declared scene (OAID decryption)."""
+
+    def reveal_buyer(self, platform_order_no: str, oaid: str, scene: str) -> dict[str, str]: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
 class FileDrop(Connector, Protocol):
     """A folder the shop's order exports are dropped in: read file by file, not by time window."""
 

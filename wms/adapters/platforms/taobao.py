@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +45,7 @@ from wms.adapters.platforms.http import post_form
 
 FIELDS = ("tid,status,type,modified,pay_time,payment,receiver_name,receiver_mobile,receiver_phone,"
           "receiver_state,receiver_city,receiver_district,receiver_town,receiver_address,buyer_message,"
-          "seller_memo,seller_flag,step_trade_status,est_con_time,orders")
+          "seller_memo,seller_flag,step_trade_status,est_con_time,oaid,orders")
 STATES = {"WAIT_BUYER_PAY": UNPAID, "TRADE_NO_CREATE_PAY": UNPAID, "PAID_FORBID_CONSIGN": UNPAID,
           "WAIT_SELLER_SEND_GOODS": TO_SHIP, "SELLER_CONSIGNED_PART": TO_SHIP,
           "WAIT_BUYER_CONFIRM_GOODS": SHIPPED, "TRADE_BUYER_SIGNED": SHIPPED, "TRADE_FINISHED": SHIPPED,
@@ -54,7 +55,6 @@ REFUNDING = {"WAIT_SELLER_AGREE", "WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIR
 ERRORS = {"7": ("rate_limited", True), "25": ("bad_signature", False), "26": ("token_missing", False),
           "27": ("token_expired", False), "28": ("token_expired", False), "29": ("bad_app_key", False),
           "15": ("platform_error", True), "41": ("bad_request", False), "11": ("no_permission", False)}
-ALREADY_SENT = ("isv.logistics-offline-service-error:B04", "isv.logistics-offline-service-error:B150")
 
 
 def sign(params: dict[str, str], secret: str, method: str = "md5") -> str:
@@ -132,20 +132,58 @@ class TaobaoConnector:
 
     def upload_tracking(self, platform_order_no: str, carrier: str, tracking_no: str,
                         sub_orders: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+        """`online.send` for a cash-on-delivery trade (offline.send refuses those), else
+        `offline.send`. B150 is "busy, try later". B04 ("already shipped or closed") says no
+        number, so the trade is read: our number on it means a send before a crash went through."""
         params: dict[str, Any] = {"tid": platform_order_no, "out_sid": tracking_no,
                                   "company_code": TAOBAO_COMPANIES.get(carrier, carrier)}
         if sub_orders:
             params.update(is_split=1, sub_tid=",".join(sub_orders))
+        method = "taobao.logistics.online.send" if extra.get("cod") else "taobao.logistics.offline.send"
         try:
-            answer = self.call("taobao.logistics.offline.send", params)
+            answer = self.call(method, params)
         except PlatformError as exc:
-            if exc.platform_code in ALREADY_SENT and tracking_no in exc.message:
-                return {"already_sent": True}  # sent before a crash: the platform has exactly this number
+            code = exc.platform_code or ""
+            if code.endswith(":B150"):
+                raise PlatformError("platform_busy", f"Taobao is busy (B150); will try again ({exc.message})", True,
+                                    platform_code=code) from None
+            if code.endswith(":B04"):
+                return self._confirm_sent(platform_order_no, tracking_no, sub_orders)
             raise
         shipping = answer.get("shipping") or {}
         if not shipping.get("is_success"):
             raise PlatformError("upload_refused", f"Taobao did not accept {tracking_no} for {platform_order_no}")
         return {"already_sent": False}
+
+    def _confirm_sent(self, tid: str, tracking_no: str, sub_orders: list[str]) -> dict[str, Any]:
+        """After B04: the trade as Taobao has it. Our number on its lines: sent already (a resend
+        after a crash). Closed, or another number: a person must look."""
+        trade = self.call("taobao.trade.fullinfo.get", {"tid": tid, "fields": "tid,status,orders"}).get("trade") or {}
+        lines = ((trade.get("orders") or {}).get("order")) or []
+        mine = [l for l in lines if not sub_orders or str(l.get("oid")) in sub_orders]
+        numbers = sorted({str(l.get("invoice_no")) for l in mine if l.get("invoice_no")})
+        if tracking_no in numbers:
+            return {"already_sent": True}
+        if STATES.get(str(trade.get("status"))) == CLOSED:
+            raise PlatformError("trade_closed", f"Taobao trade {tid} was closed before {tracking_no} was sent: "
+                                "stop the parcel with the carrier (拦截) or arrange its return")
+        raise PlatformError("shipped_elsewhere", f"Taobao trade {tid} is consigned with "
+                            f"{', '.join(numbers) or 'another number'}, not {tracking_no}: find out which parcel "
+                            "the buyer gets before sending anything")
+
+    def reveal_buyer(self, platform_order_no: str, oaid: str, scene: str) -> dict[str, str]:
+        """The receiver of a trade in the clear, as far as `scene` allows (`taobao.top.oaid.decrypt`).
+        For showing, never for storing."""
+        answer = self.call("taobao.top.oaid.decrypt", {"query_list": json.dumps(
+            [{"oaid": oaid, "tid": platform_order_no, "scene": scene}], separators=(",", ":"))})
+        found = ((answer.get("receiver_list") or {}).get("receiver")) or []
+        if not found or not found[0].get("matched", True):
+            raise PlatformError("not_matched", f"Taobao does not know OAID {oaid} on trade {platform_order_no}: "
+                                "the buyer may have changed the address; pull the shop again")
+        r = found[0]
+        return {k: str(r.get(src) or "") for k, src in (
+            ("name", "name"), ("mobile", "mobile"), ("phone", "phone"), ("province", "state"), ("city", "city"),
+            ("district", "district"), ("town", "town"), ("address", "address_detail"))}
 
 
 _DAYS = re.compile(r"付款后\s*(\d+)\s*天")
@@ -179,7 +217,8 @@ def to_remote(t: dict[str, Any]) -> RemoteOrder:
         "recipient": {"name": t.get("receiver_name") or "", "phone": t.get("receiver_mobile") or t.get("receiver_phone") or "",
                       "province": t.get("receiver_state") or "", "city": t.get("receiver_city") or "",
                       "district": t.get("receiver_district") or "",
-                      "address": " ".join(x for x in (t.get("receiver_town"), t.get("receiver_address")) if x)},
+                      "address": " ".join(x for x in (t.get("receiver_town"), t.get("receiver_address")) if x),
+                      "oaid": t.get("oaid") or None},
         "lines": [{"sku": str(l.get("outer_sku_id") or l.get("outer_iid") or ""), "qty": int(l.get("num", 0))}
                   for l in lines if l.get("refund_status") != "SUCCESS"],
         "paid_at": paid_at, "ship_by": ship_by,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from wms.access import FULL_RECIPIENT
 from wms.adapters.db.tables import OrderRow
 from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import Caller
-from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn, OrderIn
+from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn, OrderIn, RevealIn
 from wms.domain import incoming
 from wms.domain.orders import mask_phone
 from wms.http import UowDep
 from wms.services.orders import edits, files, intake, records
+from wms.services.platforms import buyer_reveal
 
 router = APIRouter(tags=["orders"])
 
@@ -27,7 +29,7 @@ def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
         "ship_by": order.ship_by.isoformat() if order.ship_by else None,
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
                       "province": order.province, "city": order.city, "district": order.district,
-                      "address": order.address},
+                      "address": order.address, "oaid": order.oaid},
         "lines": [{"sku": l.sku, "qty": l.qty, "picked": l.picked, "packed": l.packed}
                   for l in records.order_lines(uow, order)],
         "history": [{"from": e.from_status, "to": e.to_status, "actor": e.actor, "reason": e.reason,
@@ -108,6 +110,21 @@ def get_order(order_no: str, uow: UowDep, who: Caller) -> dict:
     if who.role not in FULL_RECIPIENT:
         view["recipient"]["phone"] = mask_phone(view["recipient"]["phone"])
     return view
+
+
+@router.post("/orders/{order_no}/recipient/reveal")
+async def reveal_recipient(order_no: str, body: RevealIn, request: Request, who: Caller) -> dict:
+    """A platform's masked buyer in the clear, for one documented scene (2001 after-sales: the
+    number; 1006 a hand-written parcel: everything...), logged with who and why; never stored."""
+    return await run_in_threadpool(buyer_reveal.reveal, request.app.state.engine, order_no, body.scene,
+                                   body.reason, who.name, who.role)
+
+
+@router.get("/recipient-reveals")
+def reveal_log(uow: UowDep, who: Caller, order_no: str | None = None,
+               limit: int = Query(default=200, ge=1, le=2000)) -> dict:
+    """Who asked to see which masked buyer, for which scene and why, and what came of it."""
+    return {"reveals": buyer_reveal.reveal_log(uow, order_no, limit)}
 
 
 @router.post("/orders/{order_no}/notes", status_code=201)

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import String, bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from wms.adapters.db.tables import OrderEvent, OrderLine, OrderRow, Reservation
@@ -50,9 +50,10 @@ OnError = Callable[[list[int], dict[str, Any], str, str], None]  # rows, order, 
 _EXISTING = text("SELECT order_no FROM orders WHERE order_no IN :nos").bindparams(
     bindparam("nos", expanding=True))
 _OPEN_RECIPIENTS = text(
-    "SELECT DISTINCT recipient_name, recipient_phone, province, city, district, address, merge_consent FROM orders "
-    "WHERE recipient_phone IN :phones AND status IN :open"
-).bindparams(bindparam("phones", expanding=True), bindparam("open", expanding=True))
+    "SELECT DISTINCT recipient_name, recipient_phone, province, city, district, address, oaid, merge_consent "
+    "FROM orders WHERE (recipient_phone IN :phones OR oaid IN :oaids) AND status IN :open"
+).bindparams(bindparam("phones", expanding=True, type_=String), bindparam("oaids", expanding=True, type_=String),
+             bindparam("open", expanding=True))  # typed: an empty list must compare as text on PostgreSQL
 _STOCK_SQL = ("SELECT s.id, s.sku, s.on_hand, s.reserved FROM stock s JOIN bin b ON b.id = s.bin_id "
               "WHERE s.sku IN :skus AND b.kind = 'storage' AND s.on_hand > s.reserved ORDER BY s.sku, b.code")
 _STOCK = text(_STOCK_SQL).bindparams(bindparam("skus", expanding=True))
@@ -153,7 +154,7 @@ def _first_merge_candidate(uow: UnitOfWork, drafts: list[incoming.DraftOrder], r
     open one in the database, where one of them has the buyer's consent to one parcel
     (orders.merge_if_consented merges nothing else); else len. An order that fails review is
     never merged, nor merged with. Repeat buyers who did not consent stay in the batch."""
-    who = [tuple(d.recipient.__dict__.values()) for d in drafts]
+    who = [rules.merge_key(d.recipient, d.values.get("oaid")) for d in drafts]
     here: Counter[tuple[Any, ...]] = Counter()
     consent_here: set[tuple[Any, ...]] = set()
     for w, d, r in zip(who, drafts, reviews):
@@ -161,12 +162,14 @@ def _first_merge_candidate(uow: UnitOfWork, drafts: list[incoming.DraftOrder], r
             here[w] += 1
             if d.values.get("merge_consent"):
                 consent_here.add(w)
-    phones = sorted({w[1] for w in here})
+    phones = sorted({w[1] for w in here if w[0] != "oaid"})
+    oaids = sorted({w[1] for w in here if w[0] == "oaid"})
     stored: dict[tuple[Any, ...], bool] = {}
-    if phones:
-        for *recipient, consent in uow.session.execute(_OPEN_RECIPIENTS, {
-                "phones": phones, "open": sorted(intake.MERGEABLE)}):
-            stored[tuple(recipient)] = stored.get(tuple(recipient), False) or bool(consent)
+    if phones or oaids:
+        for *recipient, oaid, consent in uow.session.execute(_OPEN_RECIPIENTS, {
+                "phones": phones, "oaids": oaids, "open": sorted(intake.MERGEABLE)}):
+            key = rules.merge_key(rules.Recipient(*recipient), oaid)
+            stored[key] = stored.get(key, False) or bool(consent)
     for i, (w, r) in enumerate(zip(who, reviews)):
         if r.ok and (here[w] > 1 or w in stored) and (w in consent_here or stored.get(w, False)):
             return i

@@ -156,12 +156,15 @@ MERGEABLE = (rules.REVIEWED, rules.RESERVED, rules.RELEASED, rules.PICKED)
 
 
 def merge_candidates(uow: UnitOfWork, order: OrderRow) -> list[OrderRow]:
-    """Other open orders of the same recipient at the same address (合并发货)."""
+    """Other open orders of the same recipient at the same address (合并发货): the same OAID
+    for a platform's masked buyer, else the same name, number and address (rules.merge_key)."""
+    same = [OrderRow.oaid == order.oaid] if order.oaid else [
+        OrderRow.recipient_name == order.recipient_name, OrderRow.recipient_phone == order.recipient_phone,
+        OrderRow.province == order.province, OrderRow.city == order.city, OrderRow.district == order.district,
+        OrderRow.address == order.address, OrderRow.oaid.is_(None)]  # type: ignore[union-attr]
     return list(uow.session.exec(
         select(OrderRow).where(
-            OrderRow.id != order.id, OrderRow.recipient_name == order.recipient_name,
-            OrderRow.recipient_phone == order.recipient_phone, OrderRow.province == order.province,
-            OrderRow.city == order.city, OrderRow.district == order.district, OrderRow.address == order.address,
+            OrderRow.id != order.id, *same,
             OrderRow.status.in_(MERGEABLE),  # type: ignore[attr-defined]
         ).order_by(OrderRow.id)  # type: ignore[arg-type]
     ).all())

@@ -38,9 +38,18 @@ class PullReport:
 
 
 def fingerprint(recipient: dict[str, Any]) -> str:
-    text = "|".join(str(recipient.get(k) or "").strip() for k in
-                    ("name", "phone", "province", "city", "district", "address"))
+    """The recipient as last seen. A platform's OAID counts too (a new room number at the same
+    street keeps the masked text and changes the OAID); recipients without one keep the
+    fingerprint they had before OAIDs were read."""
+    keys = ("name", "phone", "province", "city", "district", "address") + (("oaid",) if recipient.get("oaid") else ())
+    text = "|".join(str(recipient.get(k) or "").strip() for k in keys)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def recipient_changed(seen_print: str, recipient: dict[str, Any]) -> bool:
+    """Not the recipient last seen; an order seen before its OAID was read is the same one when
+    everything else is."""
+    return seen_print not in ("", fingerprint(recipient), fingerprint({**recipient, "oaid": None}))
 
 
 def seen_order(uow: UnitOfWork, platform: str, platform_order_no: str, lock: bool = False) -> PlatformOrder | None:
@@ -100,7 +109,7 @@ def _changed(uow: UnitOfWork, row: PlatformRow, remote: RemoteOrder, seen: Platf
         reasons.append(("closed", f"the trade was closed on {row.name} ({remote.raw_status}): cancel the order"))
     elif remote.refund and not seen.refund:
         reasons.append(("refund_requested", f"the buyer asked to cancel or refund on {row.name}"))
-    if new_print != seen.fingerprint and seen.fingerprint:
+    if recipient_changed(seen.fingerprint, recipient):
         where = " ".join(str(recipient.get(k) or "") for k in ("province", "city", "district", "address"))
         reasons.append(("address_changed", f"the buyer changed the address to {recipient.get('name', '')} "
                                            f"{recipient.get('phone', '')} {where}"))
@@ -126,7 +135,8 @@ def _changed(uow: UnitOfWork, row: PlatformRow, remote: RemoteOrder, seen: Platf
         uow.update(order, recipient_name=str(recipient.get("name") or ""),
                    recipient_phone=rules.normalise_phone(str(recipient.get("phone") or "")),
                    province=str(recipient.get("province") or ""), city=str(recipient.get("city") or ""),
-                   district=str(recipient.get("district") or ""), address=str(recipient.get("address") or ""))
+                   district=str(recipient.get("district") or ""), address=str(recipient.get("address") or ""),
+                   oaid=recipient.get("oaid") or None)
     _hold(uow, order, actor, text, report, row, kind)
     return "held"
 

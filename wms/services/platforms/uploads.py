@@ -56,9 +56,11 @@ def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when
         return None
     earlier = uow.session.exec(select(func.count()).select_from(TrackingUpload).where(
         TrackingUpload.platform == platform.name, TrackingUpload.platform_order_no == seen.platform_order_no)).one()
+    cod = uow.session.exec(select(OrderRow.order_type).where(OrderRow.order_no == order_no)).first() == "cod"
     row = TrackingUpload(platform=platform.name, platform_order_no=seen.platform_order_no, order_no=order_no,
                          carrier=carrier, tracking_no=tracking_no, next_attempt_at=utcnow(),
                          extra={**({"additional_package": True} if earlier else {}),
+                                **({"cod": True} if cod else {}),
                                 **({"weight_g": weight_g} if weight_g else {}), **(parcel or {})})
     try:
         with uow.session.begin_nested():

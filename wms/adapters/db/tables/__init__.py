@@ -18,6 +18,7 @@ from wms.adapters.db.tables.orders import OrderEvent, OrderLine, OrderNote, Orde
 from wms.adapters.db.tables.packing import Override, PackScan, PackSessionRow, Parcel, Weighing
 from wms.adapters.db.tables.picking import PickTask, Wave
 from wms.adapters.db.tables.platforms import (
+    BuyerReveal,
     EntryOrder,
     ErpMessage,
     PlatformAlert,
@@ -37,4 +38,5 @@ __all__ = [
     "ReturnReceipt", "SkuBarcode", "SkuRow", "SkuWeightEstimate", "Station", "StockRow",
     "TrackingNumber", "TrackingPool", "UserAccount", "Warehouse", "Wave", "Weighing",
     "PlatformAlert", "PlatformOrder", "PlatformRow", "TrackingUpload", "WaybillIssue", "EntryOrder", "ErpMessage",
+    "BuyerReveal",
 ]

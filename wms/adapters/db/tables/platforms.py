@@ -147,3 +147,22 @@ class WaybillIssue(SQLModel, table=True):
     session_id: int | None = None  # the pack session it was asked for
     cancel_error: str | None = Field(default=None, max_length=500)  # why the last 回收 did not go through
     created_at: datetime = created_at()
+
+
+class BuyerReveal(SQLModel, table=True):
+    """One request to see a platform's masked buyer in the clear (OAID decryption): who asked,
+    for which order, scene and reason, and what came of it. The plaintext itself is never kept."""
+
+    __tablename__ = "buyer_reveal"
+    id: int | None = Field(default=None, primary_key=True)
+    order_no: str = Field(max_length=64, index=True)
+    platform: str = Field(max_length=40)
+    scene: str = Field(max_length=8)
+    reason: str = Field(max_length=300)
+    actor: str = Field(max_length=80)
+    role: str = Field(max_length=20)
+    outcome: str = Field(default="asked", max_length=20)  # asked shown refused failed
+    fields: str = Field(default="", max_length=80)  # what was shown: name,mobile,...
+    error: str | None = Field(default=None, max_length=500)
+    answered_at: datetime | None = optional_time()
+    created_at: datetime = created_at()
