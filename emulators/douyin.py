@@ -12,12 +12,21 @@ shop_id, or authorization_code with the code) gives an access token for 7 days (
 in seconds) and a refresh token for 14. `token.refresh` more than an hour before expiry gives
 the same pair back, unchanged; within the last hour a new pair, the old one still good for an
 hour; after expiry a new pair and the old one dead. `advance(seconds)` moves the gateway's
-clock, so a test can let a token run out. `python -m emulators.douyin --port 8702` runs one alone.
+clock, so a test can let a token run out.
+
+Buyers come encrypted, as 抖店 has sent them since its privacy upgrade: `post_receiver`,
+`post_tel` and `post_addr.detail` hold cipher text (also in `encrypt_post_receiver`,
+`encrypt_post_tel`, `post_addr.encrypt_detail`; #...# for names and addresses, $...$ for
+numbers), `mask_post_receiver`, `mask_post_tel` and `mask_post_addr` the masked copies, and
+`open_address_id` names the receiver at that address. `order.batchDecrypt` (cipher_infos of
+auth_id and cipher_text, at most 50) gives the plaintext against `decrypt_quota`; a cipher of
+another order is refused item by item (err_no 300008). The quota's error code is ours. `python -m emulators.douyin --port 8702` runs one alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import hashlib
 import hmac
@@ -30,7 +39,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from emulators.base import Answer, EmulatorServer, beijing_now, serve_forever
-from emulators.taobao import PROVINCES
+from emulators.taobao import PROVINCES, mask_address, mask_name, oaid_of
 
 
 def param_json(data: Any) -> str:
@@ -69,6 +78,11 @@ class DouyinEmulator(EmulatorServer):
         self.refresh: dict[str, tuple[str, float]] = {}  # refresh token -> (its access token, expiry)
         self.token_calls: list[str] = []
         self.orders: dict[str, dict[str, Any]] = {}
+        self.receivers: dict[str, dict[str, str]] = {}  # order -> name, tel, detail in the clear
+        self.ciphers: dict[str, str] = {}  # cipher text -> plaintext
+        self.ever_plain: set[str] = set()
+        self.decrypt_quota = 1000  # decryptions a day, as the platform grants an app
+        self.decrypted: list[dict[str, str]] = []  # every granted decryption: order, which field
         self.shipments: list[dict[str, Any]] = []
         self._ids = itertools.count(6_920_000_000_000_000_000)
 
@@ -90,8 +104,42 @@ class DouyinEmulator(EmulatorServer):
                                     for i, (sku, qty) in enumerate(lines, start=1)]}
         order.update(fields)
         with self.lock:
+            self.receivers[oid] = {"name": order.pop("post_receiver"), "tel": order.pop("post_tel"),
+                                   "detail": order["post_addr"].pop("detail")}
             self.orders[oid] = order
+            self._show_receiver(oid)
         return oid
+
+    def _show_receiver(self, oid: str) -> None:
+        """The order shows its receiver encrypted (encrypt_*, for decryption and the e-waybill)
+        and masked (mask_*, for screens), with an open_address_id per receiver and address."""
+        plain, order = self.receivers[oid], self.orders[oid]
+        self.ever_plain.update(v for v in plain.values() if v)
+        cipher = {k: self._encrypt(v, "$" if k == "tel" else "#") for k, v in plain.items()}
+        order["post_receiver"] = order["encrypt_post_receiver"] = cipher["name"]
+        order["post_tel"] = order["encrypt_post_tel"] = cipher["tel"]
+        order["post_addr"]["detail"] = order["post_addr"]["encrypt_detail"] = cipher["detail"]
+        order["mask_post_receiver"] = mask_name(plain["name"])
+        order["mask_post_tel"] = plain["tel"][:3] + "****" + plain["tel"][-4:]
+        order["mask_post_addr"] = {**{k: v for k, v in order["post_addr"].items() if k not in ("detail", "encrypt_detail")},
+                                   "detail": mask_address(plain["detail"])}
+        order["open_address_id"] = "#" + oaid_of({"name": plain["name"], "mobile": plain["tel"],
+                                                 "address": plain["detail"]})[1:25]
+
+    def _encrypt(self, text: str, mark: str) -> str:
+        """Cipher text in the platform's style (#...# for names and addresses, $...$ for numbers);
+        only `order.batchDecrypt` turns it back."""
+        for cipher, plain in self.ciphers.items():
+            if plain == text and cipher.startswith(mark):
+                return cipher
+        cipher = f"{mark}{base64.b64encode(secrets.token_bytes(24)).decode()}{mark}"
+        self.ciphers[cipher] = text
+        return cipher
+
+    def plaintext(self) -> list[str]:
+        """Every buyer name, number and street address in the clear, ever: never to be stored by us."""
+        with self.lock:
+            return sorted(self.ever_plain)
 
     def _touch(self, oid: str) -> dict[str, Any]:
         order = self.orders[oid]
@@ -105,7 +153,9 @@ class DouyinEmulator(EmulatorServer):
 
     def change_address(self, oid: str, detail: str) -> None:
         with self.lock:
-            self._touch(oid)["post_addr"]["detail"] = detail
+            self._touch(oid)
+            self.receivers[oid]["detail"] = detail
+            self._show_receiver(oid)
 
     def cancel(self, oid: str) -> None:
         with self.lock:
@@ -195,6 +245,8 @@ class DouyinEmulator(EmulatorServer):
             return 200, self._search(data)
         if method == "order.logisticsAdd":
             return 200, self._ship(data)
+        if method == "order.batchDecrypt":
+            return 200, self._decrypt(data)
         if method == "order.addOrderRemark":
             return 200, self._remark(data)
         return 200, _err(40002, "不支持的 method", "isv.method-not-exist")
@@ -210,6 +262,28 @@ class DouyinEmulator(EmulatorServer):
                           key=lambda o: (o["update_time"], o["order_id"]))
         chunk = copy.deepcopy(matching[page * size:(page + 1) * size])
         return _ok({"shop_order_list": chunk, "total": len(matching), "page": page, "size": size})
+
+    def _decrypt(self, d: dict[str, Any]) -> dict[str, Any]:
+        """`order.batchDecrypt`: cipher_infos [{auth_id: the order, cipher_text}], at most 50; each
+        one counts against the day's quota; a cipher of another order is refused item by item."""
+        infos = d.get("cipher_infos")
+        if not isinstance(infos, list) or not 1 <= len(infos) <= 50:
+            raise Answer(_err(40001, "参数错误", "isv.parameter-invalid", "cipher_infos: 1 到 50 条"))
+        if self.decrypt_quota < len(infos):
+            raise Answer(_err(90001, "解密额度不足", "isv.decrypt-quota-exceeded", "今日解密次数已用完"))
+        out = []
+        for info in infos:
+            oid, cipher = str((info or {}).get("auth_id") or ""), str((info or {}).get("cipher_text") or "")
+            plain = self.ciphers.get(cipher)
+            if oid not in self.receivers or plain not in self.receivers[oid].values():
+                out.append({"auth_id": oid, "cipher_text": cipher, "decrypt_text": "", "err_no": 300008,
+                            "err_msg": "密文与订单不匹配"})
+                continue
+            self.decrypt_quota -= 1
+            field = next(k for k, v in self.receivers[oid].items() if v == plain)
+            self.decrypted.append({"order_id": oid, "field": field})
+            out.append({"auth_id": oid, "cipher_text": cipher, "decrypt_text": plain, "err_no": 0, "err_msg": ""})
+        return _ok({"decrypt_infos": out, "custom_err": {"err_code": 0, "err_msg": ""}})
 
     def _remark(self, d: dict[str, Any]) -> dict[str, Any]:
         """`order.addOrderRemark`: the seller's note (and 插旗 star) on an order."""

@@ -110,3 +110,88 @@ def test_a_douyin_parcel_handed_over_is_shipped_on_douyin_once(engine, shop, dou
     assert [s["logistics_code"] for s in douyin.shipments] == [tracking_no]
     with UnitOfWork(engine) as uow:
         assert uow.session.exec(select(TrackingUpload)).one().status == "sent"
+
+
+def test_a_douyin_buyer_is_kept_masked_with_its_cipher_and_shown_only_by_decryption(engine, shop, douyin):  # noqa: F811
+    t = beijing_now() - timedelta(hours=1)
+    oid = douyin.add_order([("MUG", 1)], modified=t, paid=t, post_receiver="上官婉儿", post_tel="13912345678",
+                           post_addr={"province": {"name": "北京市"}, "city": {"name": "北京市"},
+                                      "town": {"name": "朝阳区"}, "street": {"name": "望京街道"},
+                                      "detail": "望京 SOHO T3 1201"})
+    add_shop(engine, douyin)
+    assert sync.pull(engine, "DY1").imported == 1
+    o = get(engine, oid)
+    sent = douyin.orders[oid]
+    assert (o.recipient_name, o.recipient_phone, o.oaid) == ("上***", "139****5678", sent["open_address_id"])
+    assert o.address.startswith("望京街道 望京 SOHO") and "1201" not in o.address
+    assert o.buyer_cipher == {"name": sent["encrypt_post_receiver"], "phone": sent["encrypt_post_tel"],
+                              "address": sent["post_addr"]["encrypt_detail"]}
+    assert o.status == "reserved", o.hold_reason
+    r = shop.as_("after_sales").post(f"/api/orders/{oid}/recipient/reveal", {"scene": "2001", "reason": "回电核实"})
+    assert r.status_code == 200, r.text
+    assert r.json()["recipient"] == {"mobile": "13912345678"}
+    assert douyin.decrypted == [{"order_id": oid, "field": "tel"}], "only the scene's field is decrypted"
+    douyin.decrypt_quota = 0
+    r = shop.as_("supervisor").post(f"/api/orders/{oid}/recipient/reveal", {"scene": "1006", "reason": "手写面单"})
+    assert (r.status_code, r.json()["error"]) == (409, "reveal_refused") and "额度" in r.json()["message"]
+    found = []
+    from sqlalchemy import inspect, text
+
+    with UnitOfWork(engine, read_only=True) as uow:
+        conn = uow.session.connection()
+        for table in inspect(conn).get_table_names():
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                found += [(table, s) for s in douyin.plaintext() if s in " ".join(map(str, row))]
+    assert found == []
+
+
+def test_a_douyin_shop_authorised_by_code_renews_its_token_in_the_last_hour(engine, database_url, douyin):
+    from emulators.douyin import ACCESS_S, OVERLAP_S
+    from wms.adapters.db.tables import PlatformRow
+    from wms.adapters.db.types import utcnow
+    from wms.cli import _register_all, app
+
+    t = beijing_now() - timedelta(hours=1)
+    douyin.add_order([("MUG", 1)], modified=t, paid=t)
+    with UnitOfWork(engine) as uow:
+        shops.add_platform(uow, "DY1", "douyin", url=douyin.url, shop="丝施抖音店", app_key=douyin.app_key,
+                           app_secret=douyin.secret)
+        uow.commit()
+    _register_all()
+    r = CliRunner().invoke(app, ["platforms", "authorise", "DY1", "--code", "code-from-the-shop", "--database",
+                                 database_url])
+    assert r.exit_code == 0 and "authorised" in r.output, r.output
+
+    def platform():
+        with UnitOfWork(engine, read_only=True) as uow:
+            return uow.session.get(PlatformRow, "DY1")
+
+    first = platform()
+    assert first.access_token.startswith("act.") and first.refresh_token.startswith("rft.")
+    assert timedelta(days=6, hours=23) < first.token_expires_at - utcnow() <= timedelta(days=7)
+    assert sync.pull(engine, "DY1").error is None and douyin.token_calls == ["token.create"]
+
+    douyin.advance(ACCESS_S - OVERLAP_S / 2)  # the platform's clock: the token's last half hour
+    with UnitOfWork(engine) as uow:  # ours agrees
+        row = uow.session.get(PlatformRow, "DY1")
+        row.token_expires_at = utcnow() + timedelta(minutes=30)
+        uow.session.add(row)
+        uow.commit()
+    assert sync.pull(engine, "DY1").error is None
+    renewed = platform()
+    assert douyin.token_calls == ["token.create", "token.refresh"]
+    assert renewed.access_token != first.access_token and renewed.refresh_token != first.refresh_token
+    assert renewed.token_expires_at - utcnow() > timedelta(days=6)
+    douyin.advance(OVERLAP_S)  # the old token is dead now; the new one works
+    assert sync.pull(engine, "DY1").error is None
+    assert upload_worker.run_once(engine, "w1") == 0
+    assert douyin.token_calls == ["token.create", "token.refresh"], "not due again for a week"
+
+    with UnitOfWork(engine) as uow:  # a refresh token the platform no longer knows: the shop must authorise again
+        row = uow.session.get(PlatformRow, "DY1")
+        row.refresh_token, row.token_expires_at = "rft.forgotten", utcnow() - timedelta(minutes=1)
+        uow.session.add(row)
+        uow.commit()
+    upload_worker.run_once(engine, "w1")
+    shown = platform()
+    assert shown.last_error_code == "token:reauthorise" and "authorise" in shown.last_error

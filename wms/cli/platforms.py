@@ -49,6 +49,27 @@ def add(
                f"pulled every {row.pull_interval_s} s")
 
 
+@platforms_app.command("authorise")
+def authorise(
+    name: str,
+    code: Annotated[str, typer.Option("--code", help="The code the shop's authorisation page handed back")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Take a 抖店 shop's tokens with its authorisation code; they are renewed before they run out."""
+    from wms.adapters.platforms import PlatformError
+    from wms.domain.errors import DomainError
+    from wms.services.platforms import tokens
+
+    try:
+        kept = tokens.authorise(_engine(database), name, code)
+    except DomainError as exc:
+        raise fail(exc.message) from None
+    except PlatformError as exc:
+        raise fail(f"{name}: the platform refused the code ({exc.code}): {exc.message}") from None
+    typer.echo(f"platform {name} authorised: the access token runs to {kept['expires_at']} and is renewed "
+               "in its last hour by pulls and uploads")
+
+
 @platforms_app.command("list")
 def list_(database: DatabaseOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every platform with its cursor, last pull and last error."""

@@ -37,6 +37,14 @@ def _text(value: Any, limit: int) -> str | None:
     return text[:limit] or None
 
 
+def _cipher(value: Any) -> dict[str, str] | None:
+    """A platform's encrypted buyer fields (name, phone, address -> cipher text), kept as sent."""
+    if not isinstance(value, dict):
+        return None
+    kept = {str(k)[:20]: str(v)[:1000] for k, v in value.items() if v}
+    return kept or None
+
+
 @dataclass
 class DraftOrder:
     """An order as it arrived, checked field by field but not stored: the columns of its
@@ -88,6 +96,7 @@ def draft_order(data: dict[str, Any]) -> DraftOrder:
         district=str(recipient.get("district") or ""),
         address=str(recipient.get("address") or ""),
         oaid=_text(recipient.get("oaid") or data.get("oaid"), 128),
+        buyer_cipher=_cipher(recipient.get("cipher")),
         waybill_no=_text(data.get("waybill_no"), 40),
         cod_amount=cod,
         carrier=data.get("carrier") or None,

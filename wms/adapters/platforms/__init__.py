@@ -32,6 +32,17 @@ def order_source_for(row: Any, timeout: float = 10.0) -> Connector:
     raise PlatformError("bad_kind", f"platform {row.name} is of kind {row.kind}, which takes no orders")
 
 
+def token_keeper_for(row: Any, timeout: float = 10.0) -> Any:
+    """The client that creates and renews a shop's access token (抖店 token.create/refresh)."""
+    if row.kind != "douyin":
+        raise PlatformError("no_token_refresh", f"{row.name} ({row.kind}): its authorisation is set by hand "
+                            f"(wms platforms add {row.name} --kind {row.kind} --token ...)")
+    from wms.adapters.platforms.douyin import DouyinConnector
+
+    _need(row, "app_key", "app_secret")
+    return DouyinConnector(row.url, row.app_key, row.app_secret, row.access_token or "", timeout=timeout)
+
+
 def tracking_sink_for(row: Any, timeout: float = 10.0) -> TrackingSink:
     """Where a platform row's tracking numbers go back: a shop platform's connector, or an ERP's
     奇门 client, which confirms the shipment (deliveryorder.confirm)."""
@@ -67,4 +78,4 @@ def _need(row: Any, *names: str) -> None:
 
 
 __all__ = ["BuyerRevealer", "Connector", "FileDrop", "KINDS", "Page", "PlatformError", "RemoteOrder", "TrackingSink", "WAYBILL_KINDS",
-           "erp_client_for", "order_source_for", "tracking_sink_for"]
+           "erp_client_for", "order_source_for", "token_keeper_for", "tracking_sink_for"]

@@ -79,7 +79,11 @@ class Connector(TrackingSink, Protocol):
 class BuyerRevealer(Protocol):
     """A platform that shows a masked buyer in the clear for a declared scene (OAID decryption)."""
 
-    def reveal_buyer(self, platform_order_no: str, oaid: str, scene: str) -> dict[str, str]: ...
+    def reveal_buyer(self, platform_order_no: str, oaid: str, scene: str, cipher: dict[str, str],
+                     fields: tuple[str, ...] = ()) -> dict[str, str]:
+        """`cipher`: the order's encrypted fields as the platform sent them; `fields`: what the
+        scene may show (name, mobile, phone, address)."""
+        ...
 
     def close(self) -> None: ...
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,12 +43,14 @@ from wms.adapters.platforms.base import (
 
 # order_status: 1 待确认/待支付, 105 已支付, 2 备货中, 101 部分发货, 3 已发货, 4 已取消, 5 已完成
 STATES = {1: UNPAID, 105: TO_SHIP, 2: TO_SHIP, 101: TO_SHIP, 3: SHIPPED, 5: SHIPPED, 4: CLOSED}
-ERRORS = {30001: ("token_missing", False), 30002: ("token_expired", False), 30004: ("bad_app_key", False),
+ERRORS = {30001: ("token_missing", False), 30002: ("token_expired", False), 30003: ("reauthorise", False),
+          90001: ("quota_spent", False), 30004: ("bad_app_key", False),
           40004: ("bad_signature", False), 50002: ("refused", False), 90000: ("rate_limited", True),
           20000: ("platform_error", True)}
 # 插旗 colours: 0 grey, 1 purple, 2 cyan, 3 green, 4 orange, 5 red -> our nearest flag
 STARS = {1: "purple", 2: "blue", 3: "green", 4: "yellow", 5: "red"}
 ALREADY_SENT_SUB = "isv.order-already-shipped"
+TOKEN_METHODS = ("token.create", "token.refresh")
 
 
 def param_json(params: dict[str, Any]) -> str:
@@ -77,8 +80,10 @@ class DouyinConnector:
     def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         body = param_json(params)
         ts = beijing_text(datetime.now(UTC))
-        query = {"app_key": self.app_key, "method": method, "access_token": self.token, "timestamp": ts,
+        query = {"app_key": self.app_key, "method": method, "timestamp": ts,
                  "v": "2", "sign_method": "hmac-sha256", "sign": sign(self.app_key, self.secret, method, body, ts)}
+        if method not in TOKEN_METHODS:  # a token is what those calls ask for
+            query["access_token"] = self.token
         url = f"{self.url}/{method.replace('.', '/')}"
         try:
             response = self.client.post(url, params=query, content=body.encode("utf-8"),
@@ -110,11 +115,44 @@ class DouyinConnector:
         words = {"bad_signature": "the signature was refused: check the app key and secret",
                  "token_expired": "the shop's access token expired: refresh it (token.refresh) and set the new one",
                  "token_missing": "the access token is not known: authorise the shop again",
+                 "reauthorise": "the refresh token is unknown or expired (14 days): the shop must authorise "
+                                "the app again (wms platforms authorise NAME --code CODE)",
+                 "quota_spent": "the day's decryption quota is spent",
                  "rate_limited": "the app's call limit was reached; will try again",
                  "bad_app_key": "the app key is not known to Douyin"}.get(ours, "Douyin refused the call")
         detail = " ".join(str(x) for x in (answer.get("msg"), answer.get("sub_code"), answer.get("sub_msg")) if x)
         return PlatformError(ours, f"{words} (抖店 {code}: {detail})", retry, retry_after=1.0 if retry else None,
                              platform_code=str(answer.get("sub_code") or code))
+
+    def create_token(self, code: str) -> Token:
+        """`token.create`: the shop's authorisation code (工具型应用) exchanged for its tokens."""
+        return _token(self.call("token.create", {"code": code, "grant_type": "authorization_code"}))
+
+    def refresh_token(self, refresh_token: str) -> Token:
+        """`token.refresh`: in the access token's last hour (or after it ran out) a new pair;
+        earlier, the same pair back, unchanged."""
+        return _token(self.call("token.refresh", {"grant_type": "refresh_token", "refresh_token": refresh_token}))
+
+    def reveal_buyer(self, platform_order_no: str, oaid: str, scene: str, cipher: dict[str, str],
+                     fields: tuple[str, ...] = ("name", "mobile", "phone", "address")) -> dict[str, str]:
+        """The fields asked for in the clear (`order.batchDecrypt` of the order's encrypted ones).
+        For showing, never for storing."""
+        wanted = {"name": cipher.get("name"), "mobile": cipher.get("phone"), "address": cipher.get("address")}
+        wanted = {k: v for k, v in wanted.items() if v and k in fields}
+        if not wanted:
+            raise PlatformError("nothing_to_reveal", f"order {platform_order_no} holds no encrypted buyer fields "
+                                "for this scene: pull the shop again")
+        data = self.call("order.batchDecrypt", {"cipher_infos": [
+            {"auth_id": platform_order_no, "cipher_text": c} for c in wanted.values()]})
+        plain = {i.get("cipher_text"): i for i in data.get("decrypt_infos") or []}
+        out = {}
+        for key, text in wanted.items():
+            info = plain.get(text) or {}
+            if info.get("err_no"):
+                raise PlatformError("not_matched", f"Douyin would not decrypt the {key} of {platform_order_no}: "
+                                    f"{info.get('err_msg')} ({info.get('err_no')})")
+            out[key] = str(info.get("decrypt_text") or "")
+        return out
 
     def pull(self, start: datetime, end: datetime, page_no: int, page_size: int) -> Page:
         data = self.call("order.searchList", {
@@ -140,8 +178,41 @@ class DouyinConnector:
         return {"already_sent": False}
 
 
+@dataclass
+class Token:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+
+
+def _token(data: dict[str, Any]) -> Token:
+    try:
+        return Token(str(data["access_token"]), str(data["refresh_token"]),
+                     datetime.now(UTC) + timedelta(seconds=int(data["expires_in"])))
+    except (KeyError, TypeError, ValueError):
+        raise PlatformError("bad_answer", "Douyin's token answer lacks access_token, refresh_token or expires_in",
+                            True) from None
+
+
 def _name(part: Any) -> str:
     return str((part or {}).get("name") or "") if isinstance(part, dict) else str(part or "")
+
+
+def _recipient(o: dict[str, Any], addr: dict[str, Any]) -> dict[str, Any]:
+    """The buyer as 抖店 gives it: masked copies (mask_*) to keep and show, the encrypted
+    fields kept as sent (for the e-waybill and decryption), the open_address_id to merge by.
+    An order with no masked copies is one from before encryption: its fields are plain."""
+    masked = o.get("mask_post_addr") or {}
+    encrypted = bool(o.get("encrypt_post_tel") or o.get("encrypt_post_receiver"))
+    detail = str((masked.get("detail") if encrypted else addr.get("detail")) or "")
+    return {"name": (o.get("mask_post_receiver") if encrypted else o.get("post_receiver")) or "",
+            "phone": (o.get("mask_post_tel") if encrypted else o.get("post_tel")) or "",
+            "province": _name(addr.get("province")), "city": _name(addr.get("city")),
+            "district": _name(addr.get("town")),
+            "address": " ".join(x for x in (_name(addr.get("street")), detail) if x),
+            "oaid": o.get("open_address_id") or None,
+            "cipher": {"name": o.get("encrypt_post_receiver"), "phone": o.get("encrypt_post_tel"),
+                       "address": addr.get("encrypt_detail")} if encrypted else None}
 
 
 def to_remote(o: dict[str, Any]) -> RemoteOrder:
@@ -158,10 +229,7 @@ def to_remote(o: dict[str, Any]) -> RemoteOrder:
         "order_no": order_id, "channel": "douyin",
         "order_type": "cod" if cod else "presale" if o.get("pre_sale_type") else "normal",
         "cod_amount": str(Decimal(int(o.get("order_amount") or 0)) / 100) if cod else None,
-        "recipient": {"name": o.get("post_receiver") or "", "phone": o.get("post_tel") or "",
-                      "province": _name(addr.get("province")), "city": _name(addr.get("city")),
-                      "district": _name(addr.get("town")),
-                      "address": " ".join(x for x in (_name(addr.get("street")), str(addr.get("detail") or "")) if x)},
+        "recipient": _recipient(o, addr),
         "lines": [{"sku": str(l.get("code") or ""), "qty": int(l.get("item_num", 0))} for l in lines],
         "paid_at": paid_at, "ship_by": parse_beijing(o.get("exp_ship_time")),
         "buyer_message": o.get("buyer_words") or None, "seller_memo": o.get("seller_words") or None,

@@ -171,9 +171,11 @@ class TaobaoConnector:
                             f"{', '.join(numbers) or 'another number'}, not {tracking_no}: find out which parcel "
                             "the buyer gets before sending anything")
 
-    def reveal_buyer(self, platform_order_no: str, oaid: str, scene: str) -> dict[str, str]:
-        """The receiver of a trade in the clear, as far as `scene` allows (`taobao.top.oaid.decrypt`).
-        For showing, never for storing."""
+    def reveal_buyer(self, platform_order_no: str, oaid: str, scene: str, cipher: dict[str, str],
+                     fields: tuple[str, ...] = ()) -> dict[str, str]:
+        """The receiver of a trade in the clear, as far as `scene` allows (`taobao.top.oaid.decrypt`:
+        Taobao itself gives only the scene's fields; no cipher text is needed). For showing, never
+        for storing."""
         answer = self.call("taobao.top.oaid.decrypt", {"query_list": json.dumps(
             [{"oaid": oaid, "tid": platform_order_no, "scene": scene}], separators=(",", ":"))})
         found = ((answer.get("receiver_list") or {}).get("receiver")) or []

@@ -48,13 +48,14 @@ def reveal(engine: Engine, order_no: str, scene: str, reason: str, actor: str, r
         uow.session.add(logged)
         uow.commit()
         log_id, tid, oaid, shop, kind = logged.id, seen.platform_order_no, order.oaid, platform.name, platform.kind
+        cipher = dict(order.buyer_cipher or {})
     outcome, fields, error = "failed", "", None
     try:
         connector = order_source_for(platform)  # the row's values stay readable after the commit
         try:
             if not isinstance(connector, BuyerRevealer):
                 raise Conflict(f"{kind} shop {shop} does not reveal buyers", "reveal_unsupported")
-            shown = connector.reveal_buyer(tid, oaid, allowed.code)
+            shown = connector.reveal_buyer(tid, oaid, allowed.code, cipher, allowed.reveals)
         finally:
             connector.close()
         wanted = {"name", "mobile", "phone", "address"}

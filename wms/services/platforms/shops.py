@@ -63,6 +63,7 @@ def list_platforms(uow: UnitOfWork) -> list[PlatformRow]:
 def platform_view(row: PlatformRow) -> dict[str, Any]:
     return {"name": row.name, "kind": row.kind, "shop": row.shop, "url": row.url,
             "app_key": row.app_key, "secret_set": bool(row.app_secret), "token_set": bool(row.access_token),
+            "token_expires_at": row.token_expires_at.isoformat() if row.token_expires_at else None,
             "upload_on": row.upload_on, "ship_by_hours": row.ship_by_hours,
             "pull_interval_s": row.pull_interval_s, "enabled": row.enabled,
             "cursor": row.cursor.isoformat() if row.cursor else None,

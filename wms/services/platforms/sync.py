@@ -27,6 +27,7 @@ from wms.adapters.platforms import Connector, FileDrop, Page, PlatformError, Rem
 from wms.domain.errors import DomainError
 from wms.services.orders import records
 from wms.services.orders.files import import_file
+from wms.services.platforms import tokens
 from wms.services.platforms.changes import PullReport, apply_remote, seen_order
 from wms.services.platforms.shops import get_platform
 
@@ -46,7 +47,10 @@ def pull(engine: Engine, name: str, *, until: datetime | None = None, since: dat
          page_size: int = 100, connector: Connector | None = None, actor: str | None = None) -> PullReport:
     """Read everything modified since the cursor; returns what happened. A platform's refusal
     stops the pull where it is (nothing read is lost; the cursor stays) and is kept on the
-    platform row for the overview, and returned in `error`."""
+    platform row for the overview, and returned in `error`. A shop whose access token runs out
+    within the hour gets a new one first (`tokens.keep_fresh`)."""
+    if connector is None:
+        tokens.keep_fresh(engine, name)
     with UnitOfWork(engine) as uow:
         row = get_platform(uow, name)
     report = PullReport(row.name)

@@ -13,6 +13,7 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import PlatformError, TrackingSink, tracking_sink_for
 from wms.services import job_queue
+from wms.services.platforms import tokens
 from wms.services.platforms.uploads import enqueue_packed
 
 LEASE = timedelta(seconds=float(os.environ.get("WMS_UPLOAD_LEASE_S", "120")))  # a claim older is dead
@@ -102,7 +103,9 @@ def send_one(engine: Engine, worker: str, connectors: dict[str, TrackingSink]) -
 
 
 def run_once(engine: Engine, worker: str, lease: timedelta = LEASE, limit: int | None = None) -> int:
-    """One pass: requeue interrupted rows, queue packed parcels, send what is due. Returns rows handled."""
+    """One pass: requeue interrupted rows, queue packed parcels, renew shop tokens about to run
+    out, send what is due. Returns rows handled."""
+    tokens.keep_all_fresh(engine)
     with UnitOfWork(engine) as uow:
         requeue_interrupted(uow, lease)
         enqueue_packed(uow)

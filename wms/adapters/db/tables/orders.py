@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from wms.adapters.db.tables._fields import created_at, money, optional_time
@@ -27,6 +28,9 @@ class OrderRow(SQLModel, table=True):
     address: str = Field(default="", max_length=300)
     # The platform's Open Addressee ID: the buyer is kept masked as given, and shipped and printed by this.
     oaid: str | None = Field(default=None, max_length=128, index=True)
+    # The platform's encrypted buyer fields as sent (抖店 encrypt_post_receiver ...): for its
+    # e-waybill and its decryption, never read by us.
+    buyer_cipher: dict[str, str] | None = Field(default=None, sa_type=JSON, nullable=True)
     cod_amount: Decimal = money()
     carrier: str | None = Field(default=None, max_length=20)
     merge_group: str | None = Field(default=None, max_length=64, index=True)

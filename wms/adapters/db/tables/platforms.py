@@ -22,6 +22,8 @@ class PlatformRow(SQLModel, table=True):
     app_key: str | None = Field(default=None, max_length=100)
     app_secret: str | None = Field(default=None, max_length=200)
     access_token: str | None = Field(default=None, max_length=300)
+    refresh_token: str | None = Field(default=None, max_length=300)  # 抖店: exchanged for a new access token
+    token_expires_at: datetime | None = optional_time()  # when the access token stops working (None: unknown)
     upload_on: str = Field(default="handover", max_length=20)  # handover | packed | never
     ship_by_hours: int = 48  # the shop's promise when the platform gives no ship-by time
     pull_interval_s: int = 300  # 0: not pulled by `wms serve`
