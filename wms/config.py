@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     sender_address: str = "浙江省杭州市余杭区仓前街道良睦路1399号 3号仓"
     max_body_bytes: int = 8 * 1024 * 1024  # a larger request body is refused with 413 body_too_large, unread
     waybill_timeout_s: float = 8.0  # how long packing waits for an e-waybill service (Cainiao) to give a number
+    # The seller's custom-area template (自定义区) for platform e-waybills printed by the platform's
+    # print component: our order number, items and pick spot go there; empty: the platform's part only.
+    custom_area_template_url: str = ""
 
     @property
     def stations(self) -> list[str]:

@@ -70,6 +70,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanners.agent.client import Answer, ServiceClient, ServiceUnavailable
+from scanners.agent.components import ComponentRelay
 from scanners.agent.config import AgentConfig
 from scanners.agent.labels import LabelPrinter
 from scanners.agent.messages import describe_answer
@@ -113,6 +114,8 @@ class StationAgent:
         self.devices: dict[str, str] = {}
         self.weight: Reading | None = None
         self.printer = LabelPrinter(config.printer) if config.printer else None
+        self.components = ComponentRelay(config.components.addresses, config.components.printer,
+                                         config.components.timeout_s)
         self.gate = PlacementGate(*(
             (config.scale.empty_below_g, config.scale.resend_delta_g, config.scale.settle_s)
             if config.scale else ()))
@@ -222,8 +225,12 @@ class StationAgent:
             self._print_wake.clear()
 
     def _print_job(self, printer: LabelPrinter, job: dict[str, Any]) -> None:
-        outcome = printer.print_waybill(job.get("waybill") or {})
-        self.devices["printer"] = printer.state
+        waybill = job.get("waybill") or {}
+        if waybill.get("component"):  # a platform e-waybill: its print component prints it
+            outcome = self.components.print_document(waybill)
+        else:
+            outcome = printer.print_waybill(waybill)
+            self.devices["printer"] = printer.state
         if outcome.ok:
             log.info("printed label %s (job %s)", job.get("tracking_no"), job.get("job_id"))
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,6 +61,11 @@ size = "100x150"                  # 100x150, 100x180 or 76x130 (mm)
 dpi = 203                         # 203 or 300
 check_status = true               # ask the printer (paper out, cover open) before sending a label
 claim_interval_s = 2              # how often the agent asks the service for labels to print
+
+[components]                      # platform print components on this PC (菜鸟/拼多多/抖音); all optional
+cainiao = "ws://localhost:13528"  # where each listens (these are the documented defaults)
+printer = ""                      # the component's printer by name; empty: its default printer
+timeout_s = 30                    # how long to wait for the component to say printed or failed
 """
 
 
@@ -108,6 +113,15 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True)
+class ComponentsConfig:
+    """The platforms' print components on the packing PC, for platform e-waybills."""
+
+    addresses: dict[str, str] = field(default_factory=dict)  # cainiao / pinduoduo / douyin -> ws:// URL
+    printer: str = ""
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     station: str
     service: ServiceConfig
@@ -116,6 +130,7 @@ class AgentConfig:
     scanner: ScannerConfig | None = None
     scale: ScaleConfig | None = None
     printer: PrinterConfig | None = None
+    components: ComponentsConfig = field(default_factory=ComponentsConfig)
 
 
 def load_config(path: str | Path) -> AgentConfig:
@@ -228,7 +243,7 @@ def parse_config(data: dict[str, Any], where: str = "station.toml", base: Path |
     outbox = Path(outbox_text).expanduser()
     if not outbox.is_absolute():
         outbox = (base or Path.cwd()) / outbox
-    top.seen.update({"service", "scanner", "scale", "printer"})
+    top.seen.update({"service", "scanner", "scale", "printer", "components"})
     top.check_no_unknown_keys()
 
     section = _table(data, "service", where, required=True)
@@ -244,7 +259,7 @@ def parse_config(data: dict[str, Any], where: str = "station.toml", base: Path |
 
     return AgentConfig(station=station, service=service, outbox=outbox, heartbeat_s=heartbeat_s,
                        scanner=_scanner(data, where), scale=_scale(data, where),
-                       printer=_printer(data, where))
+                       printer=_printer(data, where), components=_components(data, where))
 
 
 def _scanner(data: dict[str, Any], where: str) -> ScannerConfig | None:
@@ -298,6 +313,22 @@ def _printer(data: dict[str, Any], where: str) -> PrinterConfig | None:
         check_status=s.flag("check_status", True),
         claim_interval_s=s.number("claim_interval_s", 2.0, 0.1, 600),
     )
+    s.check_no_unknown_keys()
+    return config
+
+
+def _components(data: dict[str, Any], where: str) -> ComponentsConfig:
+    s = _table(data, "components", where)
+    if s is None:
+        return ComponentsConfig()
+    addresses = {}
+    for name in ("cainiao", "pinduoduo", "douyin"):
+        url = s.text(name, None)
+        if url is not None:
+            if not url.strip().startswith(("ws://", "wss://")):
+                raise s.fail(name, f"must be a ws:// or wss:// address (got {url!r})")
+            addresses[name] = url.strip()
+    config = ComponentsConfig(addresses, s.text("printer", "") or "", s.number("timeout_s", 30.0, 1.0, 600))
     s.check_no_unknown_keys()
     return config
 

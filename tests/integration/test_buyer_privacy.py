@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import inspect, text
 from sqlmodel import select
 
+from tests.integration.conftest import stored_anywhere
 from tests.integration.test_handover import MUG, close, pack_existing, shop  # noqa: F401  (fixture)
 from tests.integration.test_platforms import add_shop, an_hour_ago, order, taobao  # noqa: F401  (fixture)
 from wms.adapters.db.tables import BuyerReveal
@@ -128,13 +128,8 @@ def test_no_plaintext_buyer_is_anywhere_in_the_database_after_a_full_run(engine,
     sync.pull(engine, "TB1")
     secrets = taobao.plaintext()
     assert len(secrets) >= 10 and any("文三路 90 号" in s for s in secrets)  # 5 addresses, 4 numbers, names
-    found = []
-    with UnitOfWork(engine, read_only=True) as uow:
-        conn = uow.session.connection()
-        for table in inspect(conn).get_table_names():
-            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
-                cell = " ".join(str(v) for v in row)
-                found += [(table, s) for s in secrets if s in cell]
-        logged = uow.session.exec(select(BuyerReveal)).all()
+    found = stored_anywhere(engine, secrets)
     assert found == [], f"plaintext buyers stored: {found}"
+    with UnitOfWork(engine, read_only=True) as uow:
+        logged = uow.session.exec(select(BuyerReveal)).all()
     assert [(r.outcome, r.fields) for r in logged] == [("shown", "mobile")]

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from emulators.base import beijing_now
 from emulators.douyin import DouyinEmulator
+from tests.integration.conftest import stored_anywhere
 from tests.integration.test_handover import MUG, pack_existing, shop  # noqa: F401  (fixture)
 from tests.integration.test_platforms_upload import close
 from wms.adapters.db.tables import TrackingUpload
@@ -134,15 +135,7 @@ def test_a_douyin_buyer_is_kept_masked_with_its_cipher_and_shown_only_by_decrypt
     douyin.decrypt_quota = 0
     r = shop.as_("supervisor").post(f"/api/orders/{oid}/recipient/reveal", {"scene": "1006", "reason": "手写面单"})
     assert (r.status_code, r.json()["error"]) == (409, "reveal_refused") and "额度" in r.json()["message"]
-    found = []
-    from sqlalchemy import inspect, text
-
-    with UnitOfWork(engine, read_only=True) as uow:
-        conn = uow.session.connection()
-        for table in inspect(conn).get_table_names():
-            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
-                found += [(table, s) for s in douyin.plaintext() if s in " ".join(map(str, row))]
-    assert found == []
+    assert stored_anywhere(engine, douyin.plaintext()) == []
 
 
 def test_a_douyin_shop_authorised_by_code_renews_its_token_in_the_last_hour(engine, database_url, douyin):

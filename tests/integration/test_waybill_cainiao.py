@@ -33,8 +33,10 @@ def test_number_with_sort_code_and_bag_hub_and_same_object_id_same_number(emu):
     client = _client(emu)
     first = _get(client, "P1")
     assert first.waybill_code.startswith("ZT")
-    assert first.sort_code == emu.issued[first.waybill_code]["sort"]
+    assert first.sort_code == emu.issued[first.waybill_code]["route"]
     assert first.bag_hub == "深圳市转运中心"
+    assert first.place_name == emu.issued[first.waybill_code]["place"], "大头笔: sortation.name"
+    assert first.sort_code != first.place_name, "三段码 comes from routingInfo.routeCode"
     again = _get(client, "P1")  # a retry after a crash: the same number, the balance untouched
     assert again.waybill_code == first.waybill_code
     assert emu.balance["ZTO"] == 1

@@ -4,6 +4,8 @@ second number, refusals that keep the weighing, voiding (回收), and the pool l
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -86,15 +88,16 @@ def test_a_pass_takes_the_number_from_cainiao_and_the_label_prints_its_sort_code
     tn = body["tracking_no"]
     assert body["verdict"] == "pass" and tn in emu.issued
     assert emu.issued[tn]["object_id"] == f"{order}-S{sid}"
-    assert body["sort_code"] == emu.issued[tn]["sort"] and body["bag_hub"] == "深圳市转运中心"
+    assert re.fullmatch(r"[A-Za-z0-9_]+", emu.issued[tn]["package_id"]), "Cainiao's package id alphabet"
+    assert body["sort_code"] == emu.issued[tn]["route"] and body["bag_hub"] == "深圳市转运中心"
     assert api.get(f"/api/orders/{order}").json()["status"] == "packed"
     job = api.get("/api/print-jobs", params={"tracking_no": tn}).json()[0]
-    assert job["waybill"]["sort_code"] == emu.issued[tn]["sort"]
+    assert job["waybill"]["sort_code"] == emu.issued[tn]["route"]
     assert job["waybill"]["bag_hub"] == "深圳市转运中心"
     waybill = Waybill.from_dict(job["waybill"])
     for size in ("100x150", "100x180", "76x130"):
         layout = build_layout(waybill, size)
-        assert layout.find("sort_code").lines == (emu.issued[tn]["sort"],)
+        assert layout.find("sort_code").lines == (emu.issued[tn]["route"],)
         assert "".join(layout.find("bag_hub").lines).replace(" ", "") == "集包地深圳市转运中心"
     zpl = render(waybill, "zpl")
     assert zpl.startswith(b"^XA") and zpl.rstrip().endswith(b"^XZ")
@@ -152,7 +155,7 @@ def test_no_balance_is_a_409_with_the_reason_the_weighing_kept_and_the_resend_fi
     assert tn in emu.issued and r.json()["replayed"] is True
     assert _weighings(engine, sid) == [("pass", None)]  # the same weighing, not a second one
     assert api.get(f"/api/orders/{order}").json()["status"] == "packed"
-    assert r.json()["sort_code"] == emu.issued[tn]["sort"]
+    assert r.json()["sort_code"] == emu.issued[tn]["route"]
     again = _weigh(api, sid, event_id="w-1")
     assert again.status_code == 200 and again.json()["tracking_no"] == tn
     assert len(emu.issued) == 1

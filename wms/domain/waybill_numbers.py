@@ -28,6 +28,23 @@ class ParcelFacts:
     recipient: dict[str, str]  # name phone province city district address
     items: tuple[tuple[str, int], ...]  # (name, qty)
     weight_g: int
+    package_id: str = ""  # letters, digits and underscore: what e-waybill services accept
+    trade: PlatformTrade | None = None  # a platform order whose buyer is masked: named by its OAID
+
+
+@dataclass(frozen=True)
+class PlatformTrade:
+    """The platform order a masked buyer belongs to: an e-waybill must be asked with its OAID and
+    trade number, on the platform's own e-waybill service (Cainiao for Taobao and Tmall)."""
+
+    platform: str  # taobao tmall douyin pinduoduo ...
+    tid: str
+    oaid: str
+
+    @property
+    def cainiao_channel(self) -> str | None:
+        """Cainiao's order channel for the trade, or None: Cainiao cannot print this buyer."""
+        return {"taobao": "TB", "tb": "TB", "tmall": "TM", "tm": "TM"}.get(self.platform.lower())
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,12 @@ class WaybillUnavailable(Conflict):
     def __init__(self, message: str, provider_code: str, retryable: bool, **details: object) -> None:
         super().__init__(message, None, provider_code=provider_code, retryable=retryable, **details)
         self.provider_code, self.retryable = provider_code, retryable
+
+
+def package_id(order_id: int, session_id: int) -> str:
+    """The parcel's id for an e-waybill service (only letters, digits and underscore are taken;
+    an order number may hold anything): the order's row and the pack session, unique."""
+    return f"P{order_id}_S{session_id}"
 
 
 def object_id(order_no: str, session_id: int) -> str:

@@ -3,8 +3,10 @@
 Same signed form posts as `taobao.py` (one signing, one error mapping). `cainiao.waybill.ii.get`
 takes `param_waybill_cloud_print_apply_new_request` (JSON: cp_code, sender, trade_order_info_dtos
 with object_id, order_info, package_info, recipient) and answers `modules.waybill_cloud_print_response`
-with waybill_code and print_data, whose `data.routingInfo` carries the sort code (三段码,
-`sortation.name`) and the bag hub (集包地, `consolidation.name`). `object_id` makes a repeat
+with waybill_code and print_data: plain, whose `data.routingInfo` carries the sort code (三段码,
+`routeCode`), the place name (大头笔, `sortation.name`) and the bag hub (集包地,
+`consolidation.name`); or, for a receiver named by OAID, encrypted (`encryptedData`,
+`signature`, `templateURL`), which only Cainiao's print component can print. `object_id` makes a repeat
 of the same request give back the same number. `cainiao.waybill.ii.cancel` takes cp_code and
 waybill_code and answers `cancel_result`. The emulator in `emulators/cainiao.py` answers the same shapes.
 """
@@ -29,6 +31,11 @@ class IssuedNumber:
     sort_code: str | None
     bag_hub: str | None
     print_data: dict[str, Any] = field(default_factory=dict)
+    place_name: str | None = None  # 大头笔 (sortation.name)
+
+    @property
+    def encrypted(self) -> bool:
+        return "encryptedData" in self.print_data
 
 
 class CainiaoClient(TaobaoConnector):
@@ -46,11 +53,19 @@ class CainiaoClient(TaobaoConnector):
 
     def get_number(self, cp_code: str, sender: dict[str, Any], recipient: dict[str, Any], object_id: str,
                    order_no: str, items: list[dict[str, Any]], weight_g: int | None = None,
-                   extra: dict[str, Any] | None = None) -> IssuedNumber:
-        """`extra`: further request fields as the account needs them (customer_code, product_code...)."""
+                   extra: dict[str, Any] | None = None, package_id: str | None = None,
+                   trade: dict[str, str] | None = None) -> IssuedNumber:
+        """`extra`: further request fields as the account needs them (customer_code, product_code...).
+        `package_id`: letters, digits and underscore only. `trade`: a Taobao/Tmall trade's
+        channel (TB, TM), tid and OAID: the receiver is then named by its OAID, and the print
+        data comes back encrypted, for Cainiao's print component."""
+        channel, trades = "OTHERS", [order_no]
+        if trade and trade.get("oaid"):
+            channel, trades = trade.get("channel") or "TB", [trade["tid"]]
+            recipient = {**recipient, "oaid": trade["oaid"], "tid": trade["tid"]}
         request = {"cp_code": cp_code, **(extra or {}), "sender": sender, "trade_order_info_dtos": [{
-            "object_id": object_id, "order_info": {"order_channels_type": "OTHERS", "trade_order_list": [order_no]},
-            "package_info": {"id": object_id, "items": items, "weight": weight_g},
+            "object_id": object_id, "order_info": {"order_channels_type": channel, "trade_order_list": trades},
+            "package_info": {"id": package_id or object_id, "items": items, "weight": weight_g},
             "recipient": recipient, "template_url": "", "user_id": 0}]}
         answer = self._call("cainiao.waybill.ii.get", {
             "param_waybill_cloud_print_apply_new_request": json.dumps(request, ensure_ascii=False)})
@@ -62,9 +77,10 @@ class CainiaoClient(TaobaoConnector):
             data = json.loads(mine[0].get("print_data") or "{}")
         except ValueError:
             data = {}
-        routing = ((data.get("data") or {}).get("routingInfo")) or {}
-        return IssuedNumber(str(mine[0]["waybill_code"]), (routing.get("sortation") or {}).get("name"),
-                            (routing.get("consolidation") or {}).get("name"), data)
+        routing = ((data.get("data") or {}).get("routingInfo")) or {}  # none when encrypted
+        return IssuedNumber(str(mine[0]["waybill_code"]), routing.get("routeCode") or None,
+                            (routing.get("consolidation") or {}).get("name"), data,
+                            (routing.get("sortation") or {}).get("name"))
 
     def cancel(self, cp_code: str, waybill_code: str) -> bool:
         """True once the number is returned; a number already cancelled counts as returned."""

@@ -38,6 +38,11 @@ def printer_for_station(uow: UnitOfWork, station: str) -> str:
     return prepared.station_printer(uow, station) or f"station:{station}"
 
 
+def component_queue(station: str) -> str:
+    """Where a platform e-waybill waits for the station to relay it to the print component."""
+    return f"component:{station}"
+
+
 def label_warnings(waybill: dict[str, Any]) -> list[str]:
     """What the label will not show as written: characters no font draws (printing.fonts),
     by field. Told to the packer in the weighing's answer and kept on the print job."""
@@ -87,6 +92,9 @@ def reprint(uow: UnitOfWork, tracking_no: str, who: str, reason: str, printer: s
                        "parcel_voided")
     if role == "packer":
         _check_packers_own(uow, parcel, tracking_no, who, printer)
+    if first.waybill.get("component") and printer and not printer.startswith("component:"):
+        raise Conflict(f"{tracking_no} is a platform e-waybill: only the {first.waybill['component']} print "
+                       "component at a station can print it (leave the printer out)", "platform_label")
     return enqueue(uow, printer or first.printer, first.waybill, first.parcel_id, who, first.id, reason)
 
 

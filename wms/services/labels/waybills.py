@@ -6,6 +6,7 @@ import zlib
 from decimal import Decimal
 from typing import Any
 
+from printing.components import component_of
 from printing.waybill import Item, Sender, Waybill
 from wms.adapters.db.tables import OrderRow, Parcel
 from wms.config import Settings
@@ -18,6 +19,24 @@ def sort_code(order: OrderRow, station: str) -> str:
     area = zlib.crc32(f"{order.province}{order.city}".encode()) % 900 + 100
     spot = zlib.crc32(order.district.encode()) % 40 + 1
     return f"{area}-{station or 'WH01'}-{chr(ord('A') + spot % 26)}{spot:02d}"
+
+
+def platform_label(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[str, Any], settings: Settings,
+                   number: WaybillNumber | None) -> dict[str, Any] | None:
+    """A platform e-waybill whose print data came encrypted: the document the station relays to
+    the platform's print component (printing.components), with our custom area where the
+    seller has a template for it; None when the print data is plain and we render the label."""
+    component = component_of(number.print_data) if number is not None else None
+    if component is None or number is None:
+        return None
+    document: dict[str, Any] = {"tracking_no": parcel.tracking_no, "carrier": parcel.carrier, "order_no": order.order_no,
+                                "component": component, "print_data": number.print_data}
+    if settings.custom_area_template_url:
+        items = " ".join(f"{skus[l.sku].name if l.sku in skus else l.sku}×{l.qty}" for l in lines)
+        document["custom"] = {"templateURL": settings.custom_area_template_url,
+                              "data": {"order_no": order.order_no, "items": items[:200], "weight_g": parcel.weight_g,
+                                       "remark": (order.remark or "")[:100]}}
+    return document
 
 
 def build_waybill(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[str, Any], station: str,

@@ -28,7 +28,15 @@ from wms.config import Settings
 from wms.domain import orders as order_rules
 from wms.domain import weighing as weight_rules
 from wms.domain.errors import Conflict
-from wms.domain.waybill_numbers import ParcelFacts, WaybillNumber, WaybillProvider, WaybillUnavailable, object_id
+from wms.domain.waybill_numbers import (
+    ParcelFacts,
+    PlatformTrade,
+    WaybillNumber,
+    WaybillProvider,
+    WaybillUnavailable,
+    object_id,
+    package_id,
+)
 from wms.services.labels import print_queue, waybills
 from wms.services.orders import records
 from wms.services.packing.learning import learn_from_parcel
@@ -165,8 +173,13 @@ def finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: Contents, 
     for member in contents.members:
         records.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}", carrier=carrier)
     uow.update(session, status="passed", closed_at=utcnow())
-    waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings, number)
-    job = print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id, who.name)
+    sealed = waybills.platform_label(order, parcel, contents.lines, skus, settings, number)
+    if sealed is not None:  # only the platform's print component at the station can print it
+        job = print_queue.enqueue(uow, print_queue.component_queue(session.station), sealed, parcel.id, who.name)
+    else:
+        waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings, number)
+        job = print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id,
+                                  who.name)
     if learn and expectation is not None and lines is not None:
         learn_from_parcel(uow, lines, expectation, grams)
     return Finished(number, job.warning)
@@ -196,7 +209,8 @@ def _number_for(uow: UnitOfWork, session: PackSessionRow, contents: Contents, ca
         {"name": order.recipient_name, "phone": order.recipient_phone, "province": order.province,
          "city": order.city, "district": order.district, "address": order.address},
         tuple((skus[line.sku].name if line.sku in skus else line.sku, line.qty) for line in contents.lines),
-        grams)
+        grams, package_id(order.id, session.id),  # type: ignore[arg-type]
+        PlatformTrade(order.channel, order.order_no, order.oaid) if order.oaid else None)
     try:
         provider = waybill_numbers.provider_for(uow, carrier, settings.waybill_timeout_s)
     except WaybillUnavailable as exc:

@@ -10,6 +10,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import Printer, Station
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
+from wms.services.labels import print_queue
 
 STALE_AFTER = timedelta(seconds=30)
 
@@ -44,8 +45,9 @@ def all_stations(uow: UnitOfWork) -> list[Station]:
 
 
 def station_printers(uow: UnitOfWork, code: str) -> list[str]:
-    """The queue names a station agent prints for: its configured printer(s) and its own."""
-    names = {f"station:{code}"}
+    """The queue names a station agent prints for: its configured printer(s), its own, and the
+    platform e-waybills it relays to the print component."""
+    names = {f"station:{code}", print_queue.component_queue(code)}  # its own printer; the platform's component
     row = uow.session.get(Station, code)
     if row is not None and row.printer_name:
         names.add(row.printer_name)

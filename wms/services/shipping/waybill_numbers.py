@@ -78,10 +78,20 @@ class CainiaoProvider:
         sender = {"name": facts.sender.get("name", ""), "mobile": "", "phone": facts.sender.get("phone", ""),
                   "address": sender_addr}
         extra = {"customer_code": self.customer_code} if self.customer_code else None
+        trade = None
+        if facts.trade is not None:
+            channel = facts.trade.cainiao_channel
+            if channel is None:
+                raise WaybillUnavailable(
+                    f"order {facts.order_no} is a {facts.trade.platform} order whose buyer only {facts.trade.platform} "
+                    f"can print: it ships on {facts.trade.platform}'s own e-waybill, not through Cainiao "
+                    f"({self.carrier}); choose that carrier for the order", "platform_waybill_needed", False)
+            trade = {"channel": channel, "tid": facts.trade.tid, "oaid": facts.trade.oaid}
         client = self._client()
         try:
             got = client.get_number(self.cp_code, sender, recipient, facts.object_id, facts.order_no,
-                                         [{"name": n, "count": q} for n, q in facts.items], facts.weight_g, extra)
+                                    [{"name": n, "count": q} for n, q in facts.items], facts.weight_g, extra,
+                                    facts.package_id or None, trade)
         except PlatformError as exc:
             raise _unavailable(exc, self.carrier, "give a number") from None
         finally:
