@@ -7,7 +7,13 @@
    after a refund): the second pull imports nothing and holds exactly those, with the reason.
 3. Tracking numbers for the orders still to ship queued in the outbox and sent with
    `taobao.logistics.offline.send`: uploads/s; each trade consigned exactly once.
-4. `--crash`: `wms serve` (its scheduled pull, then its upload worker) killed with SIGKILL
+4. `--pack N` (default 300): N of the orders packed at a station (scans, check-weighing),
+   numbered by Cainiao with the trade's OAID (the Cainiao emulator checks it against the shop),
+   the encrypted labels relayed to the emulated Cainiao print component: parcels/s, and each
+   label printed exactly once; then handed over, so their numbers go back with the rest.
+5. The whole database searched for the emulator's plaintext buyers (names, numbers,
+   addresses): 0 hits wanted.
+6. `--crash`: `wms serve` (its scheduled pull, then its upload worker) killed with SIGKILL
    part-way, started again: afterwards every trade is imported once and consigned once.
 
     PYTHONPATH=. .venv/bin/python bench/platforms.py [--orders 10000] [--database URL] [--crash]
@@ -32,13 +38,29 @@ from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from emulators.base import beijing_now  # noqa: E402
+from emulators.cainiao import CainiaoEmulator  # noqa: E402
+from emulators.print_component import PrintComponentEmulator  # noqa: E402
 from emulators.taobao import TaobaoEmulator  # noqa: E402
+from scanners.agent.components import ComponentRelay  # noqa: E402
 from wms.adapters.db.engine import make_engine  # noqa: E402
 from wms.adapters.db.migrate import upgrade  # noqa: E402
-from wms.adapters.db.tables import OrderEvent, OrderRow, PlatformOrder, PlatformRow, TrackingUpload  # noqa: E402
+from wms.adapters.db.tables import (  # noqa: E402
+    OrderEvent,
+    OrderRow,
+    PlatformOrder,
+    PlatformRow,
+    SkuBarcode,
+    TrackingUpload,
+)
+from wms.adapters.db.text_search import find_texts  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
+from wms.config import Settings  # noqa: E402
 from wms.service_process import ServiceProcess  # noqa: E402
-from wms.services.platforms import shops, sync, upload_worker, uploads
+from wms.services.labels import print_queue  # noqa: E402
+from wms.services.orders import records  # noqa: E402
+from wms.services.packing import session, station_events  # noqa: E402
+from wms.services.platforms import shops, sync, upload_worker, uploads  # noqa: E402
+from wms.services.shipping import carrier_setup, handover, waybill_numbers  # noqa: E402
 
 
 def make_trades(emu: TaobaoEmulator, n: int, rng: random.Random) -> list[dict]:
@@ -87,7 +109,8 @@ def add_platform(engine, emu, interval: int = 0) -> None:  # type: ignore[no-unt
 
 def queue_uploads(engine, limit: int) -> int:  # type: ignore[no-untyped-def]
     with UnitOfWork(engine) as uow:
-        rows = uow.session.exec(select(OrderRow.order_no).where(OrderRow.status != "on_hold")
+        rows = uow.session.exec(select(OrderRow.order_no).where(OrderRow.status.not_in(  # type: ignore[attr-defined]
+            ("on_hold", "packed", "shipped")))
                                 .order_by(OrderRow.id).limit(limit)).all()
         for i, order_no in enumerate(rows):
             uploads.enqueue(uow, order_no, "SF", f"SF9{i:011d}", "handover")
@@ -101,6 +124,7 @@ def main() -> None:
     ap.add_argument("--database", help="default: a temporary SQLite file")
     ap.add_argument("--uploads", type=int, default=None, help="tracking numbers to send (default: all to ship)")
     ap.add_argument("--crash", action="store_true", help="also kill wms serve mid-pull and mid-upload")
+    ap.add_argument("--pack", type=int, default=300, help="orders to pack and print through the print component")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="wms-bench-platforms-"))
     rng = random.Random(15)
@@ -141,7 +165,8 @@ def main() -> None:
           f"(want {len(moved)} address changes + {len(closed)} cancels, each with its reason)")
     print("  exactly once:", exactly_once(engine, a.orders))
 
-    n = queue_uploads(engine, a.uploads or a.orders)
+    shipped = pack_and_print(engine, emu, a.pack) if a.pack else 0
+    n = queue_uploads(engine, a.uploads or a.orders) + shipped
     t0 = time.perf_counter()
     sent = upload_worker.run_once(engine, "bench")
     secs = time.perf_counter() - t0
@@ -149,9 +174,78 @@ def main() -> None:
     print(f"tracking upload: {sent} of {n} in {secs:.1f} s = {sent / secs:.0f} uploads/s; "
           f"{len(emu.consignments)} consignments for {len(consigned)} trades "
           f"({'OK' if len(emu.consignments) == len(consigned) == n else 'WRONG'})")
+    secrets = emu.plaintext()
+    found = find_texts(engine, secrets)
+    print(f"plaintext buyers in the database: {len(found)} hits for {len(secrets)} names, numbers and addresses "
+          f"({'OK' if not found else 'WRONG: ' + str(found[:3])})")
     emu.stop()
     if a.crash:
         crash(a, tmp, rng)
+
+
+def pack_and_print(engine, shop_emu: TaobaoEmulator, n: int) -> int:  # type: ignore[no-untyped-def]
+    """Pack n orders at PK-01 (numbers from Cainiao by OAID), relay their labels to the print
+    component, hand them over; print parcels/s and whether each label printed exactly once."""
+    cainiao = CainiaoEmulator(balance=n + 10, shop=shop_emu).start()
+    component = PrintComponentEmulator("cainiao", knows=lambda sealed: sealed in cainiao.sealed).start()
+    settings = Settings(_env_file=None, waybill_timeout_s=5)  # type: ignore[call-arg]
+    with UnitOfWork(engine) as uow:
+        carrier_setup.save_carrier(uow, {"code": "ZTO", "name": "中通快递", "regions": ["*"], "default": True,
+                                         "max_weight_g": 50000})
+        uow.commit()
+        waybill_numbers.set_provider(uow, "ZTO", "cainiao", url=cainiao.url + "/router/rest", app_key="12345678",
+                                     secret="emu-secret", token="emu-session")
+        uow.commit()
+        barcode = {b.sku: b.raw for b in uow.session.exec(select(SkuBarcode)).all()}
+        todo = [(o.order_no, [(l.sku, l.qty) for l in records.order_lines(uow, o)]) for o in uow.session.exec(
+            select(OrderRow).where(OrderRow.status == "reserved", OrderRow.merge_group.is_(None),  # type: ignore[union-attr]
+                                   OrderRow.buyer_message.is_(None), OrderRow.seller_flag.is_(None))  # type: ignore[union-attr]
+            .order_by(OrderRow.id).limit(n)).all()]
+    who = session.Actor("bench", "packer")
+
+    def event(body: dict) -> dict:
+        with UnitOfWork(engine) as uow:
+            answer = station_events.station_event(uow, "PK-01", body, who, settings)
+            uow.commit()
+        return answer
+
+    relay = ComponentRelay({"cainiao": component.url}, timeout_s=10)
+    t0 = time.perf_counter()
+    packed = printed = 0
+    for i, (order_no, lines) in enumerate(todo):
+        event({"event_id": f"b{i}-o", "kind": "scan", "code": order_no})
+        k = 0
+        for sku, qty in lines:
+            for _ in range(qty):
+                k += 1
+                event({"event_id": f"b{i}-{k}", "kind": "scan", "code": barcode[sku],
+                       "at": f"2026-12-07T10:{k // 60:02d}:{k % 60:02d}.000Z"})
+        first = event({"event_id": f"b{i}-w1", "kind": "weight", "grams": 40000, "stable": True})["result"]
+        result = event({"event_id": f"b{i}-w2", "kind": "weight", "grams": first["expected_g"], "stable": True})["result"]
+        packed += result.get("verdict") == "pass" and bool(result.get("tracking_no"))
+        with UnitOfWork(engine) as uow:
+            job = print_queue.claim_next(uow, ["component:PK-01"], "bench-agent")
+            document, job_id = (dict(job.waybill), job.id) if job else ({}, None)
+        if job_id is not None:
+            outcome = relay.print_document(document)
+            with UnitOfWork(engine) as uow:
+                if outcome.ok:
+                    print_queue.mark_printed(uow, job_id, "bench-agent")
+                    printed += 1
+                else:
+                    print_queue.mark_failed(uow, job_id, "bench-agent", outcome.error or "failed")
+    secs = time.perf_counter() - t0
+    once = len(component.printed) == len(set(component.printed)) == printed == packed == len(todo)
+    oaid_asked = sum(1 for got in cainiao.issued.values() if got["oaid"])
+    print(f"packed and printed: {packed} parcels in {secs:.1f} s = {packed / secs:.1f} parcels/s (scans, two "
+          f"weighings, a Cainiao number, the print component); {oaid_asked} numbers asked by OAID, "
+          f"{len(component.printed)} labels printed ({'OK: each once' if once else 'WRONG'})")
+    with UnitOfWork(engine) as uow:
+        handover.close_handover(uow, "ZTO", "bench")
+        uow.commit()
+    cainiao.stop()
+    component.stop()
+    return packed
 
 
 def serve(url: str) -> ServiceProcess:

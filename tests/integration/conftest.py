@@ -104,17 +104,7 @@ def live_url(engine: Engine, settings: Settings) -> Iterator[str]:
 
 
 def stored_anywhere(engine: Engine, texts: list[str]) -> list[tuple[str, str]]:
-    """(table, text) for every text found in any column of any row of the database: what a search
-    of the whole database for a buyer's plaintext finds."""
-    from sqlalchemy import inspect, text
+    """(table, text) for every text found in any row of the database (wms.adapters.db.text_search)."""
+    from wms.adapters.db.text_search import find_texts
 
-    from wms.adapters.db.uow import UnitOfWork
-
-    found = []
-    with UnitOfWork(engine, read_only=True) as uow:
-        conn = uow.session.connection()
-        for table in inspect(conn).get_table_names():
-            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
-                cells = " ".join(map(str, row))
-                found += [(table, t) for t in texts if t in cells]
-    return found
+    return find_texts(engine, texts)

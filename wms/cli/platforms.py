@@ -18,7 +18,7 @@ app.add_typer(platforms_app, name="platforms")
 @platforms_app.command("add")
 def add(
     name: str,
-    kind: Annotated[str, typer.Option("--kind", help="taobao, douyin or file (cainiao: an e-waybill account)")],
+    kind: Annotated[str, typer.Option("--kind", help="taobao, douyin, pinduoduo or file (cainiao: an e-waybill account)")],
     url: Annotated[str, typer.Option("--url", help="API address (https://eco.taobao.com/router/rest, "
                                                    "https://openapi-fxg.jinritemai.com) or, for file, a folder")] = "",
     shop: Annotated[str | None, typer.Option("--shop", help="The shop's name on our orders")] = None,

@@ -7,7 +7,7 @@ from typing import Any
 
 from wms.adapters.platforms.base import BuyerRevealer, Connector, FileDrop, Page, PlatformError, RemoteOrder, TrackingSink
 
-KINDS = ("taobao", "douyin", "file")
+KINDS = ("taobao", "douyin", "pinduoduo", "file")
 WAYBILL_KINDS = ("cainiao",)
 
 
@@ -23,6 +23,11 @@ def order_source_for(row: Any, timeout: float = 10.0) -> Connector:
 
         _need(row, "app_key", "app_secret", "access_token")
         return DouyinConnector(row.url, row.app_key, row.app_secret, row.access_token, timeout=timeout)
+    if row.kind == "pinduoduo":
+        from wms.adapters.platforms.pinduoduo import PinduoduoConnector
+
+        _need(row, "app_key", "app_secret", "access_token")
+        return PinduoduoConnector(row.url, row.app_key, row.app_secret, row.access_token, timeout=timeout)
     if row.kind == "file":
         from wms.adapters.platforms.file import FileConnector
 

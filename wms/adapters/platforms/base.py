@@ -88,6 +88,54 @@ class BuyerRevealer(Protocol):
     def close(self) -> None: ...
 
 
+ALIKE_WORDS = {"bad_signature": "the signature was refused: check the app key and secret",
+               "rate_limited": "the app's call limit was reached; will try again"}
+
+
+def refusal(platform: str, ours: str, retry: bool, words: dict[str, str], code: Any, said: tuple[Any, ...],
+            platform_code: Any, retry_after: float | None = None) -> PlatformError:
+    """A platform's error answer as our PlatformError: our code, our words for it (`words` over
+    the ones every platform shares), and the platform's own code and words in brackets."""
+    text = {**ALIKE_WORDS, **words}.get(ours, f"{platform} refused the call")
+    detail = " ".join(str(x) for x in said if x)
+    return PlatformError(ours, f"{text} ({platform} {code}: {detail})", retry, retry_after=retry_after,
+                         platform_code=str(platform_code or code))
+
+
+def page_of(raw_orders: Any, total: Any, convert: Any, who: str, page_no: int, page_size: int) -> Page:
+    """One page of a platform's orders read through `convert` (to RemoteOrder); an order that
+    cannot be read stops the pull with a clear error instead of a traceback."""
+    try:
+        return Page([convert(o) for o in raw_orders or []], int(total or 0), page_no, page_size)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlatformError("bad_answer", f"{who} sent an order we cannot read ({exc!r})", True) from None
+
+
+def ciphers_to_reveal(cipher: dict[str, str], fields: tuple[str, ...], order_no: str) -> dict[str, str]:
+    """The order's cipher texts for the fields a scene may show (name, mobile, address), as a
+    platform that decrypts field by field (抖店, 拼多多) is asked for them."""
+    wanted = {k: v for k, v in {"name": cipher.get("name"), "mobile": cipher.get("phone"),
+                                "address": cipher.get("address")}.items() if v and k in fields}
+    if not wanted:
+        raise PlatformError("nothing_to_reveal", f"order {order_no} holds no encrypted buyer fields for this "
+                            "scene: pull the shop again")
+    return wanted
+
+
+def revealed(wanted: dict[str, str], answers: dict[str, dict[str, Any]], text_key: str, error_key: str,
+             who: str, order_no: str) -> dict[str, str]:
+    """The plaintext of each wanted field from a decryption's answers (by cipher text); a field
+    the platform would not decrypt is a refusal."""
+    out = {}
+    for key, cipher_text in wanted.items():
+        info = answers.get(cipher_text) or {}
+        if info.get(error_key):
+            raise PlatformError("not_matched", f"{who} would not decrypt the {key} of {order_no}: "
+                                f"{info.get('err_msg') or ''} (error {info.get(error_key)})")
+        out[key] = str(info.get(text_key) or "")
+    return out
+
+
 @runtime_checkable
 class FileDrop(Connector, Protocol):
     """A folder the shop's order exports are dropped in: read file by file, not by time window."""

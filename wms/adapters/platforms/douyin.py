@@ -38,7 +38,11 @@ from wms.adapters.platforms.base import (
     PlatformError,
     RemoteOrder,
     beijing_text,
+    ciphers_to_reveal,
+    page_of,
     parse_beijing,
+    refusal,
+    revealed,
 )
 
 # order_status: 1 待确认/待支付, 105 已支付, 2 备货中, 101 部分发货, 3 已发货, 4 已取消, 5 已完成
@@ -112,17 +116,15 @@ class DouyinConnector:
     def _error(answer: dict[str, Any]) -> PlatformError:
         code = int(answer.get("code") or 0)
         ours, retry = ERRORS.get(code, ("platform_error", False))
-        words = {"bad_signature": "the signature was refused: check the app key and secret",
-                 "token_expired": "the shop's access token expired: refresh it (token.refresh) and set the new one",
-                 "token_missing": "the access token is not known: authorise the shop again",
-                 "reauthorise": "the refresh token is unknown or expired (14 days): the shop must authorise "
-                                "the app again (wms platforms authorise NAME --code CODE)",
-                 "quota_spent": "the day's decryption quota is spent",
-                 "rate_limited": "the app's call limit was reached; will try again",
-                 "bad_app_key": "the app key is not known to Douyin"}.get(ours, "Douyin refused the call")
-        detail = " ".join(str(x) for x in (answer.get("msg"), answer.get("sub_code"), answer.get("sub_msg")) if x)
-        return PlatformError(ours, f"{words} (抖店 {code}: {detail})", retry, retry_after=1.0 if retry else None,
-                             platform_code=str(answer.get("sub_code") or code))
+        return refusal("抖店", ours, retry, {
+            "token_expired": "the shop's access token expired: refresh it (token.refresh) and set the new one",
+            "token_missing": "the access token is not known: authorise the shop again",
+            "reauthorise": "the refresh token is unknown or expired (14 days): the shop must authorise "
+                           "the app again (wms platforms authorise NAME --code CODE)",
+            "quota_spent": "the day's decryption quota is spent",
+            "bad_app_key": "the app key is not known to Douyin"}, code,
+            (answer.get("msg"), answer.get("sub_code"), answer.get("sub_msg")), answer.get("sub_code"),
+            1.0 if retry else None)
 
     def create_token(self, code: str) -> Token:
         """`token.create`: the shop's authorisation code (工具型应用) exchanged for its tokens."""
@@ -137,33 +139,17 @@ class DouyinConnector:
                      fields: tuple[str, ...] = ("name", "mobile", "phone", "address")) -> dict[str, str]:
         """The fields asked for in the clear (`order.batchDecrypt` of the order's encrypted ones).
         For showing, never for storing."""
-        wanted = {"name": cipher.get("name"), "mobile": cipher.get("phone"), "address": cipher.get("address")}
-        wanted = {k: v for k, v in wanted.items() if v and k in fields}
-        if not wanted:
-            raise PlatformError("nothing_to_reveal", f"order {platform_order_no} holds no encrypted buyer fields "
-                                "for this scene: pull the shop again")
+        wanted = ciphers_to_reveal(cipher, fields, platform_order_no)
         data = self.call("order.batchDecrypt", {"cipher_infos": [
             {"auth_id": platform_order_no, "cipher_text": c} for c in wanted.values()]})
-        plain = {i.get("cipher_text"): i for i in data.get("decrypt_infos") or []}
-        out = {}
-        for key, text in wanted.items():
-            info = plain.get(text) or {}
-            if info.get("err_no"):
-                raise PlatformError("not_matched", f"Douyin would not decrypt the {key} of {platform_order_no}: "
-                                    f"{info.get('err_msg')} ({info.get('err_no')})")
-            out[key] = str(info.get("decrypt_text") or "")
-        return out
+        answers = {i.get("cipher_text"): i for i in data.get("decrypt_infos") or []}
+        return revealed(wanted, answers, "decrypt_text", "err_no", "Douyin", platform_order_no)
 
     def pull(self, start: datetime, end: datetime, page_no: int, page_size: int) -> Page:
         data = self.call("order.searchList", {
             "update_time_start": int(start.timestamp()), "update_time_end": int(end.timestamp()),
             "page": page_no - 1, "size": page_size, "order_by": "update_time", "order_asc": True})
-        try:
-            total = int(data.get("total", 0))
-            orders = [to_remote(o) for o in data.get("shop_order_list") or []]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise PlatformError("bad_answer", f"Douyin sent an order we cannot read ({exc!r})", True) from None
-        return Page(orders, total, page_no, page_size)
+        return page_of(data.get("shop_order_list"), data.get("total", 0), to_remote, "Douyin", page_no, page_size)
 
     def upload_tracking(self, platform_order_no: str, carrier: str, tracking_no: str,
                         sub_orders: list[str], extra: dict[str, Any]) -> dict[str, Any]:

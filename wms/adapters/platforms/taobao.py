@@ -39,7 +39,9 @@ from wms.adapters.platforms.base import (
     PlatformError,
     RemoteOrder,
     beijing_text,
+    page_of,
     parse_beijing,
+    refusal,
 )
 from wms.adapters.platforms.http import post_form
 
@@ -106,29 +108,21 @@ class TaobaoConnector:
         ours, retry = ERRORS.get(code, ("platform_error", False))
         if str(err.get("sub_code") or "").startswith("isv."):  # the call's own fault: retrying cannot help
             ours, retry = ("refused" if ours == "platform_error" else ours), False
-        words = {"bad_signature": "the signature was refused: check the app key and secret",
-                 "token_expired": "the shop's authorisation (session) expired or is invalid: "
-                                  "authorise the shop again and set the new token",
-                 "token_missing": "no session was sent: set the shop's access token",
-                 "rate_limited": "the app's call limit was reached; will try again",
-                 "bad_app_key": "the app key is not known to the gateway"}.get(ours, "Taobao refused the call")
-        detail = " ".join(str(x) for x in (err.get("msg"), err.get("sub_code"), err.get("sub_msg")) if x)
         wait = re.search(r"last for (\d+) more second", str(err.get("sub_msg") or ""))
-        return PlatformError(ours, f"{words} (TOP {code}: {detail})", retry,
-                             retry_after=float(wait.group(1)) if wait else None,
-                             platform_code=str(err.get("sub_code") or code))
+        return refusal("TOP", ours, retry, {
+            "token_expired": "the shop's authorisation (session) expired or is invalid: "
+                             "authorise the shop again and set the new token",
+            "token_missing": "no session was sent: set the shop's access token",
+            "bad_app_key": "the app key is not known to the gateway"}, code,
+            (err.get("msg"), err.get("sub_code"), err.get("sub_msg")), err.get("sub_code"),
+            float(wait.group(1)) if wait else None)
 
     def pull(self, start: datetime, end: datetime, page_no: int, page_size: int) -> Page:
         answer = self.call("taobao.trades.sold.increment.get", {
             "fields": FIELDS, "start_modified": beijing_text(start), "end_modified": beijing_text(end),
             "page_no": page_no, "page_size": page_size})
         trades = ((answer.get("trades") or {}).get("trade")) or []
-        try:
-            total = int(answer.get("total_results", 0))
-            orders = [to_remote(t) for t in trades]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise PlatformError("bad_answer", f"Taobao TOP sent a trade we cannot read ({exc!r})", True) from None
-        return Page(orders, total, page_no, page_size)
+        return page_of(trades, answer.get("total_results", 0), to_remote, "Taobao TOP", page_no, page_size)
 
     def upload_tracking(self, platform_order_no: str, carrier: str, tracking_no: str,
                         sub_orders: list[str], extra: dict[str, Any]) -> dict[str, Any]:
