@@ -18,6 +18,9 @@ name the fields, we picked the codes.
   and says the number it has.
 - `pdd.open.decrypt.batch`: data_list of {data_tag: the order, encrypted_data}, at most 100,
   against `decrypt_quota`.
+- `pdd.waybill.get` / `pdd.waybill.cancel` (拼多多电子面单): a number for one of the shop's
+  orders, asked with the order's cipher text as the receiver; encrypted print_data (`templateUrl`,
+  `userid`) only Pinduoduo's print component prints.
 
 Buyers come encrypted: `receiver_name`, `receiver_phone` and `address` are cipher text (~...~),
 with masked copies (`receiver_name_mask`, `receiver_phone_mask`, `address_mask`) and an
@@ -33,6 +36,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import secrets
 import time
 from datetime import datetime, timedelta
@@ -66,7 +70,11 @@ class PinduoduoEmulator(EmulatorServer):
         self.decrypt_quota = 1000
         self.decrypted: list[dict[str, str]] = []
         self.shipments: list[dict[str, Any]] = []
+        self.waybills: dict[str, dict[str, Any]] = {}  # waybill code -> order, status
+        self.waybills_by_object: dict[tuple[str, str], str] = {}
+        self.sealed: dict[str, str] = {}  # encryptedData -> its waybill code (what the print component reads)
         self._sns = itertools.count(1)
+        self._waybill_serial = itertools.count(7_300_000_000_001)
 
     # ---------------------------------------------------------------- the shop's side
     def add_order(self, lines: list[tuple[str, int]], *, modified: datetime | None = None,
@@ -154,7 +162,8 @@ class PinduoduoEmulator(EmulatorServer):
             return 200, _error(10019, "access_token已过期", "isv.access-token-expired", "请刷新access_token")
         method = params.get("type")
         handlers = {"pdd.order.number.list.increment.get": self._increment, "pdd.order.information.get": self._info,
-                    "pdd.logistics.online.send": self._send, "pdd.open.decrypt.batch": self._decrypt}
+                    "pdd.logistics.online.send": self._send, "pdd.open.decrypt.batch": self._decrypt,
+                    "pdd.waybill.get": self._waybill, "pdd.waybill.cancel": self._waybill_cancel}
         if method not in handlers:
             return 200, _error(10000, f"参数错误：不支持的接口 {method}", "isv.method-not-exist")
         return 200, handlers[method](params)
@@ -218,6 +227,49 @@ class PinduoduoEmulator(EmulatorServer):
             self.decrypted.append({"order_sn": sn, "field": field})
             out.append({"data_tag": sn, "encrypted_data": cipher, "decrypted_data": plain, "error_code": 0})
         return {"open_decrypt_batch_response": {"data_decrypt_list": out}}
+
+
+    def _waybill(self, p: dict[str, str]) -> dict[str, Any]:
+        """`pdd.waybill.get` (拼多多电子面单): param_waybill_get_request with wp_code, sender and
+        trade_order_info_dtos, whose recipient is the order's cipher text as the order gave it
+        (a plain receiver is refused for a Pinduoduo order); the same object_id gives the same
+        number; print_data is encrypted, for Pinduoduo's print component."""
+        try:
+            req = json.loads(p.get("param_waybill_get_request") or "")
+            wp, dtos = str(req["wp_code"]), list(req["trade_order_info_dtos"])
+        except (ValueError, KeyError, TypeError):
+            raise Answer(_error(10000, "参数错误", "isv.parameter-invalid", "param_waybill_get_request")) from None
+        modules = []
+        for dto in dtos:
+            key = (wp, str(dto.get("object_id")))
+            if key not in self.waybills_by_object:
+                package = str((dto.get("package_info") or {}).get("id") or "")
+                if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", package):
+                    raise Answer(_error(50000, "包裹ID只能包含数字、字母和下划线", "isv.package-id-invalid"))
+                sns = [str(t) for t in (dto.get("order_info") or {}).get("trade_order_list") or []]
+                recipient = dto.get("recipient") or {}
+                given = [recipient.get("name"), recipient.get("mobile"), (recipient.get("address") or {}).get("detail")]
+                if not sns or sns[0] not in self.orders or any(self.ciphers.get(str(g)) not in
+                                                               self.receivers[sns[0]].values() for g in given):
+                    raise Answer(_error(50000, "收件人信息须为订单的密文", "isv.receiver-not-match",
+                                        "拼多多订单取号须使用订单返回的加密收件人信息"))
+                code = f"{wp[:2]}{next(self._waybill_serial)}"
+                self.waybills_by_object[key] = code
+                self.waybills[code] = {"wp_code": wp, "order_sn": sns[0], "status": "issued", "package_id": package}
+            code = self.waybills_by_object[key]
+            sealed = "PDD:" + base64.b64encode(secrets.token_bytes(48)).decode()
+            self.sealed[sealed] = code
+            print_data = {"encryptedData": sealed, "signature": secrets.token_hex(16), "ver": "3",
+                          "templateUrl": "https://file-link.pinduoduo.com/kdtm_zto_one", "userid": "9001"}
+            modules.append({"object_id": key[1], "waybill_code": code, "print_data": json.dumps(print_data)})
+        return {"pdd_waybill_get_response": {"modules": modules}}
+
+    def _waybill_cancel(self, p: dict[str, str]) -> dict[str, Any]:
+        got = self.waybills.get(p.get("waybill_code", ""))
+        if got is None or got["wp_code"] != p.get("wp_code"):
+            raise Answer(_error(50000, "面单号不存在", "isv.waybill-not-exist"))
+        got["status"] = "cancelled"
+        return {"pdd_waybill_cancel_response": {"cancel_result": True}}
 
 
 def _epoch(beijing: str) -> int:

@@ -108,3 +108,26 @@ def test_pinduoduo_refusals_are_clear_messages(engine, database_url, pdd, spoil,
     _register_all()
     r = CliRunner().invoke(app, ["platforms", "pull", "PDD1", "--database", database_url])
     assert r.exit_code == 1 and code in r.output and "拼多多" in r.output and "Traceback" not in r.output
+
+
+def test_a_pinduoduo_order_ships_on_pinduoduos_e_waybill_printed_by_its_component(engine, shop, pdd):  # noqa: F811
+    from emulators.print_component import PrintComponentEmulator
+    from scanners.agent.components import ComponentRelay
+
+    t = beijing_now() - timedelta(hours=1)
+    sn = pdd.add_order([("MUG", 1)], modified=t, paid=t)
+    add_shop(engine, pdd)
+    assert sync.pull(engine, "PDD1").imported == 1
+    tracking_no = pack_existing(shop, sn, [MUG], 352)
+    issued = pdd.waybills[tracking_no]
+    carrier = shop.get(f"/api/orders/{sn}").json()["carrier"]
+    assert (issued["order_sn"], issued["wp_code"]) == (sn, carrier), "the shop's own e-waybill, for the carrier"
+    assert "-" in sn and "-" not in issued["package_id"], "the package id in the allowed alphabet"
+    job = shop.as_("packer").post("/api/stations/PK-01/print-jobs/claim").json()["job"]
+    assert job["printer"] == "component:PK-01" and job["waybill"]["component"] == "pinduoduo"
+    with PrintComponentEmulator("pinduoduo", knows=lambda sealed: sealed in pdd.sealed) as component:
+        outcome = ComponentRelay({"pinduoduo": component.url}, timeout_s=5).print_document(job["waybill"])
+    assert outcome.ok and component.printed == [tracking_no]
+    r = shop.post(f"/api/parcels/{tracking_no}/void", {"reason": "面单打印模糊"})
+    assert r.status_code == 200, r.text
+    assert pdd.waybills[tracking_no]["status"] == "cancelled", "the number goes back to Pinduoduo"

@@ -40,6 +40,7 @@ class PlatformTrade:
     platform: str  # taobao tmall douyin pinduoduo ...
     tid: str
     oaid: str
+    cipher: dict[str, str] = field(default_factory=dict, compare=False)  # the buyer's cipher text, as sent
 
     @property
     def cainiao_channel(self) -> str | None:

@@ -39,6 +39,7 @@ from wms.adapters.platforms.base import (
     refusal,
     revealed,
 )
+from wms.adapters.platforms.cainiao import IssuedNumber
 from wms.adapters.platforms.http import post_form
 
 # order_status: 1 待发货, 2 已发货待签收, 3 已签收; refund_status: 1 none, 2 售后处理中, 3 退款中, 4 退款成功
@@ -121,6 +122,29 @@ class PinduoduoConnector:
                 return {"already_sent": True}
             raise
         return {"already_sent": False}
+
+    def get_waybill(self, wp_code: str, sender: dict[str, Any], recipient: dict[str, Any], object_id: str,
+                    order_sn: str, items: list[dict[str, Any]], package_id: str) -> IssuedNumber:
+        """`pdd.waybill.get`: a number for one of the shop's orders; `recipient` holds the order's
+        cipher text as it came. The print data comes back encrypted (Pinduoduo's print component)."""
+        request = {"wp_code": wp_code, "sender": sender, "need_encrypt": True, "trade_order_info_dtos": [{
+            "object_id": object_id, "order_info": {"order_channels_type": "PDD", "trade_order_list": [order_sn]},
+            "package_info": {"id": package_id, "items": items}, "recipient": recipient, "template_url": "",
+            "user_id": 0}]}
+        answer = self.call("pdd.waybill.get", {"param_waybill_get_request": request})
+        modules = answer.get("modules") or []
+        mine = [m for m in modules if str(m.get("object_id")) == object_id] or modules
+        if not mine or not mine[0].get("waybill_code"):
+            raise PlatformError("bad_answer", "Pinduoduo's answer holds no waybill_code", True)
+        try:
+            data = json.loads(mine[0].get("print_data") or "{}")
+        except ValueError:
+            data = {}
+        return IssuedNumber(str(mine[0]["waybill_code"]), None, None, data)
+
+    def cancel_waybill(self, wp_code: str, waybill_code: str) -> bool:
+        answer = self.call("pdd.waybill.cancel", {"wp_code": wp_code, "waybill_code": waybill_code})
+        return bool(answer.get("cancel_result"))
 
     def reveal_buyer(self, platform_order_no: str, oaid: str, scene: str, cipher: dict[str, str],
                      fields: tuple[str, ...] = ("name", "mobile", "phone", "address")) -> dict[str, str]:

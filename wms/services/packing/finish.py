@@ -194,7 +194,15 @@ def _number_for(uow: UnitOfWork, session: PackSessionRow, contents: Contents, ca
     if order.waybill_no and order.carrier == carrier and uow.session.exec(
             select(Parcel.id).where(Parcel.tracking_no == order.waybill_no)).first() is None:
         return WaybillNumber(order.waybill_no)
-    if not waybill_numbers.is_remote(uow, carrier):
+    trade = PlatformTrade(order.channel, order.order_no, order.oaid, dict(order.buyer_cipher or {})) \
+        if order.oaid else None
+    try:
+        own = waybill_numbers.platform_provider_for(uow, order.order_no, trade, carrier, settings.waybill_timeout_s)
+    except WaybillUnavailable as exc:
+        own, refused = None, exc
+    else:
+        refused = None
+    if own is None and refused is None and not waybill_numbers.is_remote(uow, carrier):
         return waybill_numbers.PoolProvider(uow).issue(ParcelFacts(
             carrier, "", order.id, order.order_no, {}, {}, (), grams))  # type: ignore[arg-type]
     key = object_id(order.order_no, session.id)  # type: ignore[arg-type]
@@ -209,10 +217,11 @@ def _number_for(uow: UnitOfWork, session: PackSessionRow, contents: Contents, ca
         {"name": order.recipient_name, "phone": order.recipient_phone, "province": order.province,
          "city": order.city, "district": order.district, "address": order.address},
         tuple((skus[line.sku].name if line.sku in skus else line.sku, line.qty) for line in contents.lines),
-        grams, package_id(order.id, session.id),  # type: ignore[arg-type]
-        PlatformTrade(order.channel, order.order_no, order.oaid) if order.oaid else None)
+        grams, package_id(order.id, session.id), trade)  # type: ignore[arg-type]
+    if refused is not None:
+        return NumberRequest(carrier, facts, None, refused)
     try:
-        provider = waybill_numbers.provider_for(uow, carrier, settings.waybill_timeout_s)
+        provider = own or waybill_numbers.provider_for(uow, carrier, settings.waybill_timeout_s)
     except WaybillUnavailable as exc:
         return NumberRequest(carrier, facts, None, exc)
     return NumberRequest(carrier, facts, provider)

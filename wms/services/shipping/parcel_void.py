@@ -63,7 +63,7 @@ def void_parcel(uow: UnitOfWork, tracking_no: str, who: str, reason: str, timeou
         uow.update(issue, status="cancelling")
     if issue is not None and issue.status == "cancelling":
         try:
-            provider = waybill_numbers.provider_for(uow, issue.carrier, timeout)
+            provider = waybill_numbers.provider_for(uow, issue.carrier, timeout, issue.account)
         except WaybillUnavailable as exc:
             uow.update(issue, cancel_error=exc.message[:500])
     uow.commit()  # the parcel is void whatever the provider says next

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from wms.adapters.db.tables import Carrier, PlatformRow, WaybillIssue
+from wms.adapters.db.tables import Carrier, PlatformOrder, PlatformRow, WaybillIssue
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms.base import TAOBAO_COMPANIES, PlatformError
 from wms.adapters.platforms.cainiao import CainiaoClient
@@ -108,6 +108,69 @@ class CainiaoProvider:
             client.close()
 
 
+class PinduoduoWaybillProvider:
+    """拼多多电子面单 for the shop's own orders, through the shop's account: the receiver is the
+    order's cipher text as Pinduoduo sent it (nobody here can read it), the number comes with
+    encrypted print data for Pinduoduo's print component."""
+
+    kind = "pinduoduo"
+    remote = True
+
+    def __init__(self, carrier: str, account: Any, wp_code: str, timeout: float = 8.0) -> None:
+        self.carrier, self.account, self.cp_code = carrier, account.name, wp_code
+        self._row, self._timeout = account, timeout
+
+    def _client(self) -> Any:
+        from wms.adapters.platforms import order_source_for
+
+        return order_source_for(self._row, self._timeout)
+
+    def issue(self, facts: ParcelFacts) -> WaybillNumber:
+        cipher = facts.trade.cipher if facts.trade else {}
+        if not cipher.get("name") or not cipher.get("phone") or not cipher.get("address"):
+            raise WaybillUnavailable(f"order {facts.order_no} holds no encrypted receiver from Pinduoduo: pull the "
+                                     "shop again", "not_configured", False)
+        r = facts.recipient
+        recipient = {"name": cipher["name"], "mobile": cipher["phone"], "phone": "",
+                     "address": {"province": r.get("province", ""), "city": r.get("city", ""),
+                                 "district": r.get("district", ""), "town": "", "detail": cipher["address"]}}
+        sender = {"name": facts.sender.get("name", ""), "mobile": "", "phone": facts.sender.get("phone", ""),
+                  "address": split_address(facts.sender.get("address", ""))}
+        client = self._client()
+        try:
+            got = client.get_waybill(self.cp_code, sender, recipient, facts.object_id, facts.trade.tid,  # type: ignore[union-attr]
+                                     [{"name": n, "count": q} for n, q in facts.items], facts.package_id)
+        except PlatformError as exc:
+            raise _unavailable(exc, self.carrier, "give a number", "Pinduoduo") from None
+        finally:
+            client.close()
+        return WaybillNumber(got.waybill_code, None, None, got.print_data)
+
+    def cancel(self, tracking_no: str) -> None:
+        client = self._client()
+        try:
+            client.cancel_waybill(self.cp_code, tracking_no)
+        except PlatformError as exc:
+            raise _unavailable(exc, self.carrier, f"take back {tracking_no}", "Pinduoduo") from None
+        finally:
+            client.close()
+
+
+def platform_provider_for(uow: UnitOfWork, order_no: str, trade: Any, carrier: str,
+                          timeout: float = 8.0) -> WaybillProvider | None:
+    """A platform's own e-waybill for its masked order, whatever the carrier's usual provider:
+    only the platform can put that buyer on a label. None for every other order (Taobao's go
+    through the carrier's Cainiao account, by OAID)."""
+    if trade is None or trade.platform != "pinduoduo":
+        return None
+    row = uow.session.exec(select(PlatformRow).join(PlatformOrder, PlatformOrder.platform == PlatformRow.name)  # type: ignore[arg-type]
+                           .where(PlatformOrder.order_no == order_no)).first()
+    if row is None or row.kind != "pinduoduo":
+        raise WaybillUnavailable(f"order {order_no} is a Pinduoduo order from no Pinduoduo shop on record: its "
+                                 "e-waybill is taken through the shop's account", "not_configured", False)
+    return PinduoduoWaybillProvider(carrier, row, TAOBAO_COMPANIES.get(carrier, carrier), timeout)
+
+
 _WORDS = {
     "no_balance": "the e-waybill account has no numbers left (余额不足): top it up with the carrier's branch",
     "invalid_address": "the recipient's address was refused (收件人地址不合法): correct it on the order",
@@ -121,9 +184,9 @@ _WORDS = {
 }
 
 
-def _unavailable(exc: PlatformError, carrier: str, what: str) -> WaybillUnavailable:
-    words = _WORDS.get(exc.code, "Cainiao refused")
-    return WaybillUnavailable(f"Cainiao could not {what} for {carrier}: {words} ({exc.message})",
+def _unavailable(exc: PlatformError, carrier: str, what: str, service: str = "Cainiao") -> WaybillUnavailable:
+    words = _WORDS.get(exc.code, f"{service} refused")
+    return WaybillUnavailable(f"{service} could not {what} for {carrier}: {words} ({exc.message})",
                               exc.code, exc.retryable)
 
 
@@ -141,7 +204,12 @@ def _secret(value: str | None, name: str, account: str) -> str:
     return value
 
 
-def provider_for(uow: UnitOfWork, carrier: str, timeout: float = 8.0) -> WaybillProvider:
+def provider_for(uow: UnitOfWork, carrier: str, timeout: float = 8.0, account: str | None = None) -> WaybillProvider:
+    """The carrier's provider; `account`: the one a number was taken from (a Pinduoduo shop's own
+    e-waybill, to give it back)."""
+    shop = uow.session.get(PlatformRow, account) if account else None
+    if shop is not None and shop.kind == "pinduoduo":
+        return PinduoduoWaybillProvider(carrier, shop, TAOBAO_COMPANIES.get(carrier, carrier), timeout)
     row = uow.session.get(Carrier, carrier)
     if row is None or (row.provider or "pool") == "pool":
         return PoolProvider(uow)
