@@ -34,6 +34,9 @@ class Api:
     def patch(self, url: str, json: Any = None, **kw: Any) -> Any:
         return self.client.patch(url, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
 
+    def put(self, url: str, json: Any = None, **kw: Any) -> Any:
+        return self.client.put(url, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
 
 @pytest.fixture
 def settings() -> Settings:

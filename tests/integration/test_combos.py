@@ -58,7 +58,8 @@ def test_bad_combos_are_refused_with_a_clear_answer(api, database_url):
         ({"sku": "SET-X", "name": "x", "components": [{"sku": "NOPE", "qty": 1}]}, 404, "unknown_sku"),
         ({"sku": "SET-Y", "name": "y", "components": [{"sku": "SET-TEE-MUG", "qty": 1}]}, 422, "invalid_combo"),
         ({"sku": "SET-Z", "name": "z", "components": [{"sku": "SET-Z", "qty": 1}]}, 422, "invalid_combo"),
-        ({"sku": "SET-B", "name": "b", "barcodes": [TEE], "components": [{"sku": "TEE", "qty": 1}]}, 422, "invalid_combo"),
+        ({"sku": "SET-B", "name": "b", "barcodes": [TEE], "components": [{"sku": "TEE", "qty": 1}]}, 409,
+         "duplicate_barcode"),  # a part's barcode is the part's
         ({"sku": "PLAIN", "name": "no weight"}, 422, "missing_field"),
         ({"sku": "SET-TEE-MUG", "name": "again", "components": [{"sku": "TEE", "qty": 1}]}, 409, "duplicate_sku"),
     ]
@@ -74,3 +75,33 @@ def test_bad_combos_are_refused_with_a_clear_answer(api, database_url):
     assert plain.exit_code != 0 and "a combo needs a code of its own" in plain.output
     wrong = runner.invoke(app, ["skus", "combo", "G3", "--component", "MUG", "--database", database_url])
     assert wrong.exit_code != 0 and "SKU:QTY" in wrong.output
+
+
+SET = "6930000003012"  # the combo's own barcode, on its gift box
+
+
+def test_scanning_a_combos_own_barcode_counts_all_its_parts_or_none(api):
+    r = api.post("/api/skus", {"sku": "BOX-TEE-MUG", "name": "礼盒", "barcodes": [SET],
+                               "components": [{"sku": "TEE", "qty": 1}, {"sku": "MUG", "qty": 1}]})
+    assert r.status_code == 404 and r.json()["error"] == "unknown_sku"  # its parts must exist first
+    setup(api)
+    r = api.post("/api/skus", {"sku": "BOX-TEE-MUG", "name": "礼盒", "barcodes": [SET],
+                               "components": [{"sku": "TEE", "qty": 1}, {"sku": "MUG", "qty": 1}]})
+    assert r.status_code == 201 and r.json()["barcodes"] == [SET], r.text
+    make_order(api, "C2", [("BOX-TEE-MUG", 1), ("TEE", 1)])
+    make_order(api, "C3", [("TEE", 1)])
+    packer = api.as_("packer")
+    sid = packer.post("/api/pack/sessions", {"order_no": "C2", "station": "PK-01"}).json()["session_id"]
+    r = packer.post(f"/api/pack/sessions/{sid}/scans", {"code": SET, "scanned_at": "2099-01-01T00:00:01Z"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["counted"], r.json()["remaining"], r.json()["complete"]) == ({"MUG": 1, "TEE": 1}, 1, False)
+    r = packer.post(f"/api/pack/sessions/{sid}/scans", {"code": TEE, "scanned_at": "2099-01-01T00:00:02Z"})
+    assert r.json()["complete"] is True
+    weighed = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 2 * 180 + 350}).json()
+    assert weighed["verdict"] == "pass", weighed
+    other = packer.post("/api/pack/sessions", {"order_no": "C3", "station": "PK-01"}).json()["session_id"]
+    r = packer.post(f"/api/pack/sessions/{other}/scans", {"code": SET, "scanned_at": "2099-01-01T00:00:03Z"})
+    assert r.status_code == 409 and r.json()["error"] == "wrong_item", r.text
+    assert "nothing of it was counted" in r.json()["message"]
+    r = packer.post(f"/api/pack/sessions/{other}/scans", {"code": TEE, "scanned_at": "2099-01-01T00:00:04Z"})
+    assert r.json()["complete"] is True, "the TEE inside the refused box was not counted"

@@ -11,6 +11,7 @@ from wms.access import API_PREFIX
 from wms.api.deps import Caller, authorize
 from wms.api.routes import (
     auth,
+    bills,
     board,
     cases,
     erps,
@@ -39,6 +40,7 @@ def api_router() -> APIRouter:
     api.include_router(picking.router)
     api.include_router(cases.router)
     api.include_router(shipping.router)
+    api.include_router(bills.router)
     api.include_router(stock_ops.router)
     api.include_router(erps.router)
     api.include_router(board.router)

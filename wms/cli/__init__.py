@@ -15,6 +15,7 @@ def _register_all() -> None:
     """Import each command module; each adds its commands to `app`."""
     from wms.cli import (  # noqa: F401  (imports register commands)
         aftersales,
+        bills,
         devices,
         erp,
         label,

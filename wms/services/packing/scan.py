@@ -95,6 +95,9 @@ def scan_session(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: 
         uow.commit()
         gap = read.device_ms - history.last.device_ms  # type: ignore[operator,union-attr]
         raise _double_read(record["code"], sku, gap, history.scanned.get(sku, 0) if sku else 0, model)
+    parts = catalog.combo_parts(uow, {sku}).get(sku) if sku and sku not in ordered else None
+    if parts:  # a combo's own barcode: every part it holds, all or none
+        return _scan_combo(uow, model, item, parts, record, raw)  # type: ignore[arg-type]
     try:
         accepted = model.scan(sku, raw)
     except pack_rules.ScanRejected as rejected:
@@ -109,6 +112,29 @@ def scan_session(uow: UnitOfWork, session: Any, raw: str, who: Actor, settings: 
     return {"sku": accepted.sku, "scanned": accepted.scanned, "remaining": accepted.remaining,
             "name": item.name if item else None, "double_read": False,
             "complete": model.complete}
+
+
+def _scan_combo(uow: UnitOfWork, model: pack_rules.PackSession, item: prepared.SkuName,
+                parts: list[tuple[str, int]], record: dict[str, Any], raw: str) -> dict[str, Any]:
+    """The barcode of a combo (组合装) whose parts the order lists (its lines were exploded at
+    intake): each part counts as scanned, as many as the combo holds, or none does when one of
+    them would be too many or is not in the order. One scan row per unit, like scanning each."""
+    units = [part for part, qty in parts for _ in range(qty)]
+    try:
+        accepted = [model.scan(part, raw) for part in units]
+    except pack_rules.ScanRejected as rejected:
+        prepared.add_scan(uow, outcome=rejected.code, **record)  # the combo's own code, not counted
+        uow.commit()
+        raise _rejection(rejected.code, f"combo {item.sku} ({item.name}): {rejected.message}; nothing of it "
+                                        "was counted") from None
+    for n, part in enumerate(units):
+        prepared.add_scan(uow, outcome="accepted", **{**record, "sku": part,
+                                                      "event_id": record["event_id"] if n == 0 else None})
+    uow.commit()
+    last = accepted[-1]
+    return {"sku": item.sku, "scanned": last.scanned, "remaining": last.remaining, "name": item.name,
+            "double_read": False, "complete": model.complete,
+            "counted": {part: qty for part, qty in parts}}
 
 
 def _sku_named(uow: UnitOfWork, code: Any) -> prepared.SkuName | None:

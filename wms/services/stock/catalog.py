@@ -30,12 +30,12 @@ def create_sku(uow: UnitOfWork, data: dict[str, Any]) -> SkuRow:
     if uow.session.get(SkuRow, sku) is not None:
         raise Conflict(f"SKU {sku} exists already", "duplicate_sku")
     if data.get("components"):
-        if data.get("barcodes"):
-            raise Invalid("barcodes: a combo is scanned by its parts' barcodes; give it none", "invalid_combo")
         parts: dict[str, int] = {}
         for c in data["components"]:
             parts[str(c["sku"]).strip()] = parts.get(str(c["sku"]).strip(), 0) + int(c["qty"])
-        return save_combo(uow, sku, parts, data.get("name"))
+        combo = save_combo(uow, sku, parts, data.get("name"))
+        add_barcodes(uow, sku, data.get("barcodes"))  # its own: scanning one counts all its parts
+        return combo
     if data.get("unit_weight_g") is None:
         raise Invalid("unit_weight_g: required for a SKU that is not a combo", "missing_field")
     weight = int(data["unit_weight_g"])
@@ -61,8 +61,14 @@ def create_sku(uow: UnitOfWork, data: dict[str, Any]) -> SkuRow:
         owner=data.get("owner"),
     )
     uow.session.add(row)
+    add_barcodes(uow, sku, data.get("barcodes"))
+    return row
+
+
+def add_barcodes(uow: UnitOfWork, sku: str, barcodes: Any) -> None:
+    """A SKU's scannable codes: GTINs checked, each code owned by one SKU only."""
     seen: set[str] = set()
-    for raw in data.get("barcodes") or []:
+    for raw in barcodes or []:
         raw = str(raw).strip()
         if not raw:
             continue
@@ -77,7 +83,6 @@ def create_sku(uow: UnitOfWork, data: dict[str, Any]) -> SkuRow:
             raise Conflict(f"barcode {raw} belongs to SKU {owner.sku} already", "duplicate_barcode")
         uow.session.add(SkuBarcode(gtin=key, raw=raw, sku=sku))
     uow.session.flush()
-    return row
 
 
 def sku_for_barcode(uow: UnitOfWork, code: str) -> SkuRow | None:

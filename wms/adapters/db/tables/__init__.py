@@ -28,7 +28,14 @@ from wms.adapters.db.tables.platforms import (
     WaybillIssue,
 )
 from wms.adapters.db.tables.printing import PrintJob
-from wms.adapters.db.tables.shipping import Handover, TrackingNumber, TrackingPool
+from wms.adapters.db.tables.shipping import (
+    CarrierRate,
+    CourierBill,
+    CourierBillLine,
+    Handover,
+    TrackingNumber,
+    TrackingPool,
+)
 from wms.adapters.db.tables.stock import LedgerEntry, Reservation, StockRow
 
 __all__ = [
@@ -38,5 +45,5 @@ __all__ = [
     "ReturnReceipt", "SkuBarcode", "SkuRow", "SkuWeightEstimate", "Station", "StockRow",
     "TrackingNumber", "TrackingPool", "UserAccount", "Warehouse", "Wave", "Weighing",
     "PlatformAlert", "PlatformOrder", "PlatformRow", "TrackingUpload", "WaybillIssue", "EntryOrder", "ErpMessage",
-    "BuyerReveal",
+    "BuyerReveal", "CarrierRate", "CourierBill", "CourierBillLine",
 ]
