@@ -6,6 +6,9 @@
 - `uploads`: tracking numbers back to the platforms (发货回传): the outbox and its view;
 - `upload_worker`: sending that outbox under a lease, with retries and back-off;
 - `scheduler`: the pulls `wms serve` runs on a timer;
+- `tokens`: a shop's authorisation kept alive (抖店 token.create / token.refresh);
+- `buyer_reveal`: a masked buyer shown in the clear for a documented scene, to a role whose work
+  it is, logged with who and why, never stored;
 - `erps`: the ERPs that may call over 奇门 and the check of each call;
 - `qimen`: what each 奇门 method does (items, combos, stock) and which module serves the rest;
 - `qimen_shipments`: shipments (create, update, cancel, 拦截, itemlack.report);
