@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from tests.integration.conftest import stored_anywhere
@@ -14,6 +15,7 @@ from tests.integration.test_platforms import add_shop, an_hour_ago, order, taoba
 from wms.adapters.db.tables import BuyerReveal
 from wms.adapters.db.uow import UnitOfWork
 from wms.services.platforms import sync, upload_worker
+from wms.services.platforms.changes import fingerprint
 
 
 def pulled(engine, taobao, n=1, **fields):  # noqa: F811
@@ -133,3 +135,36 @@ def test_no_plaintext_buyer_is_anywhere_in_the_database_after_a_full_run(engine,
     with UnitOfWork(engine, read_only=True) as uow:
         logged = uow.session.exec(select(BuyerReveal)).all()
     assert [(r.outcome, r.fields) for r in logged] == [("shown", "mobile")]
+
+
+def test_an_order_taken_in_before_its_oaid_was_read_gets_it_on_the_next_change(engine, shop, taobao):  # noqa: F811
+    [tid] = pulled(engine, taobao)
+    with UnitOfWork(engine) as uow:  # as stored by the connector before it asked for the OAID
+        uow.session.execute(text("UPDATE orders SET oaid = NULL WHERE order_no = :no"), {"no": tid})
+        uow.session.execute(text("UPDATE platform_order SET fingerprint = :fp WHERE order_no = :no"),
+                            {"no": tid, "fp": fingerprint({**order_recipient(taobao, tid), "oaid": None})})
+        uow.commit()
+    assert order(engine, tid).oaid is None
+    taobao.set_memo(tid, "加急", 1)
+    time.sleep(1.1)
+    report = sync.pull(engine, "TB1")
+    o = order(engine, tid)
+    assert report.changed == 0 and o.status == "reserved", "the same buyer: no hold"
+    assert o.oaid == taobao.trades[tid]["oaid"]
+
+
+def order_recipient(taobao, tid):  # noqa: F811
+    from wms.adapters.platforms.taobao import to_remote
+
+    return to_remote(taobao.trades[tid]).order["recipient"]
+
+
+def test_the_database_search_finds_a_plaintext_wherever_it_was_written(engine, shop):  # noqa: F811
+    from tests.integration.conftest import make_order
+
+    make_order(shop, "LEAK1", [("MUG", 1)])
+    shop.post("/api/orders/LEAK1/notes", {"text": "买家欧阳娜娜说打13912345678"})
+    found = stored_anywhere(engine, ["欧阳娜娜", "13912345678", "欧阳", "不在库里"])
+    assert ("order_note", "欧阳娜娜") in found and ("order_note", "13912345678") in found
+    assert ("order_note", "欧阳") in found, "a shorter text inside a longer one counts too"
+    assert not [f for f in found if f[1] == "不在库里"]

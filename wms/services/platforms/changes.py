@@ -118,6 +118,7 @@ def _changed(uow: UnitOfWork, row: PlatformRow, remote: RemoteOrder, seen: Platf
     uow.session.add(seen)
     order = records.get_order(uow, seen.order_no or "", lock=True)
     _take_memo(uow, order, remote, actor)
+    _take_oaid(uow, order, recipient, reasons)
     if not reasons:
         report.unchanged += 1
         return "unchanged"
@@ -139,6 +140,16 @@ def _changed(uow: UnitOfWork, row: PlatformRow, remote: RemoteOrder, seen: Platf
                    oaid=recipient.get("oaid") or None)
     _hold(uow, order, actor, text, report, row, kind)
     return "held"
+
+
+def _take_oaid(uow: UnitOfWork, order: OrderRow, recipient: dict[str, Any], reasons: list[tuple[str, str]]) -> None:
+    """An order taken in before its OAID was read (the same buyer, masked): it gets it now, and
+    with it the platform's e-waybill and merging by OAID; its encrypted fields likewise."""
+    if reasons or order.oaid or not recipient.get("oaid") or order.status in (rules.PACKED, rules.SHIPPED,
+                                                                               rules.CANCELLED):
+        return
+    cipher = {k: v for k, v in (recipient.get("cipher") or {}).items() if v}
+    uow.update(order, oaid=recipient["oaid"], buyer_cipher=cipher or order.buyer_cipher)
 
 
 def _take_memo(uow: UnitOfWork, order: OrderRow, remote: RemoteOrder, actor: str) -> None:
