@@ -72,12 +72,17 @@ def test_pinduoduo_orders_come_in_once_masked_with_their_cipher_and_follow_refun
     assert stored_anywhere(engine, pdd.plaintext()) == []
 
 
-def test_a_pinduoduo_parcel_is_sent_back_once_even_when_the_answer_is_lost(engine, shop, pdd):  # noqa: F811
+def packed_order(engine, shop, pdd):  # noqa: F811
+    """One Pinduoduo order pulled and packed at PK-01: (order_sn, tracking number)."""
     t = beijing_now() - timedelta(hours=1)
     sn = pdd.add_order([("MUG", 1)], modified=t, paid=t)
     add_shop(engine, pdd)
     assert sync.pull(engine, "PDD1").imported == 1
-    tracking_no = pack_existing(shop, sn, [MUG], 352)
+    return sn, pack_existing(shop, sn, [MUG], 352)
+
+
+def test_a_pinduoduo_parcel_is_sent_back_once_even_when_the_answer_is_lost(engine, shop, pdd):  # noqa: F811
+    sn, tracking_no = packed_order(engine, shop, pdd)
     close(shop, "SF")
     pdd.fail_next("drop_after_apply", method="pdd.logistics.online.send")
     upload_worker.run_once(engine, "w1")
@@ -114,11 +119,7 @@ def test_a_pinduoduo_order_ships_on_pinduoduos_e_waybill_printed_by_its_componen
     from emulators.print_component import PrintComponentEmulator
     from scanners.agent.components import ComponentRelay
 
-    t = beijing_now() - timedelta(hours=1)
-    sn = pdd.add_order([("MUG", 1)], modified=t, paid=t)
-    add_shop(engine, pdd)
-    assert sync.pull(engine, "PDD1").imported == 1
-    tracking_no = pack_existing(shop, sn, [MUG], 352)
+    sn, tracking_no = packed_order(engine, shop, pdd)
     issued = pdd.waybills[tracking_no]
     carrier = shop.get(f"/api/orders/{sn}").json()["carrier"]
     assert (issued["order_sn"], issued["wp_code"]) == (sn, carrier), "the shop's own e-waybill, for the carrier"
