@@ -42,10 +42,6 @@ from emulators.base import Answer, EmulatorServer, beijing_now, serve_forever
 from emulators.taobao import PROVINCES, mask_address, mask_name, oaid_of
 
 
-def param_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def sign(app_key: str, secret: str, method: str, body: str, timestamp: str, v: str, sign_method: str) -> str:
     text = f"{secret}app_key{app_key}method{method}param_json{body}timestamp{timestamp}v{v}{secret}"
     if sign_method == "md5":

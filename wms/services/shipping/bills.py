@@ -135,7 +135,7 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 
 
 def _csv_rows(raw: bytes) -> list[list[str]]:
-    text, _ = read_text(raw) if not raw.startswith(b"PK") else ("", "")
+    text, _ = read_text(raw)
     return list(csv.reader(io.StringIO(text)))
 
 
