@@ -46,6 +46,9 @@ API: dict[tuple[str, str], Roles] = {
     # master data and stock
     ("POST", "/api/skus"): ADMIN,
     ("GET", "/api/skus/{sku}"): ANYONE,
+    ("POST", "/api/gift-rules"): SUPERVISING,
+    ("GET", "/api/gift-rules"): ANYONE,
+    ("DELETE", "/api/gift-rules/{rule_id}"): SUPERVISING,
     ("POST", "/api/stock/receipts"): SUPERVISING,
     ("GET", "/api/stock"): ANYONE,
     ("POST", "/api/stock/moves"): SUPERVISING,

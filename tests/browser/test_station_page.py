@@ -239,3 +239,23 @@ def test_a_scanner_double_read_is_shown_and_one_key_counts_it_as_a_second_unit(b
         last = page.evaluate("window.wmsScanLog[6]")
         assert (last["outcome"], last["confirmed"]) == ("accepted", True)
         page.wait_for_function("document.querySelector('#lines tbody tr').innerText.includes('4')")
+
+
+def test_a_gift_the_order_earned_is_marked_on_its_line_for_the_packer(browser, warehouse):
+    api = warehouse["api"]
+    r = api.post("/api/gift-rules", json={"name": "袜子送杯", "sku": "SOCK", "gift_sku": "MUG", "gift_qty": 1})
+    assert r.status_code == 201, r.text
+    r = api.post("/api/orders", json={
+        "order_no": "TB160", "recipient": {"name": "李四", "phone": "13912345678", "province": "浙江省",
+                                           "city": "杭州市", "district": "余杭区", "address": "文一西路 969 号"},
+        "lines": [{"sku": "SOCK", "qty": 1}]})
+    assert r.status_code == 201, r.text
+    page = login(browser, warehouse["url"], "packer")
+    page.click("[data-station='PK-02']")
+    page.wait_for_selector("#station-app[data-station='PK-02']")
+    wedge_scan(page, "TB160")
+    page.wait_for_function("document.querySelectorAll('#lines tbody tr').length === 2")
+    gifts = page.eval_on_selector_all("#lines tbody tr.gift", "rows => rows.map(r => r.dataset.sku)")
+    assert gifts == ["MUG"]
+    assert page.inner_text("#lines tr.gift .gift-badge") == "赠品 gift ×1"
+    page.context.close()

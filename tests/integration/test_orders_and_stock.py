@@ -32,7 +32,7 @@ def test_an_unknown_sku_puts_the_order_on_hold_and_nothing_is_dropped(api):
     order = make_order(api, "TB3", [("NOPE", 1)])
     assert order["status"] == "on_hold"
     assert "unknown SKU NOPE" in order["hold_reason"]
-    assert api.get("/api/orders/TB3").json()["lines"] == [{"sku": "NOPE", "qty": 1, "picked": 0, "packed": 0}]
+    assert api.get("/api/orders/TB3").json()["lines"] == [{"sku": "NOPE", "qty": 1, "picked": 0, "packed": 0, "gift_qty": 0}]
 
 
 def test_posting_the_same_order_twice_creates_nothing_new(api):

@@ -119,6 +119,8 @@ class OrderIn(Body):
     lines: list[LineIn]
     carrier: str | None = None
     cod_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    paid_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2,
+                                        description="what the buyer paid (实付): gift rules by order amount read it")
     order_type: str | None = None
     channel: str | None = None
     remark: str | None = None
@@ -129,6 +131,19 @@ class OrderIn(Body):
     seller_memo: str | None = Field(default=None, max_length=1000)
     seller_flag: str | int | None = None
     ship_by: str | None = None
+
+
+class GiftRuleIn(Body):
+    name: str = Field(min_length=1, max_length=80)
+    gift_sku: str = Field(min_length=1, max_length=64)
+    gift_qty: int = Field(default=1, ge=1, le=1000, strict=True)
+    sku: str | None = Field(default=None, max_length=64, description="the SKU bought that earns the gift")
+    min_qty: int = Field(default=1, ge=1, le=100_000, strict=True)
+    min_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    shop: str | None = Field(default=None, max_length=64)
+    starts_at: str | None = Field(default=None, max_length=40)
+    ends_at: str | None = Field(default=None, max_length=40)
+    repeat: bool = False
 
 
 class NoteIn(Body):

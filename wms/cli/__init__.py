@@ -18,6 +18,7 @@ def _register_all() -> None:
         bills,
         devices,
         erp,
+        gifts,
         label,
         order_desk,
         orders,

@@ -5,7 +5,7 @@ order desk's (`wms.services.orders.intake`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -52,6 +52,7 @@ class DraftOrder:
 
     values: dict[str, Any]
     lines: list[rules.DraftLine]
+    notes: list[str] = field(default_factory=list)  # what the desk did to it, for its history
 
     @property
     def order_no(self) -> str:
@@ -99,6 +100,8 @@ def draft_order(data: dict[str, Any]) -> DraftOrder:
         buyer_cipher=_cipher(recipient.get("cipher")),
         waybill_no=_text(data.get("waybill_no"), 40),
         cod_amount=cod,
+        paid_amount=(rules.parse_money(data["paid_amount"], "paid_amount")
+                     if data.get("paid_amount") not in (None, "") else None),
         carrier=data.get("carrier") or None,
         merge_consent=bool(data.get("merge_consent", False)),
         remark=data.get("remark"),
@@ -114,14 +117,18 @@ def explode_combos(lines: list[rules.DraftLine], parts: dict[str, list[tuple[str
     exploded, in words, for the order's history."""
     if not any(line.sku in parts for line in lines):
         return lines, []
-    out: dict[str, int] = {}
+    out: dict[str, list[int]] = {}  # sku -> [units, of them gifts]
     said = []
     for line in lines:
         if line.sku in parts:
             said.append(f"{line.qty} × combo {line.sku} = " + " + ".join(
                 f"{line.qty * q} × {s}" for s, q in sorted(parts[line.sku])))
             for sku, qty in parts[line.sku]:
-                out[sku] = out.get(sku, 0) + line.qty * qty
+                got = out.setdefault(sku, [0, 0])
+                got[0] += line.qty * qty
+                got[1] += line.gift * qty
         else:
-            out[line.sku] = out.get(line.sku, 0) + line.qty
-    return [rules.DraftLine(s, q) for s, q in out.items()], said
+            got = out.setdefault(line.sku, [0, 0])
+            got[0] += line.qty
+            got[1] += line.gift
+    return [rules.DraftLine(s, q, g) for s, (q, g) in out.items()], said

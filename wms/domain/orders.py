@@ -137,6 +137,7 @@ def merge_key(recipient: Recipient, oaid: str | None) -> tuple[str, ...]:
 class DraftLine:
     sku: str
     qty: int
+    gift: int = 0  # how many of the units are gifts (赠品, wms.domain.gifts): never sold
 
 
 @dataclass

@@ -120,13 +120,14 @@ class LineQty(NamedTuple):
     order_id: int
     sku: str
     qty: int
+    gift_qty: int = 0
 
 
 _SKU_WEIGHTS = text(
     "SELECT sku, name, unit_weight_g, weight_tolerance_g FROM sku WHERE sku IN :skus"
 ).bindparams(bindparam("skus", expanding=True))
 _LINES_OF = text(
-    "SELECT order_id, sku, qty FROM order_line WHERE order_id IN :ids ORDER BY id"
+    "SELECT order_id, sku, qty, gift_qty FROM order_line WHERE order_id IN :ids ORDER BY id"
 ).bindparams(bindparam("ids", expanding=True))
 _PACK_LINES = text("UPDATE order_line SET packed = qty WHERE order_id = :order_id")
 _WRONG_SCANS = text(

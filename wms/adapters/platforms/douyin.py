@@ -215,6 +215,7 @@ def to_remote(o: dict[str, Any]) -> RemoteOrder:
         "order_no": order_id, "channel": "douyin",
         "order_type": "cod" if cod else "presale" if o.get("pre_sale_type") else "normal",
         "cod_amount": str(Decimal(int(o.get("order_amount") or 0)) / 100) if cod else None,
+        "paid_amount": str(Decimal(int(o.get("pay_amount") or o.get("order_amount") or 0)) / 100),  # 分 -> 元
         "recipient": _recipient(o, addr),
         "lines": [{"sku": str(l.get("code") or ""), "qty": int(l.get("item_num", 0))} for l in lines],
         "paid_at": paid_at, "ship_by": parse_beijing(o.get("exp_ship_time")),

@@ -167,6 +167,7 @@ def to_remote(o: dict[str, Any]) -> RemoteOrder:
     data = {
         "order_no": sn, "channel": "pinduoduo",
         "order_type": "presale" if int(o.get("trade_type") or 0) == 1 or o.get("is_pre_sale") else "normal",
+        "paid_amount": str(o["pay_amount"]) if o.get("pay_amount") is not None else None,
         "recipient": {"name": o.get("receiver_name_mask") or "", "phone": o.get("receiver_phone_mask") or "",
                       "province": o.get("province") or "", "city": o.get("city") or "",
                       "district": o.get("town") or "", "address": o.get("address_mask") or "",

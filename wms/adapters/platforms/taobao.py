@@ -210,6 +210,7 @@ def to_remote(t: dict[str, Any]) -> RemoteOrder:
         "order_no": tid, "channel": "taobao",
         "order_type": "cod" if cod else "presale" if presale else "normal",
         "cod_amount": t.get("payment") if cod else None,
+        "paid_amount": t.get("payment") or None,
         "recipient": {"name": t.get("receiver_name") or "", "phone": t.get("receiver_mobile") or t.get("receiver_phone") or "",
                       "province": t.get("receiver_state") or "", "city": t.get("receiver_city") or "",
                       "district": t.get("receiver_district") or "",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from wms.api.deps import Caller
-from wms.api.schemas import ReceiptIn, SkuIn
+from wms.api.schemas import GiftRuleIn, ReceiptIn, SkuIn
 from wms.http import UowDep
+from wms.services.orders import gifts
 from wms.services.stock import catalog, ledger, moves
 
 router = APIRouter(tags=["master data"])
@@ -47,3 +48,27 @@ def receive_stock(body: ReceiptIn, uow: UowDep, who: Caller) -> dict:
 def stock_levels(uow: UowDep, who: Caller, sku: list[str] | None = Query(default=None)) -> list[dict]:
     """On hand, reserved and available per SKU; `?sku=A&sku=B` for only those (an unknown SKU: none)."""
     return ledger.sku_levels(uow, {s.strip() for s in sku} if sku else None)
+
+
+@router.post("/gift-rules", status_code=201)
+def add_gift_rule(body: GiftRuleIn, uow: UowDep, who: Caller) -> dict:
+    """A gift rule (赠品策略): orders arriving from now on that buy `sku` (at least `min_qty`), pay
+    at least `min_amount`, in `shop`, paid between `starts_at` and `ends_at`, get `gift_qty` of
+    `gift_sku` as a gift line (once, or per full `min_qty` / `min_amount` with `repeat`)."""
+    row = gifts.add_rule(uow, body.model_dump(mode="json"), who.name)
+    uow.commit()
+    return gifts.rule_view(row)
+
+
+@router.get("/gift-rules")
+def list_gift_rules(uow: UowDep, who: Caller, stopped: bool = False) -> list[dict]:
+    """The rules in force (`?stopped=true`: the stopped ones too)."""
+    return gifts.list_rules(uow, include_stopped=stopped)
+
+
+@router.delete("/gift-rules/{rule_id}")
+def stop_gift_rule(rule_id: int, uow: UowDep, who: Caller) -> dict:
+    """Stop a rule: it gives nothing from now on; orders that got its gift keep it."""
+    row = gifts.stop_rule(uow, rule_id)
+    uow.commit()
+    return gifts.rule_view(row)

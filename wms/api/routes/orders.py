@@ -23,14 +23,15 @@ def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
     return {
         "order_no": order.order_no, "status": order.status, "hold_reason": order.hold_reason,
         "order_type": order.order_type, "channel": order.channel, "carrier": order.carrier,
-        "cod_amount": str(order.cod_amount), "merge_group": order.merge_group, "shop": order.shop,
+        "cod_amount": str(order.cod_amount),
+        "paid_amount": str(order.paid_amount) if order.paid_amount is not None else None, "merge_group": order.merge_group, "shop": order.shop,
         "buyer_message": order.buyer_message, "seller_memo": order.seller_memo, "seller_flag": order.seller_flag,
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,
         "ship_by": order.ship_by.isoformat() if order.ship_by else None,
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
                       "province": order.province, "city": order.city, "district": order.district,
                       "address": order.address, "oaid": order.oaid},
-        "lines": [{"sku": l.sku, "qty": l.qty, "picked": l.picked, "packed": l.packed}
+        "lines": [{"sku": l.sku, "qty": l.qty, "picked": l.picked, "packed": l.packed, "gift_qty": l.gift_qty}
                   for l in records.order_lines(uow, order)],
         "history": [{"from": e.from_status, "to": e.to_status, "actor": e.actor, "reason": e.reason,
                      "at": e.at.isoformat()} for e in records.history(uow, order)],

@@ -99,7 +99,7 @@ def _replacement(uow: UnitOfWork, case: AfterSalesCase, order: OrderRow, lines: 
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone, "province": order.province,
                       "city": order.city, "district": order.district, "address": order.address},
         "lines": [{"sku": l["sku"], "qty": int(l["qty"])} for l in lines]}, actor,
-        hold=_waiting_reason(case, policy.WAIT_DECISION))
+        hold=_waiting_reason(case, policy.WAIT_DECISION), give_gifts=False)
     case.replacement_order_id = new.id
 
 

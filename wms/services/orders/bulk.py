@@ -33,13 +33,13 @@ from typing import Any, NamedTuple
 from sqlalchemy import String, bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from wms.adapters.db.tables import OrderEvent, OrderLine, OrderRow, Reservation
+from wms.adapters.db.tables import OrderEvent, OrderLine, OrderNote, OrderRow, Reservation
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork, is_retryable
 from wms.domain import incoming
 from wms.domain import orders as rules
 from wms.domain.errors import DomainError, UnstorableValue
-from wms.services.orders import intake
+from wms.services.orders import gifts, intake
 from wms.services.stock import catalog
 
 CHUNK = 250  # orders per transaction: SQLite's writer lock is held a few tens of ms at a time
@@ -117,6 +117,11 @@ def _drafted(uow: UnitOfWork, pending: Parsed, on_error: OnError, outcome: Outco
             continue
         drafts.append((rows, data, draft))
         in_batch.add(order_no)
+    in_force = gifts.active_rules(uow)
+    for _, _, draft in drafts:
+        given = gifts.give(in_force, draft)
+        if given:
+            draft.notes.append("赠品 gifts added: " + "; ".join(given))
     parts = catalog.combo_parts(uow, {line.sku for _, _, d in drafts for line in d.lines})
     for _, _, draft in drafts:
         draft.lines, _said = incoming.explode_combos(draft.lines, parts)
@@ -246,9 +251,14 @@ def _write(uow: UnitOfWork, drafts: list[incoming.DraftOrder], reviews: list[rul
     for plan, order_id in zip(plans, order_ids):
         plan.order_id = order_id
         for i, line in enumerate(plan.draft.lines):
-            line_values.append({"order_id": order_id, "sku": line.sku, "qty": line.qty, "picked": 0, "packed": 0})
+            line_values.append({"order_id": order_id, "sku": line.sku, "qty": line.qty, "picked": 0, "packed": 0,
+                                "gift_qty": line.gift})
             line_of.append((order_id, i))
     line_ids = dict(zip(line_of, _insert_returning(conn, OrderLine, line_values))) if line_values else {}
+    notes = [{"order_id": p.order_id, "at": now, "author": actor, "text": text}
+             for p in plans for text in p.draft.notes]
+    if notes:
+        conn.execute(OrderNote.__table__.insert(), notes)  # type: ignore[attr-defined]
     conn.execute(OrderEvent.__table__.insert(), [  # type: ignore[attr-defined]
         {"order_id": p.order_id, "at": now, "from_status": before, "to_status": after, "actor": who,
          "reason": reason}

@@ -100,6 +100,7 @@ def _csv_orders(text: str, report: ImportReport) -> list[tuple[list[int], dict[s
         rows, data = grouped.setdefault(order_no, ([], {
             "order_no": order_no, "channel": row.get("channel") or "import",
             "order_type": row.get("order_type") or None, "cod_amount": row.get("cod_amount") or None,
+            "paid_amount": row.get("paid_amount") or None,
             "remark": row.get("remark") or None, "paid_at": row.get("paid_at") or None,
             "carrier": (row.get("carrier") or "").strip() or None,
             "merge_consent": (row.get("merge_consent") or "").strip().lower() in ("1", "true", "yes", "y", "是"),

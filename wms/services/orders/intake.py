@@ -16,6 +16,7 @@ from wms.domain import orders as rules
 from wms.domain.carriers import carrier_problems
 from wms.domain.errors import Invalid
 from wms.domain.incoming import DraftOrder, draft_order, explode_combos, order_no_of
+from wms.services.orders import gifts
 from wms.services.orders.records import add_note, order_lines, transition
 from wms.services.shipping.carriers import carrier_rules
 from wms.services.stock import catalog, ledger
@@ -79,11 +80,13 @@ def _review(recipient: rules.Recipient, lines: list[rules.DraftLine], order_type
     return review
 
 
-def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | None = None) -> tuple[OrderRow, bool]:
+def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | None = None,
+                 give_gifts: bool = True) -> tuple[OrderRow, bool]:
     """Take an order in (idempotent by order_no) and review it; returns (order, created).
 
     `hold`: a reviewed order stays on hold with this reason and reserves nothing (a replacement
-    waiting for its after-sales case's decision)."""
+    waiting for its after-sales case's decision). `give_gifts`: the gift rules apply (not to
+    what an ERP sends, nor to a replacement)."""
     order_no = order_no_of(data)
     if not order_no:
         raise Invalid("order_no: is required", "missing_field")
@@ -91,13 +94,18 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | 
     if existing is not None:
         return existing, False
     draft = draft_order(data)
+    given = gifts.give(gifts.active_rules(uow), draft) if give_gifts else []
+    if given:
+        draft.notes.append("赠品 gifts added: " + "; ".join(given))
     draft.lines, exploded = explode_combos(draft.lines, catalog.combo_parts(uow, {line.sku for line in draft.lines}))
     order, lines = OrderRow(**draft.values), draft.lines
     uow.session.add(order)
     uow.session.flush()
     for line in lines:
-        uow.session.add(OrderLine(order_id=order.id, sku=line.sku, qty=line.qty))  # type: ignore[arg-type]
+        uow.session.add(OrderLine(order_id=order.id, sku=line.sku, qty=line.qty, gift_qty=line.gift))  # type: ignore[arg-type]
     uow.session.add(OrderEvent(order_id=order.id, from_status=None, to_status=rules.RECEIVED, actor=actor))  # type: ignore[arg-type]
+    for said in draft.notes:
+        add_note(uow, order, actor, said)
     if exploded:
         add_note(uow, order, actor, "combos exploded into their parts: " + "; ".join(exploded))
     uow.session.flush()

@@ -86,6 +86,15 @@ class Contents:
             out[line.sku] = out.get(line.sku, 0) + line.qty
         return out
 
+    @property
+    def gifts(self) -> dict[str, int]:
+        """Of `ordered`, the gift units per SKU (赠品): the packer must see them to put them in."""
+        out: dict[str, int] = {}
+        for line in self.lines:
+            if line.gift_qty:
+                out[line.sku] = out.get(line.sku, 0) + line.gift_qty
+        return out
+
 
 def contents_of(uow: UnitOfWork, order: OrderRow) -> Contents:
     """Read once per request: the weigh path used to load the same lines four times."""
@@ -127,7 +136,8 @@ def ordered_in(uow: UnitOfWork, order: OrderRow) -> dict[str, int]:
 def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
     order = uow.session.get(OrderRow, session.order_id)
     assert order is not None
-    ordered = ordered_in(uow, order)
+    contents = contents_of(uow, order)
+    ordered, gifts = contents.ordered, contents.gifts
     scanned = scanned_counts(uow, session.id)  # type: ignore[arg-type]
     skus = catalog.skus_by_code(uow, set(ordered))
     parcel = uow.session.exec(select(Parcel).where(Parcel.session_id == session.id)).first()
@@ -139,7 +149,7 @@ def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
         "packaging": session.packaging,
         "lines": [
             {"sku": sku, "name": skus[sku].name if sku in skus else sku, "qty": qty,
-             "scanned": scanned.get(sku, 0),
+             "scanned": scanned.get(sku, 0), "gift_qty": gifts.get(sku, 0),
              "unit_weight_g": skus[sku].unit_weight_g if sku in skus else None}
             for sku, qty in ordered.items()
         ],

@@ -132,7 +132,7 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
                       "oaid": text(receiver, "oaid", "", required=False) or None},
         "lines": lines,
     }
-    order, created = intake.create_order(uow, data, f"erp:{erp.name}")
+    order, created = intake.create_order(uow, data, f"erp:{erp.name}", give_gifts=False)
     updated = [] if created else _update_before_picking(uow, erp, order, data)
     if created:
         _report_lack(uow, erp, order)

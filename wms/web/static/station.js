@@ -381,6 +381,13 @@
       tr.className = line.scanned >= line.qty ? "done" : line.scanned > 0 ? "partial" : "todo";
       tr.innerHTML = "<td class='name'></td><td class='sku'></td><td class='num count'></td>";
       tr.querySelector(".name").textContent = line.name;
+      if (line.gift_qty) {  // 赠品: put in, scanned and weighed like the rest, never forgotten
+        var gift = document.createElement("span");
+        gift.className = "gift-badge";
+        gift.textContent = "赠品 gift ×" + line.gift_qty;
+        tr.querySelector(".name").appendChild(gift);
+        tr.classList.add("gift");
+      }
       tr.querySelector(".sku").textContent = line.sku;
       tr.querySelector(".count").textContent = line.scanned + " / " + line.qty + (line.scanned >= line.qty ? " ✓" : "");
       body.appendChild(tr);

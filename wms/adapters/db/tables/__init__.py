@@ -14,7 +14,7 @@ from wms.adapters.db.tables.master import (
     Station,
     Warehouse,
 )
-from wms.adapters.db.tables.orders import OrderEvent, OrderLine, OrderNote, OrderRow
+from wms.adapters.db.tables.orders import GiftRuleRow, OrderEvent, OrderLine, OrderNote, OrderRow
 from wms.adapters.db.tables.packing import Override, PackScan, PackSessionRow, Parcel, Weighing
 from wms.adapters.db.tables.picking import PickTask, Wave
 from wms.adapters.db.tables.platforms import (
@@ -40,7 +40,7 @@ from wms.adapters.db.tables.stock import LedgerEntry, Reservation, StockRow
 
 __all__ = [
     "AfterSalesCase", "ApiToken", "BinRow", "Carrier", "CaseLine", "ComboComponent", "Handover", "LedgerEntry", "LoginFailure",
-    "OrderEvent", "OrderLine", "OrderNote", "OrderRow", "Override", "PackScan", "PackSessionRow",
+    "GiftRuleRow", "OrderEvent", "OrderLine", "OrderNote", "OrderRow", "Override", "PackScan", "PackSessionRow",
     "PackagingRow", "Parcel", "PickTask", "PrintJob", "Printer", "Reservation", "ReturnItem",
     "ReturnReceipt", "SkuBarcode", "SkuRow", "SkuWeightEstimate", "Station", "StockRow",
     "TrackingNumber", "TrackingPool", "UserAccount", "Warehouse", "Wave", "Weighing",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Numeric
 from sqlmodel import Field, SQLModel
 
 from wms.adapters.db.tables._fields import created_at, money, optional_time
@@ -32,6 +32,7 @@ class OrderRow(SQLModel, table=True):
     # e-waybill and its decryption, never read by us.
     buyer_cipher: dict[str, str] | None = Field(default=None, sa_type=JSON, nullable=True)
     cod_amount: Decimal = money()
+    paid_amount: Decimal | None = Field(default=None, sa_type=Numeric(12, 2), nullable=True)  # 实付: what gift rules read
     carrier: str | None = Field(default=None, max_length=20)
     merge_group: str | None = Field(default=None, max_length=64, index=True)
     merge_consent: bool = False
@@ -54,6 +55,7 @@ class OrderLine(SQLModel, table=True):
     qty: int
     picked: int = 0
     packed: int = 0
+    gift_qty: int = 0  # how many of qty are gifts (赠品): shipped and weighed, never reported as sold
 
 
 class OrderEvent(SQLModel, table=True):
@@ -78,3 +80,24 @@ class OrderNote(SQLModel, table=True):
     at: datetime = created_at()
     author: str = Field(max_length=80)
     text: str = Field(max_length=2000)
+
+
+class GiftRuleRow(SQLModel, table=True):
+    """A gift rule (赠品策略, wms.domain.gifts.GiftRule) as the lead set it; stopped, never deleted,
+    so an order's note can always name the rule that gave its gift."""
+
+    __tablename__ = "gift_rule"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    gift_sku: str = Field(max_length=64)
+    gift_qty: int
+    sku: str | None = Field(default=None, max_length=64)
+    min_qty: int = 1
+    min_amount: Decimal | None = Field(default=None, sa_type=Numeric(12, 2), nullable=True)
+    shop: str | None = Field(default=None, max_length=64)
+    starts_at: datetime | None = optional_time()
+    ends_at: datetime | None = optional_time()
+    repeat: bool = False
+    active: bool = Field(default=True, index=True)
+    created_by: str = Field(default="", max_length=80)
+    created_at: datetime = created_at()
