@@ -16,6 +16,10 @@ name the fields, we picked the codes.
 - `pdd.logistics.online.send`: order_sn, logistics_id (the courier's number in
   `pdd.logistics.companies.get`), tracking_number; a second send of a shipped order is refused
   and says the number it has.
+- `pdd.order.upload.extra.logistics`: a further parcel of an order shipped already (一单多包):
+  order_sn, `extra_track_type` (1 分包发货, 2 补发商品, 3 发放赠品) and `extra_track_list`, a JSON
+  list of {shipping_id, tracking_number}; refused before the order's first send, and for a
+  number the order has already.
 - `pdd.open.decrypt.batch`: data_list of {data_tag: the order, encrypted_data}, at most 100,
   against `decrypt_quota`.
 - `pdd.waybill.get` / `pdd.waybill.cancel` (拼多多电子面单): a number for one of the shop's
@@ -163,6 +167,7 @@ class PinduoduoEmulator(EmulatorServer):
         method = params.get("type")
         handlers = {"pdd.order.number.list.increment.get": self._increment, "pdd.order.information.get": self._info,
                     "pdd.logistics.online.send": self._send, "pdd.open.decrypt.batch": self._decrypt,
+                    "pdd.order.upload.extra.logistics": self._extra,
                     "pdd.waybill.get": self._waybill, "pdd.waybill.cancel": self._waybill_cancel}
         if method not in handlers:
             return 200, _error(10000, f"参数错误：不支持的接口 {method}", "isv.method-not-exist")
@@ -206,6 +211,33 @@ class PinduoduoEmulator(EmulatorServer):
         self._touch(sn)
         self.shipments.append({"order_sn": sn, "logistics_id": int(company), "tracking_number": number})
         return {"logistics_online_send_response": {"is_success": True}}
+
+    def _extra(self, p: dict[str, str]) -> dict[str, Any]:
+        sn = p.get("order_sn", "")
+        order = self.orders.get(sn)
+        try:
+            tracks = json.loads(p.get("extra_track_list") or "")
+            assert isinstance(tracks, list) and tracks
+            assert all(str(t["shipping_id"]).isdigit() and t["tracking_number"] for t in tracks)
+            kind = int(p.get("extra_track_type", ""))
+            assert kind in (1, 2, 3)
+        except (ValueError, AssertionError, KeyError, TypeError):
+            raise Answer(_error(10000, "参数错误", "isv.parameter-invalid",
+                                "order_sn, extra_track_type (1/2/3), extra_track_list")) from None
+        if order is None:
+            raise Answer(_error(50000, "订单不存在", "isv.order-not-exist"))
+        if not order.get("tracking_number"):
+            raise Answer(_error(50000, "订单未发货，请先发货", "isv.order-not-shipped"))
+        extra = order.setdefault("extra_tracks", [])
+        for t in tracks:
+            number = str(t["tracking_number"])
+            if number == order["tracking_number"] or number in [e["tracking_number"] for e in extra]:
+                raise Answer(_error(50000, "运单号已上传", "isv.tracking-number-exists", f"运单号{number}已上传"))
+        for t in tracks:
+            extra.append({"shipping_id": int(t["shipping_id"]), "tracking_number": str(t["tracking_number"]),
+                          "extra_track_type": kind})
+        self.shipments.append({"order_sn": sn, "extra": [dict(e) for e in extra[-len(tracks):]]})
+        return {"upload_extra_logistics_response": {"is_success": True}}
 
     def _decrypt(self, p: dict[str, str]) -> dict[str, Any]:
         try:

@@ -86,6 +86,7 @@ API: dict[tuple[str, str], Roles] = {
     ("GET", "/api/pack/sessions/{session_id}"): ANYONE,
     ("POST", "/api/pack/sessions/{session_id}/notes/ack"): PACKING,
     ("POST", "/api/pack/sessions/{session_id}/scans"): PACKING,
+    ("POST", "/api/pack/sessions/{session_id}/close-parcel"): PACKING,
     ("POST", "/api/pack/sessions/{session_id}/weighings"): PACKING,
     ("POST", "/api/pack/sessions/{session_id}/override"): SUPERVISING,
     ("POST", "/api/stations/{code}/events"): PACKING,

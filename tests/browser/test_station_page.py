@@ -191,17 +191,24 @@ def test_a_station_agents_scale_and_scans_show_up_and_a_supervisor_overrides_and
     page.context.close()
 
 
-def test_a_scanner_double_read_is_shown_and_one_key_counts_it_as_a_second_unit(browser, warehouse):
+def open_at_pk02(browser, warehouse, order_no, lines, rows):
+    """A new order for 李四, opened by a packer at PK-02 by scanning its number; the page once
+    it shows `rows` lines."""
     r = warehouse["api"].post("/api/orders", json={
-        "order_no": "TB150", "recipient": {"name": "李四", "phone": "13912345678", "province": "浙江省",
-                                           "city": "杭州市", "district": "余杭区", "address": "文一西路 969 号"},
-        "lines": [{"sku": "SOCK", "qty": 4}]})
+        "order_no": order_no, "recipient": {"name": "李四", "phone": "13912345678", "province": "浙江省",
+                                            "city": "杭州市", "district": "余杭区", "address": "文一西路 969 号"},
+        "lines": [{"sku": sku, "qty": qty} for sku, qty in lines]})
     assert r.status_code == 201, r.text
     page = login(browser, warehouse["url"], "packer")
     page.click("[data-station='PK-02']")
     page.wait_for_selector("#station-app[data-station='PK-02']")
-    wedge_scan(page, "TB150")
-    page.wait_for_function("document.querySelectorAll('#lines tbody tr').length === 1")
+    wedge_scan(page, order_no)
+    page.wait_for_function(f"document.querySelectorAll('#lines tbody tr').length === {rows}")
+    return page
+
+
+def test_a_scanner_double_read_is_shown_and_one_key_counts_it_as_a_second_unit(browser, warehouse):
+    page = open_at_pk02(browser, warehouse, "TB150", [("SOCK", 4)], 1)
     # The scanner reads one sock twice: a burst, then the same burst again at once.
     for _ in range(2):
         page.keyboard.type(SOCK, delay=1)
@@ -245,17 +252,31 @@ def test_a_gift_the_order_earned_is_marked_on_its_line_for_the_packer(browser, w
     api = warehouse["api"]
     r = api.post("/api/gift-rules", json={"name": "袜子送杯", "sku": "SOCK", "gift_sku": "MUG", "gift_qty": 1})
     assert r.status_code == 201, r.text
-    r = api.post("/api/orders", json={
-        "order_no": "TB160", "recipient": {"name": "李四", "phone": "13912345678", "province": "浙江省",
-                                           "city": "杭州市", "district": "余杭区", "address": "文一西路 969 号"},
-        "lines": [{"sku": "SOCK", "qty": 1}]})
-    assert r.status_code == 201, r.text
-    page = login(browser, warehouse["url"], "packer")
-    page.click("[data-station='PK-02']")
-    page.wait_for_selector("#station-app[data-station='PK-02']")
-    wedge_scan(page, "TB160")
-    page.wait_for_function("document.querySelectorAll('#lines tbody tr').length === 2")
+    page = open_at_pk02(browser, warehouse, "TB160", [("SOCK", 1)], 2)
     gifts = page.eval_on_selector_all("#lines tbody tr.gift", "rows => rows.map(r => r.dataset.sku)")
     assert gifts == ["MUG"]
     assert page.inner_text("#lines tr.gift .gift-badge") == "赠品 gift ×1"
+    page.context.close()
+
+
+def test_a_full_box_is_closed_with_f4_weighed_alone_and_the_rest_opens_as_the_next_parcel(browser, warehouse):
+    page = open_at_pk02(browser, warehouse, "TB170", [("SHIRT", 1), ("CUP", 1)], 2)
+    assert page.is_hidden("#close-parcel")  # nothing scanned yet
+    wedge_scan(page, SHIRT)
+    page.wait_for_selector("#close-parcel:visible")
+    page.keyboard.press("F4")
+    page.wait_for_selector("#parcel-no:visible")
+    assert "已封箱" in page.inner_text("#parcel-no")
+    page.fill("#grams", "181")
+    page.press("#grams", "Enter")
+    page.wait_for_function("document.querySelector('#feedback').innerText.includes('Next parcel opened')")
+    page.wait_for_function("document.querySelector('#parcel-no').innerText.includes('第 2 箱')")
+    assert page.eval_on_selector_all("#lines tbody tr", "rows => rows.map(r => r.dataset.sku)") == ["CUP"]
+    wedge_scan(page, CUP)
+    page.fill("#grams", "272")
+    page.press("#grams", "Enter")
+    page.wait_for_selector("#verdict.pass")
+    order = warehouse["api"].get("/api/orders/TB170").json()
+    assert order["status"] == "packed"
+    assert sum(1 for e in order["history"] if e["to"] == "packed") == 1
     page.context.close()

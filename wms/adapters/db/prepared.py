@@ -49,7 +49,7 @@ _CURRENT_SESSION = text(_CURRENT)
 _CURRENT_SESSION_LOCKED = text(_CURRENT + " FOR UPDATE")
 _SKU_FOR_GTIN = text("SELECT s.sku, s.name FROM skubarcode b JOIN sku s ON s.sku = b.sku WHERE b.gtin = :gtin")
 _MERGE_GROUP = text("SELECT merge_group FROM orders WHERE id = :order_id")
-_ORDER_LINES = text("SELECT sku, qty FROM order_line WHERE order_id = :order_id ORDER BY id")
+_ORDER_LINES = text("SELECT sku, qty - packed FROM order_line WHERE order_id = :order_id ORDER BY id")
 _SCANS = text(
     "SELECT code, sku, outcome, at, source FROM pack_scan WHERE session_id = :session_id ORDER BY id"
 ).columns(code=String, sku=String, outcome=String, at=UTCDateTime, source=String)
@@ -91,7 +91,8 @@ def merge_group(uow: UnitOfWork, order_id: int) -> str | None:
 
 
 def order_lines(uow: UnitOfWork, order_id: int) -> list[tuple[str, int]]:
-    """(sku, qty) of one order, in line order."""
+    """(sku, units still to pack) of one order, in line order: all of them, unless an earlier
+    parcel of the order (一单多包) took some."""
     return [(sku, qty) for sku, qty in uow.session.execute(_ORDER_LINES, {"order_id": order_id}).all()]
 
 
@@ -121,15 +122,18 @@ class LineQty(NamedTuple):
     sku: str
     qty: int
     gift_qty: int = 0
+    packed: int = 0  # in an earlier parcel of the order (一单多包)
+    id: int | None = None
 
 
 _SKU_WEIGHTS = text(
     "SELECT sku, name, unit_weight_g, weight_tolerance_g FROM sku WHERE sku IN :skus"
 ).bindparams(bindparam("skus", expanding=True))
 _LINES_OF = text(
-    "SELECT order_id, sku, qty, gift_qty FROM order_line WHERE order_id IN :ids ORDER BY id"
+    "SELECT order_id, sku, qty, gift_qty, packed, id FROM order_line WHERE order_id IN :ids ORDER BY id"
 ).bindparams(bindparam("ids", expanding=True))
 _PACK_LINES = text("UPDATE order_line SET packed = qty WHERE order_id = :order_id")
+_PACK_UNITS = text("UPDATE order_line SET packed = packed + :units WHERE id = :id AND packed + :units <= qty")
 _WRONG_SCANS = text(
     "SELECT DISTINCT sku FROM pack_scan WHERE station = :station AND outcome = 'wrong_item' "
     "AND at >= :since AND sku IS NOT NULL"
@@ -151,6 +155,12 @@ def lines_of(uow: UnitOfWork, order_ids: list[int]) -> list[LineQty]:
 
 def mark_lines_packed(uow: UnitOfWork, order_id: int) -> None:
     uow.session.execute(_PACK_LINES, {"order_id": order_id})
+
+
+def add_packed(uow: UnitOfWork, line_id: int, units: int) -> bool:
+    """Count `units` more of a line as packed (a parcel holding part of it); False if that is
+    more than the line has left."""
+    return uow.session.execute(_PACK_UNITS, {"id": line_id, "units": units}).rowcount == 1  # type: ignore[attr-defined]
 
 
 def wrong_scans_since(uow: UnitOfWork, station: str, since: datetime) -> set[str]:

@@ -225,4 +225,5 @@ def to_remote(o: dict[str, Any]) -> RemoteOrder:
     status = int(o.get("order_status") or 1)
     return RemoteOrder(platform_order_no=order_id, state=STATES.get(status, UNPAID), raw_status=str(status),
                        modified=modified, refund=refund, order=data,
-                       sub_orders=[str(l.get("order_id")) for l in lines if l.get("order_id")])
+                       sub_orders=[str(l.get("order_id")) for l in lines if l.get("order_id")],
+                       line_skus={str(l["order_id"]): str(l.get("code") or "") for l in lines if l.get("order_id")})

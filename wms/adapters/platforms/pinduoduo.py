@@ -113,6 +113,8 @@ class PinduoduoConnector:
         if company is None:
             raise PlatformError("unknown_carrier", f"Pinduoduo has no logistics_id on record for carrier {carrier}: "
                                 "add it to the carrier table (pdd.logistics.companies.get lists them)")
+        if extra.get("additional_package"):  # 一单多包: the order went with its first parcel's number
+            return self._extra_parcel(platform_order_no, company, tracking_no)
         try:
             self.call("pdd.logistics.online.send", {"order_sn": platform_order_no, "logistics_id": str(company),
                                                     "tracking_number": tracking_no})
@@ -120,6 +122,23 @@ class PinduoduoConnector:
             sent = _SENT_WITH.search(exc.message)
             if exc.platform_code == "isv.order-shipped" and sent and sent.group(1) == tracking_no:
                 return {"already_sent": True}
+            raise
+        return {"already_sent": False}
+
+    def _extra_parcel(self, order_sn: str, company: int, tracking_no: str) -> dict[str, Any]:
+        """`pdd.order.upload.extra.logistics` (extra_track_type 1, 分包发货): a further parcel's
+        number, shown to the buyer beside the first. The number on record already: sent before."""
+        try:
+            self.call("pdd.order.upload.extra.logistics", {
+                "order_sn": order_sn, "extra_track_type": "1",
+                "extra_track_list": json.dumps([{"shipping_id": company, "tracking_number": tracking_no}])})
+        except PlatformError as exc:
+            if exc.platform_code == "isv.tracking-number-exists" and tracking_no in exc.message:
+                return {"already_sent": True}
+            if exc.platform_code == "isv.order-not-shipped":  # the first parcel's send is still to come
+                raise PlatformError("first_parcel_pending", f"Pinduoduo order {order_sn} is not shipped yet: its "
+                                    f"first parcel's number goes first, then {tracking_no} (will try again)", True,
+                                    platform_code=exc.platform_code) from None
             raise
         return {"already_sent": False}
 

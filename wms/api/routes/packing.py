@@ -40,6 +40,15 @@ def acknowledge_notes(session_id: RowId, uow: UowDep, who: Caller) -> dict:
     return view
 
 
+@router.post("/pack/sessions/{session_id}/close-parcel")
+def close_parcel(session_id: RowId, uow: UowDep, who: Caller) -> dict:
+    """一单多包: this parcel holds what is scanned so far; weigh it, and the rest of the order goes
+    in the next parcel (its session opens when this one passes, at the same station)."""
+    view = packing_session.close_parcel(uow, session_id, _actor(who))
+    uow.commit()
+    return view
+
+
 @router.get("/pack/sessions/{session_id}")
 def get_session(session_id: RowId, uow: UowDep, who: Caller) -> dict:
     """The session's lines with scanned counts."""
@@ -118,7 +127,7 @@ def reweigh(tracking_no: str, body: ReweighIn, uow: UowDep, who: Caller) -> dict
 def search_parcels(q: str, uow: UowDep, who: Caller) -> list[dict]:
     """Find parcels by tracking number, order number, or recipient phone suffix."""
     return [{"tracking_no": p.tracking_no, "order_id": p.order_id, "carrier": p.carrier,
-             "weight_g": p.weight_g, "status": p.status, "created_at": p.created_at.isoformat()}
+             "weight_g": p.weight_g, "status": p.status, "items": p.items, "created_at": p.created_at.isoformat()}
             for p in weight_history.find_parcels(uow, q)]
 
 

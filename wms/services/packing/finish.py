@@ -40,7 +40,15 @@ from wms.domain.waybill_numbers import (
 from wms.services.labels import print_queue, waybills
 from wms.services.orders import records
 from wms.services.packing.learning import learn_from_parcel
-from wms.services.packing.session import Actor, Contents, contents_of, is_complete, lock_for_parcel
+from wms.services.packing.session import (
+    Actor,
+    Contents,
+    contents_of,
+    history_of,
+    lock_for_parcel,
+    open_session,
+    parcel_contents,
+)
 from wms.services.shipping import carriers, waybill_numbers
 from wms.services.stock import ledger
 
@@ -64,6 +72,7 @@ class Finished:
 
     number: WaybillNumber
     label_warning: str | None
+    next_session: int | None = None  # 一单多包: the session opened for the rest of the order
 
 
 Step = Callable[[WaybillUnavailable | None], "dict[str, Any] | NumberRequest"]
@@ -164,15 +173,19 @@ def finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: Contents, 
         return number
     tracking_no = number.tracking_no
     parcel = Parcel(tracking_no=tracking_no, order_id=order.id, session_id=session.id, carrier=carrier,  # type: ignore[arg-type]
-                    packaging=session.packaging, weight_g=grams)
+                    packaging=session.packaging, weight_g=grams, items=contents.ordered)
     uow.insert(parcel)
-    for member in contents.members:
-        ledger.pick_reserved(uow, member, who.name)
-    for member in contents.members:
-        prepared.mark_lines_packed(uow, member.id)  # type: ignore[arg-type]
-    for member in contents.members:
-        records.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}", carrier=carrier)
-    uow.update(session, status="passed", closed_at=utcnow())
+    next_session = None
+    if contents.final:
+        for member in contents.members:
+            ledger.pick_reserved(uow, member, who.name)
+        for member in contents.members:
+            prepared.mark_lines_packed(uow, member.id)  # type: ignore[arg-type]
+        for member in contents.members:
+            records.transition(uow, member, order_rules.PACKED, who.name, f"parcel {tracking_no}", carrier=carrier)
+        uow.update(session, status="passed", closed_at=utcnow())
+    else:
+        next_session = _pack_part(uow, session, contents, tracking_no, who)
     sealed = waybills.platform_label(order, parcel, contents.lines, skus, settings, number)
     if sealed is not None:  # only the platform's print component at the station can print it
         job = print_queue.enqueue(uow, print_queue.component_queue(session.station), sealed, parcel.id, who.name)
@@ -182,7 +195,29 @@ def finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: Contents, 
                                   who.name)
     if learn and expectation is not None and lines is not None:
         learn_from_parcel(uow, lines, expectation, grams)
-    return Finished(number, job.warning)
+    return Finished(number, job.warning, next_session)
+
+
+def _pack_part(uow: UnitOfWork, session: PackSessionRow, contents: Contents, tracking_no: str, who: Actor) -> int:
+    """A parcel holding part of the order (一单多包): its units leave their bins and count as
+    packed, the order stays open for the rest, and the next parcel's session opens at the
+    same station. Returns its id."""
+    by_order: dict[int, dict[str, int]] = {}
+    for line in contents.lines:
+        if not prepared.add_packed(uow, line.id, line.qty):  # type: ignore[arg-type]
+            raise Conflict(f"{line.sku}: the order has fewer units left to pack than this parcel holds; "
+                           "open the order again", "lines_changed")
+        units = by_order.setdefault(line.order_id, {})
+        units[line.sku] = units.get(line.sku, 0) + line.qty
+    for member in contents.members:
+        if member.id in by_order:
+            ledger.pick_units(uow, member, by_order[member.id], who.name)
+    uow.update(session, status="passed", closed_at=utcnow())
+    said = ", ".join(f"{n} × {sku}" for sku, n in contents.ordered.items())
+    records.add_note(uow, contents.order, who.name, f"parcel {tracking_no} holds {said}; the rest follows "
+                     "in another parcel (一单多包)")
+    following, _ = open_session(uow, contents.order.order_no, session.station, who, found=contents.order)
+    return following.id  # type: ignore[return-value]
 
 
 def _number_for(uow: UnitOfWork, session: PackSessionRow, contents: Contents, carrier: str, grams: int,
@@ -242,11 +277,13 @@ def _override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, setting
     ).first()
     if last is None:
         raise Conflict("weigh the parcel first: there is nothing to override", "no_weighing")
-    if not is_complete(uow, uow.session.get(OrderRow, session.order_id), session):  # type: ignore[arg-type]
+    order = uow.get_locked(OrderRow, session.order_id)
+    scanned = history_of(uow, session.id).scanned  # type: ignore[arg-type]
+    contents = parcel_contents(contents_of(uow, order), session, scanned)
+    if not all(scanned.get(sku, 0) >= n for sku, n in contents.ordered.items()):
         raise Conflict("not every item is scanned; an override covers the weight, not missing scans",
                        "scan_incomplete")
-    order = uow.get_locked(OrderRow, session.order_id)
-    done = finish_parcel(uow, session, contents_of(uow, order), last.grams, who, settings, learn=False)
+    done = finish_parcel(uow, session, contents, last.grams, who, settings, learn=False)
     if isinstance(done, NumberRequest):
         if refused is None:
             return done
@@ -264,4 +301,6 @@ def _override(uow: UnitOfWork, session_id: int, reason: str, who: Actor, setting
     answer = weighing_answer(uow, last)
     answer.update({"tracking_no": tracking_no, "overridden": True, "override_by": who.name,
                    "override_reason": reason, **number_fields(number, warning)})
+    if done.next_session is not None:
+        answer["next_session_id"] = done.next_session
     return answer

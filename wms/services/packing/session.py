@@ -73,17 +73,24 @@ def order_for_code(uow: UnitOfWork, raw: str) -> OrderRow:
 
 @dataclass
 class Contents:
-    """What a session's parcel must hold: the order, its merge group (合并发货) and their lines."""
+    """What a session's parcel must hold: the order, its merge group (合并发货) and their lines.
+
+    `lines` count what is left to pack (an earlier parcel of the order took `packed`). A parcel
+    that holds part of the order (一单多包) is `parcel_of` them: its lines are its own units
+    (`split`), and `final` says whether it takes the last of them."""
 
     order: OrderRow
     members: list[OrderRow]
     lines: list[prepared.LineQty]
+    split: bool = False
+    final: bool = True
 
     @property
     def ordered(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for line in self.lines:
-            out[line.sku] = out.get(line.sku, 0) + line.qty
+            if line.qty - line.packed > 0:
+                out[line.sku] = out.get(line.sku, 0) + line.qty - line.packed
         return out
 
     @property
@@ -91,9 +98,39 @@ class Contents:
         """Of `ordered`, the gift units per SKU (赠品): the packer must see them to put them in."""
         out: dict[str, int] = {}
         for line in self.lines:
-            if line.gift_qty:
-                out[line.sku] = out.get(line.sku, 0) + line.gift_qty
+            if line.gift_qty and line.qty - line.packed > 0:
+                out[line.sku] = out.get(line.sku, 0) + min(line.gift_qty, line.qty - line.packed)
         return out
+
+    @property
+    def started(self) -> bool:
+        """An earlier parcel took part of the order already."""
+        return any(line.packed for line in self.lines)
+
+    def parcel_of(self, units: dict[str, int]) -> Contents:
+        """The share of the lines a parcel holding `units` (sku -> n) takes, line by line in
+        order (a merge group's orders in turn); each share's qty is what it adds to `packed`."""
+        left = dict(units)
+        share, final = [], True
+        for line in self.lines:
+            todo = line.qty - line.packed
+            n = min(todo, left.get(line.sku, 0))
+            if n < todo:
+                final = False
+            if n > 0:
+                share.append(line._replace(qty=n, packed=0, gift_qty=min(line.gift_qty, n)))
+                left[line.sku] -= n
+        return Contents(self.order, self.members, share, split=True, final=final)
+
+
+def parcel_contents(contents: Contents, session: PackSessionRow, scanned: dict[str, int]) -> Contents:
+    """What this session's parcel holds: the whole order as usual; what was scanned when the
+    packer closed the parcel early (一单多包); the rest when an earlier parcel took some."""
+    if session.partial:
+        return contents.parcel_of(scanned)
+    if contents.started:
+        return contents.parcel_of(contents.ordered)
+    return contents
 
 
 def contents_of(uow: UnitOfWork, order: OrderRow) -> Contents:
@@ -134,26 +171,41 @@ def ordered_in(uow: UnitOfWork, order: OrderRow) -> dict[str, int]:
 
 
 def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
+    """The session as the station shows it: an open one's lines are what is left to pack (with
+    what is scanned); a closed one's, what its parcel holds."""
     order = uow.session.get(OrderRow, session.order_id)
     assert order is not None
     contents = contents_of(uow, order)
-    ordered, gifts = contents.ordered, contents.gifts
     scanned = scanned_counts(uow, session.id)  # type: ignore[arg-type]
-    skus = catalog.skus_by_code(uow, set(ordered))
     parcel = uow.session.exec(select(Parcel).where(Parcel.session_id == session.id)).first()
+    if session.status == "open":
+        ordered, gifts = contents.ordered, contents.gifts
+        complete = session.partial or all(scanned.get(s, 0) >= q for s, q in ordered.items())
+    else:
+        ordered = dict(parcel.items) if parcel is not None and parcel.items else {}
+        if not ordered:  # a parcel from before parcels kept their items: the whole order
+            for line in contents.lines:
+                ordered[line.sku] = ordered.get(line.sku, 0) + line.qty
+        gifts, complete = {}, True
+    skus = catalog.skus_by_code(uow, set(ordered))
+    earlier = uow.session.exec(select(Parcel.id).where(
+        Parcel.order_id == order.id, Parcel.status != "voided",
+        Parcel.session_id != session.id)).all()  # type: ignore[arg-type]
     return {
         "session_id": session.id,
         "order_no": order.order_no,
         "station": session.station,
         "status": session.status,
         "packaging": session.packaging,
+        "partial": session.partial,
+        "parcel_no": len(earlier) + 1,
         "lines": [
             {"sku": sku, "name": skus[sku].name if sku in skus else sku, "qty": qty,
              "scanned": scanned.get(sku, 0), "gift_qty": gifts.get(sku, 0),
              "unit_weight_g": skus[sku].unit_weight_g if sku in skus else None}
             for sku, qty in ordered.items()
         ],
-        "complete": all(scanned.get(s, 0) >= q for s, q in ordered.items()),
+        "complete": complete,
         "tracking_no": parcel.tracking_no if parcel else None,
         "recipient": {"name": order.recipient_name, "phone": order_rules.mask_phone(order.recipient_phone),
                       "province": order.province, "city": order.city, "district": order.district},
@@ -205,6 +257,25 @@ def check_notes_seen(uow: UnitOfWork, contents: Any, session_id: int) -> None:
             f"卖家备注 ({m.seller_flag}): {m.seller_memo}" if m.seller_flag and m.seller_memo else "",
             f"客服备注 warehouse: {m.warehouse_note}" if m.warehouse_note else "") if t)
         raise Conflict(f"read the note first, then confirm it: {texts}", "notes_unacknowledged")
+
+
+def close_parcel(uow: UnitOfWork, session_id: int, who: Actor) -> dict[str, Any]:
+    """一单多包: this parcel holds what is scanned so far and is weighed as such; the rest of the
+    order goes in the next parcel, which opens when this one passes. Scans still count here
+    until it is weighed. Saying it twice changes nothing."""
+    session = get_session(uow, session_id, lock=True)
+    if session.status != "open":
+        raise Conflict(f"pack session {session.id} is {session.status}", "session_closed")
+    if not any(scanned_counts(uow, session.id).values()):  # type: ignore[arg-type]
+        raise Conflict("nothing is scanned into this parcel yet: scan what goes in it, then close it",
+                       "nothing_scanned")
+    if not session.partial:
+        session.partial = True
+        uow.session.add(session)
+        order = uow.session.get(OrderRow, session.order_id)
+        records.add_note(uow, order, who.name, f"parcel closed early at {session.station} (一单多包): "  # type: ignore[arg-type]
+                         "the rest of the order goes in the next parcel")
+    return session_view(uow, session)
 
 
 def open_session(uow: UnitOfWork, code: str, station: str, who: Actor,
@@ -259,10 +330,6 @@ def packaging_of(row: PackagingRow) -> weight_rules.Packaging:
 
 def epoch_ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
-
-
-def is_complete(uow: UnitOfWork, order: OrderRow, session: PackSessionRow) -> bool:
-    return pack_rules.PackSession(ordered_in(uow, order), scanned_counts(uow, session.id)).complete  # type: ignore[arg-type]
 
 
 def current_session(uow: UnitOfWork, station: str) -> PackSessionRow | None:

@@ -37,7 +37,16 @@ from wms.services.packing.finish import (
     weighing_answer,
     with_remote_number,
 )
-from wms.services.packing.session import Actor, Contents, check_notes_seen, contents_of, history_of, lock_for_parcel, packaging_of
+from wms.services.packing.session import (
+    Actor,
+    Contents,
+    check_notes_seen,
+    contents_of,
+    history_of,
+    lock_for_parcel,
+    packaging_of,
+    parcel_contents,
+)
 
 RECENT_WRONG_SCANS = timedelta(minutes=15)
 
@@ -90,8 +99,9 @@ def replay_weighing(uow: UnitOfWork, session: PackSessionRow, row: Weighing, who
                 answer["tracking_no"] = parcel.tracking_no
         return answer
     order = uow.get_locked(OrderRow, session.order_id)
-    contents = contents_of(uow, order)
-    if not pack_rules.PackSession(contents.ordered, history_of(uow, session.id).scanned).complete:  # type: ignore[arg-type]
+    scanned = history_of(uow, session.id).scanned  # type: ignore[arg-type]
+    contents = parcel_contents(contents_of(uow, order), session, scanned)
+    if not pack_rules.PackSession(contents.ordered, scanned).complete:
         return weighing_answer(uow, row)
     expectation, lines, skus = _expectation(uow, contents, session, settings)
     answer = weighing_answer(uow, row)
@@ -103,6 +113,8 @@ def replay_weighing(uow: UnitOfWork, session: PackSessionRow, row: Weighing, who
         raise refusal(refused, answer)
     uow.commit()
     answer.update(number_fields(done.number, done.label_warning), replayed=True)
+    if done.next_session is not None:
+        answer["next_session_id"] = done.next_session
     return answer
 
 
@@ -121,13 +133,13 @@ def weigh_session(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Act
     if not stable:
         raise Conflict("the scale is still moving: wait for a stable reading", "unstable_reading")
     order = uow.get_locked(OrderRow, session.order_id)
-    contents = contents_of(uow, order)
+    scanned = history_of(uow, session.id).scanned  # type: ignore[arg-type]
+    contents = parcel_contents(contents_of(uow, order), session, scanned)
     check_notes_seen(uow, contents, session.id)  # type: ignore[arg-type]
     expectation, lines, skus = _expectation(uow, contents, session, settings)
     judgement = weight_rules.judge(expectation, grams, True, lines, _recent_wrong_items(uow, session.station))
     finished: Finished | None = None
     blocked: WaybillUnavailable | None = None
-    scanned = history_of(uow, session.id).scanned  # type: ignore[arg-type]
     complete = pack_rules.PackSession(contents.ordered, scanned).complete
     if judgement.verdict == "pass" and complete:
         done = finish_parcel(uow, session, contents, grams, who, settings, expectation, lines, skus)
@@ -152,6 +164,8 @@ def weigh_session(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Act
         raise refusal(blocked, answer)
     if finished is not None:
         answer.update(number_fields(finished.number, finished.label_warning))
+        if finished.next_session is not None:  # 一单多包: the rest of the order goes in the next parcel
+            answer.update(next_session_id=finished.next_session, parcel_items=contents.ordered)
     if judgement.verdict == "pass" and not complete:
         answer["label_blocked"] = "scan_incomplete"
         answer["message"] = "the weight matches, but not every item was scanned: scan the rest and weigh again"

@@ -86,7 +86,7 @@ def _first_sight(uow: UnitOfWork, row: PlatformRow, remote: RemoteOrder, seen: P
     seen = seen or PlatformOrder(platform=row.name, platform_order_no=remote.platform_order_no)
     seen.order_no, seen.platform_status, seen.modified = order.order_no, f"{remote.state}/{remote.raw_status}"[:40], remote.modified
     seen.fingerprint, seen.refund = fingerprint(data.get("recipient") or {}), remote.refund
-    seen.sub_orders = remote.sub_orders
+    seen.sub_orders, seen.line_skus = remote.sub_orders, remote.line_skus
     uow.session.add(seen)
     if created:
         report.imported += 1
@@ -115,6 +115,7 @@ def _changed(uow: UnitOfWork, row: PlatformRow, remote: RemoteOrder, seen: Platf
                                            f"{recipient.get('phone', '')} {where}"))
     seen.platform_status, seen.modified, seen.refund = f"{remote.state}/{remote.raw_status}"[:40], remote.modified, remote.refund
     seen.fingerprint, seen.sub_orders = new_print, remote.sub_orders or seen.sub_orders
+    seen.line_skus = remote.line_skus or seen.line_skus
     uow.session.add(seen)
     order = records.get_order(uow, seen.order_no or "", lock=True)
     _take_memo(uow, order, remote, actor)

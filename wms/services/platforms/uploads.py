@@ -26,6 +26,7 @@ from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.services import job_queue
 from wms.services.orders import records
+from wms.services.stock import catalog
 
 STATUSES = ("queued", "sending", "sent", "skipped", "failed")
 
@@ -39,10 +40,12 @@ def _platform_of(uow: UnitOfWork, order_no: str) -> tuple[PlatformOrder, Platfor
 
 
 def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when: str,
-            weight_g: int | None = None, parcel: dict[str, Any] | None = None) -> TrackingUpload | None:
+            weight_g: int | None = None, parcel: dict[str, Any] | None = None,
+            holds: Parcel | None = None) -> TrackingUpload | None:
     """Queue the number for the order's platform if its shop sends on `when` (handover | packed).
     Returns None when the order came from no platform, its shop sends at another moment, or the
-    row exists already."""
+    row exists already. `holds`: the parcel, when it may hold only part of the order (一单多包):
+    its upload then names the platform's lines it carries (split_lines)."""
     found = _platform_of(uow, order_no)
     if found is None:
         return None
@@ -57,9 +60,10 @@ def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when
     earlier = uow.session.exec(select(func.count()).select_from(TrackingUpload).where(
         TrackingUpload.platform == platform.name, TrackingUpload.platform_order_no == seen.platform_order_no)).one()
     cod = uow.session.exec(select(OrderRow.order_type).where(OrderRow.order_no == order_no)).first() == "cod"
+    sub_orders = split_lines(uow, seen, holds) if holds is not None else []
     row = TrackingUpload(platform=platform.name, platform_order_no=seen.platform_order_no, order_no=order_no,
-                         carrier=carrier, tracking_no=tracking_no, next_attempt_at=utcnow(),
-                         extra={**({"additional_package": True} if earlier else {}),
+                         carrier=carrier, tracking_no=tracking_no, next_attempt_at=utcnow(), sub_orders=sub_orders,
+                         extra={**({"additional_package": True} if earlier and not sub_orders else {}),
                                 **({"cod": True} if cod else {}),
                                 **({"weight_g": weight_g} if weight_g else {}), **(parcel or {})})
     try:
@@ -71,11 +75,37 @@ def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when
     return row
 
 
+def split_lines(uow: UnitOfWork, seen: PlatformOrder, parcel: Parcel) -> list[str]:
+    """The platform's lines (sub-orders, oid) a parcel of a split order carries (拆单发货: Taobao's
+    `is_split` + `sub_tid`), not yet sent with another parcel; [] when the parcel is the order's
+    only one (the whole order is sent) or the platform gave no line ids. A line whose units
+    went in several parcels goes with the first; gifts are no platform line, so never sent."""
+    if not parcel.items or not seen.line_skus:
+        return []
+    order = uow.session.get(OrderRow, parcel.order_id)
+    others = uow.session.exec(select(Parcel.id).where(Parcel.order_id == parcel.order_id, Parcel.id != parcel.id,
+                                                      Parcel.status != "voided")).first()
+    if others is None and order is not None and order.status in (records.rules.PACKED, records.rules.SHIPPED):
+        return []
+    sent = set()
+    for (lines,) in uow.session.execute(select(TrackingUpload.sub_orders).where(
+            TrackingUpload.platform == seen.platform, TrackingUpload.platform_order_no == seen.platform_order_no,
+            TrackingUpload.status != "cancelled")):
+        sent.update(lines or [])
+    parts = catalog.combo_parts(uow, set(seen.line_skus.values()))
+    held = set(parcel.items)
+    return [oid for oid, sku in seen.line_skus.items() if oid not in sent
+            and (sku in held or any(part in held for part, _ in parts.get(sku, [])))]
+
+
 def _parcel_facts(uow: UnitOfWork, parcel: Parcel, member: OrderRow) -> dict[str, Any]:
     """What an ERP's confirmation tells beside the number: the items of this order in the parcel,
     who packed it and when (kept with the outbox row, so a resend says the same)."""
     session = uow.session.get(PackSessionRow, parcel.session_id) if parcel.session_id else None
-    return {"items": [{"sku": line.sku, "qty": line.qty} for line in records.order_lines(uow, member) if line.qty > 0],
+    items = [{"sku": line.sku, "qty": line.qty} for line in records.order_lines(uow, member) if line.qty > 0]
+    if parcel.items and not member.merge_group and sum(parcel.items.values()) < sum(i["qty"] for i in items):
+        items = [{"sku": sku, "qty": qty} for sku, qty in parcel.items.items()]  # 一单多包: this parcel's share
+    return {"items": items,
             "operator": session.operator if session else None,
             "packed_at": parcel.created_at.isoformat()}
 
@@ -92,7 +122,7 @@ def on_handover(uow: UnitOfWork, handover_id: int, actor: str = "handover") -> i
             continue
         for member in records.in_parcel(uow, order):
             if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no, "handover",
-                       parcel.weight_g, _parcel_facts(uow, parcel, member)):
+                       parcel.weight_g, _parcel_facts(uow, parcel, member), parcel):
                 queued += 1
     return queued
 
@@ -116,7 +146,7 @@ def enqueue_packed(uow: UnitOfWork, limit: int = 500) -> int:
     for parcel, order in rows:
         for member in records.in_parcel(uow, order):
             if enqueue(uow, member.order_no, parcel.carrier or member.carrier or "", parcel.tracking_no or "", "packed",
-                       parcel.weight_g, _parcel_facts(uow, parcel, member)):
+                       parcel.weight_g, _parcel_facts(uow, parcel, member), parcel):
                 queued += 1
     uow.commit()
     return queued

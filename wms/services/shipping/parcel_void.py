@@ -98,10 +98,17 @@ def void_parcel(uow: UnitOfWork, tracking_no: str, who: str, reason: str, timeou
 
 def _void_here(uow: UnitOfWork, parcel: Parcel, who: str, reason: str) -> None:
     order = uow.get_locked(OrderRow, parcel.order_id)
-    members = [m for m in records.in_parcel(uow, order) if m.status == order_rules.PACKED]
-    for member in members:
-        records.transition(uow, member, order_rules.PICKED, who, f"parcel {parcel.tracking_no} voided: {reason}")
-        uow.session.execute(update(OrderLine).where(OrderLine.order_id == member.id).values(packed=0))  # type: ignore[arg-type]
+    group = records.in_parcel(uow, order)
+    for member in group:
+        if member.status == order_rules.PACKED:
+            records.transition(uow, member, order_rules.PICKED, who, f"parcel {parcel.tracking_no} voided: {reason}")
+    others = uow.session.exec(select(Parcel.id).where(Parcel.order_id == parcel.order_id, Parcel.id != parcel.id,
+                                                      Parcel.status != "voided")).first()
+    if others is None:  # the order's only parcel: nothing of it is packed any more
+        for member in group:
+            uow.session.execute(update(OrderLine).where(OrderLine.order_id == member.id).values(packed=0))  # type: ignore[arg-type]
+    else:  # 一单多包: only what this parcel held is to pack again
+        _unpack(uow, group, dict(parcel.items or {}))
     uow.update(parcel, status="voided", voided_at=utcnow(), voided_by=who, void_reason=reason[:500])
     uow.session.execute(update(PrintJob).where(PrintJob.tracking_no == parcel.tracking_no,  # type: ignore[arg-type]
                                                PrintJob.status == "queued")
@@ -109,6 +116,18 @@ def _void_here(uow: UnitOfWork, parcel: Parcel, who: str, reason: str) -> None:
     uow.session.execute(update(TrackingUpload).where(TrackingUpload.tracking_no == parcel.tracking_no,  # type: ignore[arg-type]
                                                      TrackingUpload.status.in_(("queued", "failed")))  # type: ignore[attr-defined]
                         .values(status="cancelled", last_error=f"parcel voided: {reason}"[:500]))
+
+
+def _unpack(uow: UnitOfWork, group: list[OrderRow], items: dict[str, int]) -> None:
+    """Count `items` (sku -> units) as not packed any more, from the group's last lines back."""
+    lines = uow.session.exec(select(OrderLine).where(OrderLine.order_id.in_([m.id for m in group]))  # type: ignore[attr-defined]
+                             .order_by(OrderLine.id.desc())).all()  # type: ignore[union-attr]
+    for line in lines:
+        n = min(items.get(line.sku, 0), line.packed)
+        if n > 0:
+            line.packed -= n
+            items[line.sku] -= n
+            uow.session.add(line)
 
 
 def _batch_open(uow: UnitOfWork, handover_id: int) -> bool:

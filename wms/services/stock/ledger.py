@@ -246,6 +246,29 @@ def pick_reserved(uow: UnitOfWork, order: OrderRow, operator: str) -> None:
     prepared.mark_reservations_picked(uow, order.id)  # type: ignore[arg-type]
 
 
+def pick_units(uow: UnitOfWork, order: OrderRow, units: dict[str, int], operator: str) -> None:
+    """Take some of an order's reserved units out of their bins: a parcel holding part of the
+    order (一单多包). Its reservations stay active for the rest (`pick_reserved` takes that);
+    units a wave picked already are taken from no bin again."""
+    left = dict(units)
+    rows = uow.session.exec(
+        select(Reservation, StockRow.bin_id).join(StockRow, StockRow.id == Reservation.stock_id)  # type: ignore[arg-type]
+        .where(Reservation.order_id == order.id, Reservation.status == "active")
+        .order_by(Reservation.stock_id)).all()  # type: ignore[arg-type]
+    for res, bin_id in rows:
+        n = min(left.get(res.sku, 0), res.qty - res.picked)
+        if n <= 0:
+            continue
+        if not prepared.take_reserved(uow, res.stock_id, n):
+            raise Conflict(f"stock of {res.sku} changed under the order; recount the bin", "insufficient_stock")
+        uow.insert_values(LedgerEntry, bin_id=bin_id, sku=res.sku, delta=-n, kind="pick",
+                          ref=f"order:{order.order_no}", operator=operator)
+        res.picked += n
+        uow.session.add(res)
+        left[res.sku] -= n
+    uow.session.flush()
+
+
 def ledger_mismatches(uow: UnitOfWork) -> list[tuple[int, str, int, int]]:
     """(bin_id, sku, on_hand, ledger sum) wherever they disagree: should always be empty."""
     sums = dict(

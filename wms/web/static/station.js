@@ -188,6 +188,7 @@
     order_not_ready: "Not ready to pack 未到打包环节", session_closed: "Parcel finished 本单已完成",
     unstable_reading: "Scale moving 秤不稳定", unknown_order: "Unknown order 未知订单",
     notes_unacknowledged: "Read the note first 请先阅读并确认留言 (F2)",
+    nothing_scanned: "Nothing in this parcel yet 本箱还没有商品",
     network: "No connection 网络故障", forbidden: "Not allowed 无权限", validation_error: "Not accepted 输入无效"
   };
   function problem(data) {
@@ -280,7 +281,11 @@
         }
         var w = r.data.result || {};
         if (w.weighing_id) mineWeighings[w.weighing_id] = true;
-        if (w.verdict === "pass" && w.tracking_no) {
+        if (w.verdict === "pass" && w.tracking_no && w.next_session_id) {
+          WmsSound.play("pass");
+          feedback("ok", "✓ Weight OK — label " + w.tracking_no + " is printing. Next parcel opened: scan the rest. " +
+                   "重量正确, 面单打印中; 下一箱已打开, 请扫描剩余商品。");
+        } else if (w.verdict === "pass" && w.tracking_no) {
           WmsSound.play("pass");
           feedback("ok", "✓ Weight OK — label " + w.tracking_no + " is printing. 重量正确, 正在打印面单。");
         } else if (w.verdict === "pass") {
@@ -374,6 +379,11 @@
     var r = sess.recipient || {};
     $("recipient").textContent = [r.name, r.phone, (r.province || "") + (r.city || "") + (r.district || "")].join(" ");
     $("packaging").textContent = sess.packaging ? "box 包材 " + sess.packaging : "";
+    var several = sess.partial || sess.parcel_no > 1;
+    $("parcel-no").hidden = !several;
+    $("parcel-no").textContent = "parcel 第 " + sess.parcel_no + " 箱" + (sess.partial ? " · closed 已封箱" : "");
+    var anyScanned = sess.lines.some(function (l) { return l.scanned > 0; });
+    $("close-parcel").hidden = !(sess.status === "open" && !sess.partial && !sess.complete && anyScanned);
     drawNotes(sess);
     sess.lines.forEach(function (line) {
       var tr = document.createElement("tr");
@@ -439,8 +449,25 @@
     });
   }
   $("ack-notes").addEventListener("click", acknowledgeNotes);
+
+  // 一单多包: the box is full; what is scanned goes in this parcel, the rest in the next one.
+  function closeParcel() {
+    var sess = state && state.session;
+    if (!sess || sess.status !== "open" || sess.partial) return;
+    submit(function () {
+      return call("POST", "/api/pack/sessions/" + sess.session_id + "/close-parcel").then(function (r) {
+        if (r.ok) feedback("ok", "✓ Parcel closed with what is scanned — weigh it; the rest goes in the next " +
+                           "parcel. 已封箱, 请称重, 剩余商品装下一箱。");
+        else { WmsSound.play("rejected"); feedback("bad", problem(r.data)); }
+        backToScan();
+        return refresh(true);
+      });
+    });
+  }
+  $("close-parcel").addEventListener("click", closeParcel);
   document.addEventListener("keydown", function (e) {
     if (e.key === "F2") { e.preventDefault(); acknowledgeNotes(); }
+    if (e.key === "F4") { e.preventDefault(); closeParcel(); }
   });
 
   function signed(n) { return (n > 0 ? "+" : n < 0 ? "−" : "±") + Math.abs(n); }

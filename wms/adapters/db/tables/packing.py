@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from wms.adapters.db.tables._fields import created_at, json_field, optional_time
@@ -22,6 +22,8 @@ class PackSessionRow(SQLModel, table=True):
     # A flagged buyer message or seller memo must be acknowledged before a weighing counts.
     notes_ack_by: str | None = Field(default=None, max_length=80)
     notes_ack_at: datetime | None = optional_time()
+    # 一单多包: the packer closed this parcel with what was scanned; the rest goes in the next one.
+    partial: bool = False
     opened_at: datetime = created_at()
     closed_at: datetime | None = optional_time()
 
@@ -56,6 +58,7 @@ class Parcel(SQLModel, table=True):
     packaging: str | None = Field(default=None, max_length=40)
     weight_g: int | None = None
     pieces: int = 1
+    items: dict[str, int] | None = Field(default=None, sa_type=JSON, nullable=True)  # sku -> units in this parcel
     status: str = Field(default="packed", max_length=20)  # packed shipped voided
     handover_id: int | None = Field(default=None, foreign_key="handover.id", index=True)
     shipped_at: datetime | None = optional_time()
