@@ -67,6 +67,7 @@ API: dict[tuple[str, str], Roles] = {
     ("PATCH", "/api/orders/{order_no}"): SUPERVISING,
     ("POST", "/api/orders/{order_no}/hold"): SUPERVISING,
     ("POST", "/api/orders/{order_no}/release"): SUPERVISING,
+    ("POST", "/api/orders/{order_no}/ship-available"): SUPERVISING,
     ("POST", "/api/orders/{order_no}/notes"): ANYONE,
     ("PUT", "/api/orders/{order_no}/lines"): SUPERVISING,
     ("POST", "/api/orders/{order_no}/cancel"): SUPERVISING,

@@ -98,3 +98,33 @@ def test_bills_that_cannot_be_read_are_refused_whole(shop):  # noqa: F811
     r = boss.post("/api/bills/import", content=gbk_bill([]), params={"carrier": "NOPE"})
     assert r.status_code == 404 and r.json()["error"] == "unknown_carrier"
     assert boss.get("/api/bills/1").status_code == 404, "nothing was kept"
+
+
+def test_a_passing_weighing_shows_what_the_parcel_should_cost_and_follows_a_rate_change(shop):  # noqa: F811
+    from tests.integration.conftest import make_order
+    from tests.integration.test_handover import MUG
+
+    for region, first in (("*", "12.00"), ("广东省", "8.00")):
+        r = shop.put("/api/carriers/EMS/rates", {"region": region, "first_g": 1000, "first_fee": first,
+                                                 "step_g": 1000, "step_fee": "2.00"})
+        assert r.status_code == 200, r.text
+    packer = shop.as_("packer")
+
+    def weigh(order_no, units):
+        make_order(shop, order_no, [("MUG", units)])  # to 广东省
+        sid = packer.post("/api/pack/sessions", {"order_no": order_no, "station": "PK-01"}).json()["session_id"]
+        for n in range(units):
+            packer.post(f"/api/pack/sessions/{sid}/scans", {"code": MUG, "scanned_at": f"2099-01-01T00:00:{n:02d}Z"})
+        return packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 350 * units}).json()
+
+    four = weigh("FE1", 4)  # 1,400 g: first kilo 8.00, one more kilo begun 2.00
+    assert (four["verdict"], four["carrier"], four["freight_estimate"]) == ("pass", "EMS", "10.00"), four
+    r = shop.put("/api/carriers/EMS/rates", {"region": "广东省", "first_g": 1000, "first_fee": "9.00", "step_g": 500,
+                                            "step_fee": "1.00"})
+    assert r.status_code == 200
+    assert weigh("FE2", 4)["freight_estimate"] == "10.00"  # 9.00 + one 500 g step begun
+    make_order(shop, "FE3", [("MUG", 1)], recipient={"name": "李四", "phone": "13912345678", "province": "浙江省",
+                                                     "city": "杭州市", "district": "余杭区", "address": "文一西路 969 号"})
+    sid = packer.post("/api/pack/sessions", {"order_no": "FE3", "station": "PK-01"}).json()["session_id"]
+    packer.post(f"/api/pack/sessions/{sid}/scans", {"code": MUG, "scanned_at": "2099-01-01T00:00:30Z"})
+    assert packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 350}).json()["freight_estimate"] == "12.00"

@@ -141,6 +141,21 @@ def release_order(order_no: str, reason: Reason, actor: Actor = "order-desk", da
     _run(work)(database)
 
 
+@orders_app.command("ship-available")
+def ship_available(order_no: str, actor: Actor = "order-desk", database: DatabaseOpt = None) -> None:
+    """An order held for stock ships what is there now; the rest waits as a back-order (拆单)."""
+    from wms.services.orders import records, split
+
+    def work(uow: Any) -> None:
+        order = records.get_order(uow, order_no, lock=True)
+        done = split.ship_available(uow, order, actor)
+        _show(uow, order)
+        if done["back_order"]:
+            typer.echo(f"{done['back_order']}: {done['back_order_status']} — {done['hold_reason']}")
+
+    _run(work)(database)
+
+
 @cases_app.command("decide")
 def decide_case(
     code: str,

@@ -29,6 +29,9 @@ def add(
     ship_by_hours: Annotated[int | None, typer.Option("--ship-by-hours",
                                                          help="Promise when the platform gives none (default 48)")] = None,
     interval: Annotated[int | None, typer.Option("--interval", help="Seconds between pulls in wms serve; 0: off")] = None,
+    ship_available: Annotated[bool | None, typer.Option(
+        "--ship-available/--ship-whole",
+        help="An order short of stock ships what is there and the rest follows (缺货先发), or waits whole")] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Add a shop account, or change the settings given."""
@@ -40,13 +43,15 @@ def add(
         try:
             row, created = shops.add_platform(
                 uow, name, kind, url=url, shop=shop, app_key=app_key, app_secret=secret, access_token=token,
-                upload_on=upload_on, ship_by_hours=ship_by_hours, pull_interval_s=interval)
+                upload_on=upload_on, ship_by_hours=ship_by_hours, pull_interval_s=interval,
+                ship_available=ship_available)
             uow.commit()
         except DomainError as exc:
             raise fail(exc.message) from None
     typer.echo(f"platform {row.name} ({row.kind}) {'added' if created else 'changed'}: shop {row.shop or '-'}, "
                f"{row.url or '-'}, tracking sent on {row.upload_on}, ship-by {row.ship_by_hours} h after payment, "
-               f"pulled every {row.pull_interval_s} s")
+               f"pulled every {row.pull_interval_s} s"
+               + ("; short orders ship what is there (缺货先发)" if row.ship_available else ""))
 
 
 @platforms_app.command("authorise")

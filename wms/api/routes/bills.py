@@ -9,7 +9,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.api.deps import Caller
 from wms.api.schemas import Body, RowId
 from wms.http import UowDep
-from wms.services.shipping import bills
+from wms.services.shipping import bills, rate_cache
 
 router = APIRouter(tags=["bills"])
 
@@ -28,7 +28,7 @@ def set_rate(code: str, body: RateIn, uow: UowDep, who: Caller) -> dict:
     bills.set_rate(uow, code, body.region, body.first_g, body.first_fee, body.step_g, body.step_fee)
     uow.commit()
     return {"carrier": code.upper(), "rates": [r.__dict__ | {"first_fee": str(r.first_fee), "step_fee": str(r.step_fee)}
-                                               for r in bills.rates(uow, code.upper())]}
+                                               for r in rate_cache.read_rates(uow, code.upper())]}
 
 
 @router.post("/bills/import", status_code=201)

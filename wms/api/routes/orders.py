@@ -13,7 +13,7 @@ from wms.api.schemas import CancelIn, ChangeLinesIn, HoldIn, NoteIn, OrderEditIn
 from wms.domain import incoming
 from wms.domain.orders import mask_phone
 from wms.http import UowDep
-from wms.services.orders import edits, files, intake, records
+from wms.services.orders import edits, files, intake, records, split
 from wms.services.platforms import buyer_reveal
 
 router = APIRouter(tags=["orders"])
@@ -23,7 +23,7 @@ def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
     return {
         "order_no": order.order_no, "status": order.status, "hold_reason": order.hold_reason,
         "order_type": order.order_type, "channel": order.channel, "carrier": order.carrier,
-        "cod_amount": str(order.cod_amount),
+        "cod_amount": str(order.cod_amount), "split_from": order.split_from,
         "paid_amount": str(order.paid_amount) if order.paid_amount is not None else None, "merge_group": order.merge_group, "shop": order.shop,
         "buyer_message": order.buyer_message, "seller_memo": order.seller_memo, "seller_flag": order.seller_flag,
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,
@@ -102,6 +102,16 @@ def release_order(order_no: str, body: HoldIn, uow: UowDep, who: Caller) -> dict
     found = edits.release_hold(uow, order, who.name, body.reason)
     uow.commit()
     return {**order_view(uow, order), "released": found.ok, "problems": found.problems}
+
+
+@router.post("/orders/{order_no}/ship-available")
+def ship_available(order_no: str, uow: UowDep, who: Caller) -> dict:
+    """拆单: an order held for stock ships what the shelves hold now; the rest becomes a back-order
+    (`<order>-B<n>`) that waits for stock. The answer is the order, with the back-order named."""
+    order = records.get_order(uow, order_no, lock=True)
+    done = split.ship_available(uow, order, who.name)
+    uow.commit()
+    return {**order_view(uow, order), "back_order": done["back_order"]}
 
 
 @router.get("/orders/{order_no}")

@@ -81,12 +81,13 @@ def _review(recipient: rules.Recipient, lines: list[rules.DraftLine], order_type
 
 
 def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | None = None,
-                 give_gifts: bool = True) -> tuple[OrderRow, bool]:
+                 give_gifts: bool = True, merge: bool = True) -> tuple[OrderRow, bool]:
     """Take an order in (idempotent by order_no) and review it; returns (order, created).
 
     `hold`: a reviewed order stays on hold with this reason and reserves nothing (a replacement
     waiting for its after-sales case's decision). `give_gifts`: the gift rules apply (not to
-    what an ERP sends, nor to a replacement)."""
+    what an ERP sends, nor to a replacement). `merge`: it may join its buyer's other open orders
+    (not a back-order, which waits apart from the order it was split from)."""
     order_no = order_no_of(data)
     if not order_no:
         raise Invalid("order_no: is required", "missing_field")
@@ -118,7 +119,8 @@ def create_order(uow: UnitOfWork, data: dict[str, Any], actor: str, hold: str | 
         transition(uow, order, rules.ON_HOLD, actor, hold)
         return order, True
     try_reserve(uow, order, "review")
-    merge_if_consented(uow, order, "review")
+    if merge:
+        merge_if_consented(uow, order, "review")
     return order, True
 
 

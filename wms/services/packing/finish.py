@@ -73,6 +73,7 @@ class Finished:
     number: WaybillNumber
     label_warning: str | None
     next_session: int | None = None  # 一单多包: the session opened for the rest of the order
+    carrier: str | None = None
 
 
 Step = Callable[[WaybillUnavailable | None], "dict[str, Any] | NumberRequest"]
@@ -195,7 +196,7 @@ def finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: Contents, 
                                   who.name)
     if learn and expectation is not None and lines is not None:
         learn_from_parcel(uow, lines, expectation, grams)
-    return Finished(number, job.warning, next_session)
+    return Finished(number, job.warning, next_session, carrier)
 
 
 def _pack_part(uow: UnitOfWork, session: PackSessionRow, contents: Contents, tracking_no: str, who: Actor) -> int:

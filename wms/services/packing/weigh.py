@@ -47,6 +47,7 @@ from wms.services.packing.session import (
     packaging_of,
     parcel_contents,
 )
+from wms.services.shipping import rate_cache
 
 RECENT_WRONG_SCANS = timedelta(minutes=15)
 
@@ -164,6 +165,8 @@ def weigh_session(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Act
         raise refusal(blocked, answer)
     if finished is not None:
         answer.update(number_fields(finished.number, finished.label_warning))
+        fee = rate_cache.estimate(uow, finished.carrier, order.province, grams) if finished.carrier else None
+        answer.update(carrier=finished.carrier, freight_estimate=str(fee) if fee is not None else None)
         if finished.next_session is not None:  # 一单多包: the rest of the order goes in the next parcel
             answer.update(next_session_id=finished.next_session, parcel_items=contents.ordered)
     if judgement.verdict == "pass" and not complete:

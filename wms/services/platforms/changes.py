@@ -15,7 +15,8 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms import RemoteOrder
 from wms.adapters.platforms.base import CLOSED, SHIPPED, TO_SHIP
 from wms.domain import orders as rules
-from wms.services.orders import intake, records
+from wms.domain.errors import Conflict
+from wms.services.orders import intake, records, split
 
 
 @dataclass
@@ -92,6 +93,14 @@ def _first_sight(uow: UnitOfWork, row: PlatformRow, remote: RemoteOrder, seen: P
         report.imported += 1
     else:
         report.already_present += 1
+    if created and not remote.refund and row.ship_available and order.status == rules.ON_HOLD \
+            and (order.hold_reason or "").startswith(intake.STOCK_HOLDS):
+        uow.session.flush()
+        try:
+            with uow.session.begin_nested():
+                split.ship_available(uow, order, actor)  # the shop ships what is there (缺货先发)
+        except Conflict:
+            pass  # nothing of it in stock: it waits whole, as held
     if remote.refund:
         _hold(uow, order, actor, f"platform {row.name}: the buyer asked to cancel or refund "
                                  f"before shipping ({remote.raw_status})", report, row, "refund_requested")

@@ -19,7 +19,8 @@ UPLOAD_ON = ("handover", "packed", "never")
 def add_platform(uow: UnitOfWork, name: str, kind: str, *, url: str = "", shop: str | None = None,
                  app_key: str | None = None, app_secret: str | None = None, access_token: str | None = None,
                  upload_on: str | None = None, ship_by_hours: int | None = None,
-                 pull_interval_s: int | None = None, enabled: bool | None = None) -> tuple[PlatformRow, bool]:
+                 pull_interval_s: int | None = None, enabled: bool | None = None,
+                 ship_available: bool | None = None) -> tuple[PlatformRow, bool]:
     """Add a shop account, or change the settings given (the others stay)."""
     name = name.strip()
     if not name or len(name) > 40:
@@ -38,7 +39,7 @@ def add_platform(uow: UnitOfWork, name: str, kind: str, *, url: str = "", shop: 
         raise Invalid(f"platform {name} is of kind {row.kind}; give it a new name for {kind}", "kind_mismatch")
     for key, value in dict(url=url or None, shop=shop, app_key=app_key, app_secret=app_secret,
                            access_token=access_token, upload_on=upload_on, ship_by_hours=ship_by_hours,
-                           pull_interval_s=pull_interval_s, enabled=enabled).items():
+                           pull_interval_s=pull_interval_s, enabled=enabled, ship_available=ship_available).items():
         if value is not None:
             setattr(row, key, value)
     if kind != "file" and kind not in WAYBILL_KINDS and not row.url:
@@ -65,7 +66,7 @@ def platform_view(row: PlatformRow) -> dict[str, Any]:
             "app_key": row.app_key, "secret_set": bool(row.app_secret), "token_set": bool(row.access_token),
             "token_expires_at": row.token_expires_at.isoformat() if row.token_expires_at else None,
             "upload_on": row.upload_on, "ship_by_hours": row.ship_by_hours,
-            "pull_interval_s": row.pull_interval_s, "enabled": row.enabled,
+            "pull_interval_s": row.pull_interval_s, "enabled": row.enabled, "ship_available": row.ship_available,
             "cursor": row.cursor.isoformat() if row.cursor else None,
             "last_pull_at": row.last_pull_at.isoformat() if row.last_pull_at else None,
             "last_error": row.last_error, "last_error_code": row.last_error_code,

@@ -32,11 +32,15 @@ STATUSES = ("queued", "sending", "sent", "skipped", "failed")
 
 
 def _platform_of(uow: UnitOfWork, order_no: str) -> tuple[PlatformOrder, PlatformRow] | None:
+    """The platform order behind ours; a back-order (拆单) ships for its first order's."""
     row = uow.session.exec(
         select(PlatformOrder, PlatformRow).join(PlatformRow, PlatformRow.name == PlatformOrder.platform)  # type: ignore[arg-type]
         .where(PlatformOrder.order_no == order_no)
     ).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        parent = uow.session.exec(select(OrderRow.split_from).where(OrderRow.order_no == order_no)).first()
+        return _platform_of(uow, parent) if parent else None
+    return (row[0], row[1])
 
 
 def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when: str,
@@ -85,7 +89,10 @@ def split_lines(uow: UnitOfWork, seen: PlatformOrder, parcel: Parcel) -> list[st
     order = uow.session.get(OrderRow, parcel.order_id)
     others = uow.session.exec(select(Parcel.id).where(Parcel.order_id == parcel.order_id, Parcel.id != parcel.id,
                                                       Parcel.status != "voided")).first()
-    if others is None and order is not None and order.status in (records.rules.PACKED, records.rules.SHIPPED):
+    split_order = order is not None and (order.split_from is not None or uow.session.exec(
+        select(OrderRow.id).where(OrderRow.split_from == order.order_no)).first() is not None)
+    if others is None and not split_order and order is not None \
+            and order.status in (records.rules.PACKED, records.rules.SHIPPED):
         return []
     sent = set()
     for (lines,) in uow.session.execute(select(TrackingUpload.sub_orders).where(

@@ -21,6 +21,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import freight
 from wms.domain.errors import Invalid, NotFound
 from wms.services.orders.files import read_text
+from wms.services.shipping import rate_cache
 
 TRACKING = ("运单号", "快递单号", "单号", "面单号", "tracking_no", "tracking", "waybill")
 WEIGHT = ("计费重量", "结算重量", "计费重", "重量", "billed_weight", "weight")
@@ -43,12 +44,8 @@ def set_rate(uow: UnitOfWork, carrier: str, region: str, first_g: int, first_fee
     row.first_g, row.first_fee, row.step_g, row.step_fee = first_g, fees[0], step_g, fees[1]
     uow.session.add(row)
     uow.session.flush()
+    rate_cache.forget(code)
     return row
-
-
-def rates(uow: UnitOfWork, carrier: str) -> list[freight.Rate]:
-    return [freight.Rate(r.region, r.first_g, r.first_fee, r.step_g, r.step_fee) for r in uow.session.exec(
-        select(CarrierRate).where(CarrierRate.carrier == carrier).order_by(CarrierRate.region)).all()]
 
 
 def import_bill(uow: UnitOfWork, carrier: str, raw: bytes, filename: str, actor: str) -> CourierBill:
@@ -57,7 +54,7 @@ def import_bill(uow: UnitOfWork, carrier: str, raw: bytes, filename: str, actor:
     if uow.session.get(Carrier, code) is None:
         raise NotFound(f"unknown carrier {carrier}", "unknown_carrier")
     rows = _rows(raw, filename)
-    table = rates(uow, code)
+    table = rate_cache.read_rates(uow, code)
     billed_before = set(uow.session.exec(select(CourierBillLine.tracking_no).join(
         CourierBill, CourierBill.id == CourierBillLine.bill_id).where(CourierBill.carrier == code)).all())  # type: ignore[arg-type]
     bill = CourierBill(carrier=code, filename=filename[:200], imported_by=actor)

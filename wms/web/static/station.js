@@ -281,13 +281,14 @@
         }
         var w = r.data.result || {};
         if (w.weighing_id) mineWeighings[w.weighing_id] = true;
+        var fee = w.freight_estimate ? " · " + (w.carrier || "") + " freight 运费 ≈ ¥" + w.freight_estimate : "";
         if (w.verdict === "pass" && w.tracking_no && w.next_session_id) {
           WmsSound.play("pass");
-          feedback("ok", "✓ Weight OK — label " + w.tracking_no + " is printing. Next parcel opened: scan the rest. " +
-                   "重量正确, 面单打印中; 下一箱已打开, 请扫描剩余商品。");
+          feedback("ok", "✓ Weight OK — label " + w.tracking_no + " is printing" + fee + ". Next parcel opened: " +
+                   "scan the rest. 重量正确, 面单打印中; 下一箱已打开, 请扫描剩余商品。");
         } else if (w.verdict === "pass" && w.tracking_no) {
           WmsSound.play("pass");
-          feedback("ok", "✓ Weight OK — label " + w.tracking_no + " is printing. 重量正确, 正在打印面单。");
+          feedback("ok", "✓ Weight OK — label " + w.tracking_no + " is printing" + fee + ". 重量正确, 正在打印面单。");
         } else if (w.verdict === "pass") {
           WmsSound.play("rejected");
           feedback("bad", "✗ " + (w.message || "scan every item, then weigh again") + " 请扫完所有商品再称重。");

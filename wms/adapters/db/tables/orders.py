@@ -35,6 +35,7 @@ class OrderRow(SQLModel, table=True):
     paid_amount: Decimal | None = Field(default=None, sa_type=Numeric(12, 2), nullable=True)  # 实付: what gift rules read
     carrier: str | None = Field(default=None, max_length=20)
     merge_group: str | None = Field(default=None, max_length=64, index=True)
+    split_from: str | None = Field(default=None, max_length=64, index=True)  # 拆单: the order this back-order came from
     merge_consent: bool = False
     remark: str | None = Field(default=None, max_length=500)
     buyer_message: str | None = Field(default=None, max_length=1000)  # 买家留言

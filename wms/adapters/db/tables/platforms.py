@@ -26,6 +26,7 @@ class PlatformRow(SQLModel, table=True):
     token_expires_at: datetime | None = optional_time()  # when the access token stops working (None: unknown)
     upload_on: str = Field(default="handover", max_length=20)  # handover | packed | never
     ship_by_hours: int = 48  # the shop's promise when the platform gives no ship-by time
+    ship_available: bool = False  # 缺货先发: an order short of stock ships what is there, the rest follows
     pull_interval_s: int = 300  # 0: not pulled by `wms serve`
     enabled: bool = True
     cursor: datetime | None = optional_time()  # everything modified before this has been taken in
