@@ -94,6 +94,7 @@ API: dict[tuple[str, str], Roles] = {
     ("POST", "/api/stations/{code}/heartbeat"): PACKING,
     ("GET", "/api/stations"): ANYONE,
     ("GET", "/api/stations/{code}"): ANYONE,
+    ("PATCH", "/api/stations/{code}"): SUPERVISING,
     ("POST", "/api/stations/{code}/print-jobs/claim"): PACKING,
     ("POST", "/api/print-jobs/{job_id}/result"): PACKING,
     ("GET", "/api/print-jobs"): ANYONE,

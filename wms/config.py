@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # The seller's custom-area template (自定义区) for platform e-waybills printed by the platform's
     # print component: our order number, items and pick spot go there; empty: the platform's part only.
     custom_area_template_url: str = ""
+    display_timezone: str = "Asia/Shanghai"  # times on the pages and the evidence sheet (records stay in UTC)
 
     @property
     def stations(self) -> list[str]:

@@ -34,10 +34,13 @@ def test_a_flagged_note_is_shown_and_must_be_confirmed_before_the_label_prints(b
     page.press("#grams", "Enter")
     page.wait_for_selector("#feedback.bad")
     assert "Read the note first" in page.inner_text("#feedback")
+    page.wait_for_selector("#stop-overlay:visible")  # a refused weighing is never silent
+    assert "Read the note first" in page.inner_text("#stop-text") and "F2" in page.inner_text("#stop-todo")
     assert page.inner_text("#tracking-no").strip() == ""
 
-    page.keyboard.press("F2")  # one key, hands stay on the parcel
+    page.keyboard.press("F2")  # one key, hands stay on the parcel; it clears the stop screen too
     page.wait_for_selector("#order-notes:not(.unacked)")
+    page.wait_for_selector("#stop-overlay", state="hidden")
     assert "read by" in page.inner_text("#notes-acked") and not page.is_visible("#ack-notes")
     page.fill("#grams", "275")
     page.press("#grams", "Enter")

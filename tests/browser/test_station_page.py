@@ -42,10 +42,18 @@ def test_a_packer_scans_fixes_a_weight_mismatch_and_gets_the_label_then_after_sa
     page.wait_for_function("document.querySelectorAll('#lines tbody tr').length === 3")
     assert page.inner_text("#order-no") == "TB100"
 
-    # A mug that is not on the order: rejected, nothing counted, the rejection sound.
+    # A mug that is not on the order: nothing counted, and the red stop screen with its own
+    # sound holds every further scan until the packer has taken it out and cleared the screen.
     wedge_scan(page, MUG)
-    page.wait_for_selector("#feedback.bad")
-    assert "Wrong item" in page.inner_text("#feedback")
+    page.wait_for_selector("#stop-overlay:visible")
+    assert "Wrong item" in page.inner_text("#stop-text") and "取出" in page.inner_text("#stop-todo")
+    assert "stop" in sounds(page)
+    wedge_scan(page, SHIRT)  # held, not sent: the mug is still to come out
+    page.wait_for_function("window.wmsScanLog.length === 3")
+    assert page.evaluate("window.wmsScanLog[2].outcome") == "held"
+    screenshot(page, "station-stop-wrong-item-1366x768")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#stop-overlay", state="hidden")
     for code in (SHIRT, CUP):
         wedge_scan(page, code)
     # A click somewhere else must not lose the next scan: it lands in the scan box.
@@ -53,14 +61,21 @@ def test_a_packer_scans_fixes_a_weight_mismatch_and_gets_the_label_then_after_sa
     wedge_scan(page, SOCK)
     page.wait_for_function("document.querySelectorAll('#lines tbody tr.done').length === 3")
     assert "all scanned" in page.inner_text("#feedback")
-    # A person typing a code by hand is accepted too, but marked manual.
+    # A person typing a code by hand is accepted too, but marked manual; one unit too many stops.
     page.click("#scan")
     page.keyboard.type(SOCK, delay=120)
     page.keyboard.press("Enter")
-    page.wait_for_function("window.wmsScanLog.length === 6")
+    page.wait_for_function("window.wmsScanLog.length === 7")
     log = page.evaluate("window.wmsScanLog")
-    assert [e["outcome"] for e in log] == ["opened", "wrong_item", "accepted", "accepted", "accepted", "over_scan"]
+    assert [e["outcome"] for e in log] == ["opened", "wrong_item", "held", "accepted", "accepted", "accepted",
+                                           "over_scan"]
     assert log[-1]["source"] == "manual", "typed by hand, 120 ms a key"
+    page.wait_for_selector("#stop-overlay:visible")
+    assert "Too many" in page.inner_text("#stop-text")
+    page.fill("#scan", "clear")  # the CLEAR card at the bench does what Esc does
+    page.press("#scan", "Enter")
+    page.wait_for_selector("#stop-overlay", state="hidden")
+    log = [e for e in log if e["outcome"] != "held"]
     for entry in log:
         assert entry["source"] == documented_rule(entry["gaps"]), entry
     # On a starved CI machine the browser may get a key or two of a burst late; the rule
@@ -77,7 +92,15 @@ def test_a_packer_scans_fixes_a_weight_mismatch_and_gets_the_label_then_after_sa
     assert "白色短袜" in page.inner_text("#suspects"), "the missing item is named"
     assert "mismatch" in sounds(page)
     assert page.evaluate("document.activeElement.id") == "scan", "focus goes back to the scan box"
+    page.wait_for_selector("#stop-overlay:visible")
+    assert "mismatch" in page.inner_text("#stop-text") and "白色短袜" in page.inner_text("#stop-text")
+    assert "手输 typed" in page.inner_text("#verdict"), "a typed weight says so"
     screenshot(page, "station-mismatch-1366x768")
+    page.fill("#grams", "501")  # nothing is weighed while the stop screen is up
+    page.press("#grams", "Enter")
+    assert page.evaluate("document.querySelector('#verdict').className") == "verdict fail"
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#stop-overlay", state="hidden")
 
     # The packer puts the socks in and weighs again.
     page.fill("#grams", "501")
@@ -90,7 +113,7 @@ def test_a_packer_scans_fixes_a_weight_mismatch_and_gets_the_label_then_after_sa
     width, height = page.evaluate("[document.getElementById('label-img').naturalWidth, "
                                   "document.getElementById('label-img').naturalHeight]")
     assert (width, height) == (mm_to_dots(100, 203), mm_to_dots(150, 203)), "the 100x150 mm label at 203 dpi"
-    assert sounds(page)[:1] == ["accepted"] and {"rejected", "mismatch", "pass"} <= set(sounds(page))
+    assert sounds(page)[:1] == ["accepted"] and {"stop", "mismatch", "pass"} <= set(sounds(page))
     assert page.evaluate("document.documentElement.scrollHeight") <= SMALL["height"], \
         "the station fits a 1366x768 screen without scrolling"
     for shown in ("#verdict", "#tracking-no", "#scan", "#grams", "#label-img"):
@@ -174,6 +197,9 @@ def test_a_station_agents_scale_and_scans_show_up_and_a_supervisor_overrides_and
     page.wait_for_selector("#verdict.fail")
     assert "Scale: 455 g" in page.inner_text("#feedback")
     assert "mismatch" in sounds(page)
+    page.wait_for_selector("#stop-overlay:visible")  # the agent's weighing stops the bench too
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#stop-overlay", state="hidden")
 
     # The supervisor ships it anyway, with a reason, and has the label printed again.
     page.fill("#override-reason", "customer asked for socks to be left out")
@@ -207,7 +233,7 @@ def open_at_pk02(browser, warehouse, order_no, lines, rows):
     return page
 
 
-def test_a_scanner_double_read_is_shown_and_one_key_counts_it_as_a_second_unit(browser, warehouse):
+def test_a_scanner_double_read_is_shown_and_the_plus_key_counts_it_as_a_second_unit(browser, warehouse):
     page = open_at_pk02(browser, warehouse, "TB150", [("SOCK", 4)], 1)
     # The scanner reads one sock twice: a burst, then the same burst again at once.
     for _ in range(2):
@@ -226,7 +252,11 @@ def test_a_scanner_double_read_is_shown_and_one_key_counts_it_as_a_second_unit(b
     assert "rejected" in sounds(page)
     page.wait_for_function("document.querySelector('#lines tbody tr').innerText.includes('1')")
 
-    page.keyboard.press("Enter")  # one key: yes, that was a second sock
+    assert "not counted" in page.inner_text("#feedback"), "it says what happened: nothing counted"
+    page.keyboard.press("Enter")  # a stray Enter on the empty box confirms nothing
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.wmsScanLog.length") == 3 and page.is_visible("#repeat-confirm")
+    page.keyboard.press("+")  # one key: yes, that was a second sock
     page.wait_for_function("window.wmsScanLog.length === 4")
     last = page.evaluate("window.wmsScanLog[3]")
     assert (last["outcome"], last["confirmed"]) == ("accepted", True)

@@ -108,3 +108,15 @@ def test_the_station_events_route_refuses_a_double_read_too_and_counts_a_plain_r
     assert confirmed.status_code == 200 and confirmed.json()["result"]["scanned"] == 2
     plain = events(event_id="a3")  # no device time: counts
     assert plain.status_code == 200 and plain.json()["result"]["scanned"] == 3
+
+
+def test_a_double_read_on_a_full_line_offers_nothing_to_confirm(api, socks):
+    for n in range(3):
+        assert scan(api, socks, scanned_at=f"2026-11-22T10:00:0{2 * n}.000Z", source="scanner").status_code == 200
+    echo = scan(api, socks, scanned_at="2026-11-22T10:00:04.100Z", source="scanner")
+    body = echo.json()
+    assert (echo.status_code, body["error"], body["offer_repeat"]) == (409, "double_read", False)
+    assert "needs no more units" in body["message"] and "confirm_with" not in body
+    assert "not counted (3 counted so far)" in body["message"]
+    first = scan(api, socks, scanned_at="2026-11-22T10:01:00.000Z", source="scanner")
+    assert first.json()["error"] == "over_scan"  # a read after the window is an extra unit, refused as one

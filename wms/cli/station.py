@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from wms.cli.app import app
-from wms.cli.service import fail
+from wms.cli.service import DatabaseOpt, fail
 
 station_app = typer.Typer(
     help="The station agent: scanner + scale + printer joined to the service.",
@@ -122,3 +122,19 @@ def outbox(config: ConfigOption) -> None:
         tried = f", {e.attempts} tries, last: {e.last_error}" if e.attempts else ""
         typer.echo(f"{e.seq:>6}  {since}  {what}{tried}")
     typer.echo(f"{len(entries)} waiting")
+
+
+@station_app.command("settings")
+def settings(
+    code: str,
+    typed_weights: Annotated[bool, typer.Option("--typed-ok/--scale-only",
+                                                help="May a packer type a weight, or must it come from the scale")],
+    database: DatabaseOpt = None,
+) -> None:
+    """A station's settings: --scale-only refuses typed weights there (they are not evidence)."""
+    from wms.cli.service import committed
+    from wms.services.packing import heartbeats
+
+    view = committed(database, lambda uow: heartbeats.station_view(heartbeats.set_typed_weights(uow, code, typed_weights)))
+    typer.echo(f"station {view['code']}: " + ("typed weights allowed (marked 手输)" if view["typed_weights"]
+                                            else "weights from the scale only; a typed weight is refused"))

@@ -7,7 +7,6 @@ page's cookie).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,6 +18,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import return_policy
 from wms.domain.errors import NotFound
 from wms.http import UowDep
+from wms.services import local_time
 from wms.services.aftersales import cases
 from wms.services.packing import weight_history
 from wms.web.charts import weight_history_svg
@@ -37,7 +37,7 @@ def parcel_row(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
     order = uow.session.get(OrderRow, parcel.order_id)
     return {"tracking_no": parcel.tracking_no, "order_no": order.order_no if order else "?",
             "carrier": parcel.carrier, "weight_g": parcel.weight_g, "status": parcel.status,
-            "created_at": parcel.created_at.astimezone().strftime("%Y-%m-%d %H:%M")}
+            "created_at": local_time.local(parcel.created_at, "%Y-%m-%d %H:%M")}
 
 
 def parcel_detail(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def parcel_detail(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
     data["case_types"] = {k: CASE_TYPES.get(k, k) for k in return_policy.CASE_TYPES}
     data["reasons"] = {k: REASONS.get(k, k) for k in return_policy.REASONS}
     for w in data["weighings"]:
-        w["when"] = datetime.fromisoformat(w["at"]).astimezone().strftime("%m-%d %H:%M:%S")
+        w["when"] = local_time.local(w["at"], "%m-%d %H:%M:%S")
     return data
 
 

@@ -163,6 +163,15 @@ def add_packed(uow: UnitOfWork, line_id: int, units: int) -> bool:
     return uow.session.execute(_PACK_UNITS, {"id": line_id, "units": units}).rowcount == 1  # type: ignore[attr-defined]
 
 
+_TYPED_WEIGHTS = text("SELECT typed_weights FROM station WHERE code = :code")
+
+
+def station_takes_typed_weights(uow: UnitOfWork, station: str) -> bool:
+    """May a person type a weight at this station (no row: yes)?"""
+    allowed = uow.session.execute(_TYPED_WEIGHTS, {"code": station}).scalar()
+    return allowed is None or bool(allowed)
+
+
 def wrong_scans_since(uow: UnitOfWork, station: str, since: datetime) -> set[str]:
     """SKUs the station scanned that their order did not want, since `since`."""
     return {r[0] for r in uow.session.execute(_WRONG_SCANS, {"station": station, "since": since}).all()}

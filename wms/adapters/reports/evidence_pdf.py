@@ -40,16 +40,18 @@ def render_evidence_pdf(data: dict[str, Any]) -> bytes:
         [i["sku"], plain(i["name"], body), str(i["qty"]), str(i["unit_weight_g"]), str(i["qty"] * i["unit_weight_g"])]
         for i in data["items"]
     ]
-    weighings = [["时间 Time (UTC)", "类型", "实重 g", "应重 g", "差 g", "结论", "打包台", "操作人", "秤"]] + [
-        [w["at"][:19].replace("T", " "), _KINDS.get(w["kind"], w["kind"]), str(w["grams"]),
+    zone = data.get("time_zone") or "UTC"
+    weighings = [[f"时间 Time ({zone})", "类型", "实重 g", "应重 g", "差 g", "结论", "打包台", "操作人", "秤 Scale"]] + [
+        [w.get("at_local") or w["at"][:19].replace("T", " "), _KINDS.get(w["kind"], w["kind"]), str(w["grams"]),
          str(w["expected_g"] if w["expected_g"] is not None else ""), _signed(w.get("delta_g")),
          _VERDICTS.get(w["verdict"], w["verdict"]), w.get("station") or "", w.get("operator") or "",
-         w.get("scale_id") or ""]
+         w.get("scale_id") or "手输 typed"]  # no scale named it: a person typed the weight
         for w in data["weighings"]
     ]
     story: list[Any] = [
         Paragraph("称重证据单 Parcel weight evidence", title),
-        Paragraph(f"生成时间 Generated {data['generated_at'][:19].replace('T', ' ')} UTC · 记录不可修改 records are append-only", body),
+        Paragraph(f"生成时间 Generated {data.get('generated_local') or data['generated_at'][:19]} {zone} · "
+                  "记录不可修改 records are append-only · 手输 typed: weighed by hand, no scale named", body),
         Spacer(1, 4 * mm),
         _table(facts, font, [32 * mm, 58 * mm, 32 * mm, 58 * mm], header=False),
         Spacer(1, 5 * mm), Paragraph("商品明细 Items", body), Spacer(1, 1.5 * mm),

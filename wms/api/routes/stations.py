@@ -106,6 +106,19 @@ def get_station(code: str, uow: UowDep, who: Caller) -> dict:
     return heartbeats.station_view(row)
 
 
+class StationSettingsIn(Body):
+    typed_weights: bool = Field(description="false: a weight must come from the station's scale")
+
+
+@router.patch("/stations/{code}")
+def station_settings(code: str, body: StationSettingsIn, uow: UowDep, who: Caller) -> dict:
+    """A station's settings (supervisor): `typed_weights: false` refuses a typed weight there
+    (409 typed_weight_forbidden); the scale's readings still count."""
+    row = heartbeats.set_typed_weights(uow, code, body.typed_weights)
+    uow.commit()
+    return heartbeats.station_view(row)
+
+
 @router.post("/stations/{code}/print-jobs/claim")
 def claim_job(code: str, uow: UowDep, who: Caller) -> dict:
     """Take the station's next label to print; {"job": null} when there is none."""

@@ -153,6 +153,7 @@ def weighing_answer(uow: UnitOfWork, row: Weighing) -> dict[str, Any]:
         "weighing_id": row.id, "verdict": row.verdict, "grams": row.grams, "expected_g": row.expected_g,
         "tolerance_g": row.tolerance_g, "delta_g": row.delta_g, "suspects": row.suspects,
         "explanation": explanation, "tracking_no": row.tracking_no, "session_id": row.session_id,
+        "typed": row.scale_id is None,  # no scale named it: typed by a person (手输)
     }
 
 

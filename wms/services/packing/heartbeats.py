@@ -10,6 +10,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import Printer, Station
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
+from wms.domain.errors import NotFound
 from wms.services.labels import print_queue
 
 STALE_AFTER = timedelta(seconds=30)
@@ -32,12 +33,22 @@ def station_view(row: Station) -> dict[str, Any]:
     online = bool(row.last_heartbeat_at and now - row.last_heartbeat_at < STALE_AFTER)
     return {
         "code": row.code, "name": row.name, "printer": row.printer_name, "scale_id": row.scale_id,
-        "online": online,
+        "online": online, "typed_weights": row.typed_weights,
         "last_heartbeat_at": row.last_heartbeat_at.isoformat() if row.last_heartbeat_at else None,
         "devices": row.devices if online else {k: "unknown" for k in row.devices},
         "weight_g": row.last_weight_g, "weight_stable": row.last_weight_stable,
         "weight_at": row.last_weight_at.isoformat() if row.last_weight_at else None,
     }
+
+
+def set_typed_weights(uow: UnitOfWork, code: str, allowed: bool) -> Station:
+    """Whether a person may type a weight at the station, or it must come from its scale."""
+    row = uow.get_locked(Station, code)
+    if row is None:
+        raise NotFound(f"no station {code}", "unknown_station")
+    row.typed_weights = allowed
+    uow.session.add(row)
+    return row
 
 
 def all_stations(uow: UnitOfWork) -> list[Station]:

@@ -157,13 +157,16 @@ def _ordered_by_id(uow: UnitOfWork, order_id: int) -> dict[str, int]:
 
 def _double_read(code: str, sku: str | None, gap_ms: int | None, scanned: int,
                  model: pack_rules.PackSession) -> Conflict:
-    """The 409 a double read gets: nothing counted, said so, and how to count it after all."""
+    """The 409 a double read gets: this read counted nothing, said so; and, only where the line
+    still wants a unit, how to count it as a second one after all (`offer_repeat`)."""
     when = f" {gap_ms} ms after the last read" if gap_ms is not None else ""
+    wanted = bool(sku) and model.missing().get(sku, 0) > 0  # type: ignore[arg-type]
+    then = (" If this is a second unit, confirm it (+ at the station; over the API, send it again with "
+            "confirm_repeat: true)." if wanted else " The line needs no more units: nothing to confirm.")
     return Conflict(
-        f"{code}: the scanner read it twice{when}, so it was counted once. If this is a second unit, "
-        "confirm it (Enter or + at the station; over the API, send it again with confirm_repeat: true).",
+        f"{code}: the scanner read it twice{when}; this second read was not counted ({scanned} counted so far).{then}",
         "double_read", sku=sku, scanned=scanned, remaining=model.remaining, complete=model.complete,
-        counted=False, confirm_with={"confirm_repeat": True})
+        counted=False, offer_repeat=wanted, **({"confirm_with": {"confirm_repeat": True}} if wanted else {}))
 
 
 def _rejection(code: str, message: str) -> DomainError:

@@ -133,6 +133,9 @@ def weigh_session(uow: UnitOfWork, session: PackSessionRow, grams: int, who: Act
                        + (f"; its parcel is {parcel.tracking_no}" if parcel else ""), "session_closed")
     if not stable:
         raise Conflict("the scale is still moving: wait for a stable reading", "unstable_reading")
+    if scale_id is None and not prepared.station_takes_typed_weights(uow, session.station):
+        raise Conflict(f"station {session.station} takes weights from its scale only: put the parcel on the "
+                       "scale (a typed weight is not evidence here)", "typed_weight_forbidden")
     order = uow.get_locked(OrderRow, session.order_id)
     scanned = history_of(uow, session.id).scanned  # type: ignore[arg-type]
     contents = parcel_contents(contents_of(uow, order), session, scanned)

@@ -13,6 +13,7 @@ from wms.adapters.db.uow import UnitOfWork
 from wms.domain import weighing as weight_rules
 from wms.domain.errors import Conflict, Invalid, NotFound
 from wms.domain.orders import mask_phone
+from wms.services import local_time
 from wms.services.orders import records
 from wms.services.stock import catalog
 
@@ -37,8 +38,9 @@ def weighing_record(row: Weighing, override: dict[str, Any] | None = None) -> di
     return {"kind": row.kind, "grams": row.grams, "expected_g": row.expected_g,
             "tolerance_g": row.tolerance_g, "delta_g": row.delta_g, "verdict": row.verdict,
             "station": row.station, "operator": row.operator, "scale_id": row.scale_id,
+            "typed": row.scale_id is None,  # no scale named it: typed by a person (手输)
             "stable": row.stable, "suspects": row.suspects, "at": row.at.isoformat(),
-            "overridden": override is not None, "override": override}
+            "at_local": local_time.local(row.at), "overridden": override is not None, "override": override}
 
 
 def parcel_record(uow: UnitOfWork, parcel: Parcel) -> list[dict[str, Any]]:
@@ -124,8 +126,10 @@ def evidence(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
     assert order is not None
     session = uow.session.get(PackSessionRow, parcel.session_id) if parcel.session_id else None
     weighings = parcel_record(uow, parcel)
-    lines = records.order_lines(uow, order)
-    skus = catalog.skus_by_code(uow, {l.sku for l in lines})
+    # What this parcel held: its own items (一单多包), else the order's lines.
+    held = list(parcel.items.items()) if parcel.items else [
+        (l.sku, l.qty) for l in records.order_lines(uow, order) if l.qty > 0]
+    skus = catalog.skus_by_code(uow, {sku for sku, _ in held})
     outbound = [w for w in weighings if w["kind"] == "outbound"]
     last = outbound[-1] if outbound else None
     overrides = [{"by": o.by, "reason": o.reason, "at": o.at.isoformat()} for o in uow.session.exec(
@@ -142,12 +146,13 @@ def evidence(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
         "recipient": f"{order.recipient_name} {mask_phone(order.recipient_phone)} {order.province}{order.city}{order.district}",
         "parcel": {"carrier": parcel.carrier, "packer": session.operator if session else None,
                    "station": session.station if session else None,
-                   "packed_at": parcel.created_at.isoformat()[:19].replace("T", " "),
+                   "packed_at": local_time.local(parcel.created_at),
                    "packaging": parcel.packaging, "weight_g": parcel.weight_g,
                    "expected_g": last["expected_g"] if last else None,
                    "tolerance_g": last["tolerance_g"] if last else None},
-        "items": [{"sku": l.sku, "name": skus[l.sku].name if l.sku in skus else l.sku, "qty": l.qty,
-                   "unit_weight_g": skus[l.sku].unit_weight_g if l.sku in skus else 0} for l in lines],
+        "items": [{"sku": sku, "name": skus[sku].name if sku in skus else sku, "qty": qty,
+                   "unit_weight_g": skus[sku].unit_weight_g if sku in skus else 0} for sku, qty in held],
         "weighings": weighings, "overrides": overrides, "conclusion": conclusion,
-        "generated_at": utcnow().isoformat(),
+        "generated_at": utcnow().isoformat(), "generated_local": local_time.local(utcnow()),
+        "time_zone": local_time.zone_name(),
     }

@@ -6,6 +6,7 @@
  *   rejected  two low square buzzes                     (wrong item, too many, unknown code)
  *   mismatch  three falling sawtooth notes, twice        (the weight does not match)
  *   pass      a rising two-note chime                   (weight OK, label on its way)
+ *   stop      a long low siren, up and down twice       (the stop screen: put it right first)
  * Every sound played is also appended to window.wmsSoundLog, which the browser tests read.
  */
 window.WmsSound = (function () {
@@ -45,6 +46,12 @@ window.WmsSound = (function () {
     mismatch: function (c) {
       [0, 0.75].forEach(function (offset) {
         [880, 659, 440].forEach(function (f, i) { tone(c, f, offset + i * 0.2, 0.18, "sawtooth", 0.2); });
+      });
+    },
+    stop: function (c) {
+      [0, 0.5].forEach(function (offset) {
+        tone(c, 300, offset, 0.22, "square", 0.25);
+        tone(c, 220, offset + 0.23, 0.22, "square", 0.25);
       });
     },
     pass: function (c) {

@@ -38,6 +38,8 @@
   var lastWeighingId;        // the newest weighing shown (undefined until the first draw)
   var mineWeighings = {};    // weighing ids this page sent, so they are not announced twice
   var pendingRepeat = null;  // the scan last refused as a double read, until confirmed or another scan
+  var stopped = null;        // a wrong item, an extra unit or a refused weighing: nothing goes on until cleared
+  var CLEAR_CODE = "CLEAR";  // scanning this (a card at the bench), or Esc, clears the stop screen
 
   try { localStorage.setItem("wms.station", STATION); } catch (e) { /* private mode */ }
 
@@ -75,12 +77,19 @@
       window.wmsLastGaps = scanKeys.gaps(e.timeStamp);
       scanKeys.reset();
       scanBox.value = "";
+      if (stopped) {  // the error screen holds every scan until it is cleared
+        if (raw.trim().toUpperCase() === CLEAR_CODE) clearStop();
+        else {
+          WmsSound.play("stop");
+          window.wmsScanLog.push({ code: raw.trim(), source: how, outcome: "held", gaps: window.wmsLastGaps });
+        }
+        return;
+      }
       if (raw.trim()) {
         var at = eventTime(e);
         submit(function () { return sendScan(raw.trim(), how, at); });
-      } else if (pendingRepeat) {
-        confirmRepeat();
       }
+      // A stray Enter on the empty box confirms nothing: only + (or the button) counts a second unit.
       return;
     }
     if (e.key === "+" && scanBox.value === "" && pendingRepeat) {
@@ -189,6 +198,7 @@
     unstable_reading: "Scale moving 秤不稳定", unknown_order: "Unknown order 未知订单",
     notes_unacknowledged: "Read the note first 请先阅读并确认留言 (F2)",
     nothing_scanned: "Nothing in this parcel yet 本箱还没有商品",
+    typed_weight_forbidden: "Use the scale 请用电子秤称重 — typed weights are off here",
     network: "No connection 网络故障", forbidden: "Not allowed 无权限", validation_error: "Not accepted 输入无效"
   };
   function problem(data) {
@@ -218,7 +228,7 @@
       btn.id = "repeat-confirm";
       btn.type = "button";
       btn.className = "primary repeat-confirm";
-      btn.textContent = "+ Yes, a second unit (Enter / +) 是第二件";
+      btn.textContent = "+ Yes, a second unit (+) 是第二件";
       btn.addEventListener("click", function () { confirmRepeat(); scanBox.focus(); });
       $("feedback").insertAdjacentElement("afterend", btn);
     }
@@ -236,11 +246,16 @@
       if (!r.ok && r.data.error === "double_read") {
         outcome = "double_read";
         WmsSound.play("rejected");
-        pendingRepeat = body;
-        showRepeatButton(true);
         backToScan(); // the confirming key goes to the scan box
-        feedback("warn", "⚠ Read twice — counted once 重复读取, 只计一次: " + code +
-                 ". A second unit? Press Enter or + to count it. 若是第二件, 按回车或 + 键确认。");
+        if (r.data.offer_repeat) {
+          pendingRepeat = body;
+          showRepeatButton(true);
+          feedback("warn", "⚠ Read twice — this read was not counted 重复读取, 本次未计数: " + code +
+                   ". A second unit? Press + to count it. 若是第二件, 按 + 键确认。");
+        } else {
+          feedback("warn", "⚠ Read twice — not counted, and this item needs no more units. " +
+                   "重复读取, 未计数; 该商品已够数。");
+        }
       } else if (r.ok) {
         var action = r.data.action, res = r.data.result || {};
         if (action === "opened") {
@@ -260,7 +275,8 @@
         }
       } else {
         outcome = r.data.error || "error";
-        WmsSound.play("rejected");
+        if (STOPPING[outcome]) stop(problem(r.data), STOPPING[outcome]);
+        else WmsSound.play("rejected");
         feedback("bad", problem(r.data));
       }
       logScan(code, how, outcome, !!confirmOf);
@@ -269,13 +285,16 @@
   }
 
   function submitWeight(grams) {
+    if (stopped) { WmsSound.play("stop"); gramsBox.value = ""; backToScan(); return Promise.resolve(); }
     return submit(function () {
       var url = "/api/stations/" + encodeURIComponent(STATION) + "/events";
       return call("POST", url, { event_id: eventId(), kind: "weight", grams: grams, stable: true }).then(function (r) {
         gramsBox.value = "";
         backToScan();
-        if (!r.ok) {
-          WmsSound.play("rejected");
+        if (!r.ok) {  // refused: the weighing did not count, and the packer must see why
+          stop(problem(r.data), r.data.error === "notes_unacknowledged"
+               ? "Read the note, then press F2 to confirm it. 请阅读留言后按 F2 确认。"
+               : "The weighing was refused and did not count. 称重被拒绝, 未计入。", r.data.error);
           feedback("bad", problem(r.data));
           return refresh(true);
         }
@@ -294,12 +313,41 @@
           feedback("bad", "✗ " + (w.message || "scan every item, then weigh again") + " 请扫完所有商品再称重。");
         } else {
           WmsSound.play("mismatch");
+          stop("✗ Weight mismatch 重量不符 — " + (w.explanation || "check the parcel"),
+               "Check the parcel against the order, then weigh again. 请核对包裹后重新称重。");
           feedback("bad", "✗ Weight mismatch 重量不符 — " + (w.explanation || "check the parcel"));
         }
         return refresh(true);
       });
     });
   }
+
+  // ------------------------------------------------------------ the stop screen
+  // What must be put right before the next scan: the red screen stays, every scan is held
+  // (and buzzes) until the packer clears it with Esc or the CLEAR card.
+  var STOPPING = {
+    wrong_item: "Take the wrong item out of the parcel. 请把非本单商品取出。",
+    over_scan: "Take the extra unit out of the parcel. 请把多出的商品取出。"
+  };
+  function stop(text, todo, code) {
+    stopped = { text: text, todo: todo, code: code };
+    WmsSound.play("stop");
+    $("stop-text").textContent = text;
+    $("stop-todo").textContent = todo || "";
+    $("stop-overlay").hidden = false;
+    backToScan();
+  }
+  function clearStop() {
+    if (!stopped) return;
+    stopped = null;
+    $("stop-overlay").hidden = true;
+    feedback("info", "Cleared — carry on scanning. 已清除, 请继续扫描。");
+    backToScan();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && stopped) { e.preventDefault(); clearStop(); }
+  });
+  $("stop-clear").addEventListener("click", clearStop);
 
   // ------------------------------------------------------------ drawing the screen
   function feedback(kind, text) {
@@ -340,6 +388,8 @@
       feedback("ok", "✓ Scale: " + w.grams + " g — weight OK, label " + w.tracking_no + " is printing. 重量正确。");
     } else if (w.verdict === "underweight" || w.verdict === "overweight") {
       WmsSound.play("mismatch");
+      stop("✗ Scale: " + w.grams + " g — weight mismatch 重量不符 — " + (w.explanation || ""),
+           "Check the parcel against the order, then weigh again. 请核对包裹后重新称重。");
       feedback("bad", "✗ Scale: " + w.grams + " g — weight mismatch 重量不符 — " + (w.explanation || ""));
     }
   }
@@ -442,7 +492,10 @@
     if (!sess || !sess.notes || !sess.notes.needs_ack || sess.notes.acknowledged_at) return;
     submit(function () {
       return call("POST", "/api/pack/sessions/" + sess.session_id + "/notes/ack").then(function (r) {
-        if (r.ok) feedback("ok", "✓ Note confirmed — weigh when ready. 留言已确认。");
+        if (r.ok) {
+          if (stopped && stopped.code === "notes_unacknowledged") clearStop();  // what stopped it is done
+          feedback("ok", "✓ Note confirmed — weigh when ready. 留言已确认。");
+        }
         else feedback("bad", problem(r.data));
         backToScan();
         return refresh(true);
@@ -496,6 +549,13 @@
     nums.querySelector(".measured").textContent = w.grams + " g";
     nums.querySelector(".expected").textContent = w.expected_g + " ± " + w.tolerance_g + " g";
     nums.querySelector(".delta").textContent = signed(w.delta_g) + " g";
+    if (w.typed) {  // no scale named this weight: a person typed it, and it says so everywhere
+      var mark = document.createElement("span");
+      mark.className = "typed-mark";
+      mark.textContent = "手输 typed";
+      nums.appendChild(document.createTextNode(" "));
+      nums.appendChild(mark);
+    }
     (w.suspects || []).forEach(function (sp) {
       var li = document.createElement("li");
       li.className = "suspect " + sp.direction;

@@ -102,6 +102,7 @@ class Station(SQLModel, table=True):
     name: str = Field(default="", max_length=100)
     printer_name: str | None = Field(default=None, max_length=60)
     scale_id: str | None = Field(default=None, max_length=60)
+    typed_weights: bool = True  # False: a weight must come from the scale (a typed one is refused)
     last_heartbeat_at: datetime | None = optional_time()
     devices: dict[str, Any] = json_field()
     last_weight_g: int | None = None
