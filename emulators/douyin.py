@@ -1,5 +1,12 @@
 """A 抖店 open-platform gateway for one shop: `order.searchList` to pull, `order.logisticsAdd` to ship,
+`order.logisticsAddSinglePack` to ship some of an order's lines in one parcel (拆包发货),
 `token.create` / `token.refresh` for the shop's authorisation.
+
+`order.logisticsAddSinglePack` as its public page gives it: order_id_list, shipped_order_info
+[{shipped_order_id: a line (sku order) id, shipped_num}], logistics_code, company_code and a
+request_id that makes a repeat answer the first call's pack_id without shipping again; a line
+shipped already is refused (60110 订单已发货), an unknown one too (60102 商品单不存在). The order
+is 已发货 (3) once every line has left, and its lines carry the number they left with.
 
 Checks the signature the way `wms.adapters.platforms.douyin` documents it (HMAC-SHA256 over
 secret + app_key.. method.. param_json.. timestamp.. v.. + secret), computed over `param_json`
@@ -80,6 +87,8 @@ class DouyinEmulator(EmulatorServer):
         self.decrypt_quota = 1000  # decryptions a day, as the platform grants an app
         self.decrypted: list[dict[str, str]] = []  # every granted decryption: order, which field
         self.shipments: list[dict[str, Any]] = []
+        self.packs: dict[str, str] = {}  # request_id -> pack_id: a repeat ships nothing again
+        self._packs = itertools.count(1)
         self._ids = itertools.count(6_920_000_000_000_000_000)
 
     def add_order(self, lines: list[tuple[str, int]], *, modified: datetime | None = None,
@@ -241,6 +250,8 @@ class DouyinEmulator(EmulatorServer):
             return 200, self._search(data)
         if method == "order.logisticsAdd":
             return 200, self._ship(data)
+        if method == "order.logisticsAddSinglePack":
+            return 200, self._ship_pack(data)
         if method == "order.batchDecrypt":
             return 200, self._decrypt(data)
         if method == "order.addOrderRemark":
@@ -307,6 +318,49 @@ class DouyinEmulator(EmulatorServer):
         self._touch(oid)
         self.shipments.append({"order_id": oid, "company_code": company, "logistics_code": code})
         return _ok({})
+
+
+    def _ship_pack(self, d: dict[str, Any]) -> dict[str, Any]:
+        request_id, code, company = str(d.get("request_id") or ""), d.get("logistics_code"), d.get("company_code")
+        orders, shipped = d.get("order_id_list"), d.get("shipped_order_info")
+        if not request_id or not code or not company or not isinstance(orders, list) or not orders \
+                or not isinstance(shipped, list) or not shipped:
+            raise Answer(_err(40002, "缺少必选参数", "isv.missing-parameter:50050",
+                              "order_id_list, shipped_order_info, logistics_code, company_code, request_id"))
+        if request_id in self.packs:
+            return _ok({"pack_id": self.packs[request_id]})
+        lines = {}
+        for oid in map(str, orders):
+            order = self.orders.get(oid)
+            if order is None:
+                raise Answer(_err(50002, "业务处理失败", "isv.business-failed:60033", "订单不存在，请仔细检查后重试。"))
+            if order["order_status"] == 4:
+                raise Answer(_err(50002, "业务处理失败", "isv.business-failed:60021", "订单已取消，禁止发货。"))
+            lines.update({str(l["order_id"]): (order, l) for l in order["sku_order_list"]})
+        for item in shipped:
+            sub = str((item or {}).get("shipped_order_id") or "")
+            if sub not in lines:
+                raise Answer(_err(50002, "业务处理失败", "isv.business-failed:60102", "60102:商品单不存在，请仔细检查后重试"))
+            if int((item or {}).get("shipped_num") or 0) <= 0:
+                raise Answer(_err(50002, "业务处理失败", "isv.business-failed:60080", "60080:商品的发货数量不允许小于0"))
+            if lines[sub][1].get("logistics_code"):
+                raise Answer(_err(50002, "业务处理失败", "isv.business-failed:60110",
+                                  f"订单已发货，不允许再次执行发货。(商品单 {sub}: {lines[sub][1]['logistics_code']})"))
+        pack_id = f"PK{next(self._packs):08d}"
+        for item in shipped:
+            order, line = lines[str(item["shipped_order_id"])]
+            line["logistics_code"], line["company_code"] = code, company
+        for oid in map(str, orders):
+            order = self.orders[oid]
+            if all(l.get("logistics_code") for l in order["sku_order_list"]):
+                order["order_status"], order["order_status_desc"] = 3, "已发货"
+                order["logistics_code"], order["company_code"] = code, company
+            self._touch(oid)
+        self.packs[request_id] = pack_id
+        self.shipments.append({"order_id": ",".join(map(str, orders)), "company_code": company, "logistics_code": code,
+                               "pack_id": pack_id, "shipped": [(str(i["shipped_order_id"]), int(i["shipped_num"]))
+                                                               for i in shipped]})
+        return _ok({"pack_id": pack_id})
 
 
 def main() -> None:

@@ -310,3 +310,51 @@ def test_a_full_box_is_closed_with_f4_weighed_alone_and_the_rest_opens_as_the_ne
     assert order["status"] == "packed"
     assert sum(1 for e in order["history"] if e["to"] == "packed") == 1
     page.context.close()
+
+
+def test_a_long_order_scrolls_says_how_many_more_and_the_bench_counts_my_parcels(browser, warehouse, engine):
+    from datetime import timedelta
+
+    from tests.browser.conftest import ean13
+    from wms.adapters.db.tables import Station
+    from wms.adapters.db.types import utcnow
+    from wms.adapters.db.uow import UnitOfWork
+
+    api = warehouse["api"]
+    codes = {}
+    for n in range(12):
+        sku, code = f"LONG{n:02d}", ean13(f"69300001{n:04d}")
+        codes[sku] = code
+        assert api.post("/api/skus", json={"sku": sku, "name": f"长单商品 {n}", "barcodes": [code],
+                                           "unit_weight_g": 100, "weight_tolerance_g": 3}).status_code == 201
+        api.post("/api/stock/receipts", json={"sku": sku, "bin": "A02-01-1", "qty": 5})
+    page = open_at_pk02(browser, warehouse, "TB180", [(sku, 1) for sku in codes], 12)
+    page.wait_for_selector("#lines-more:visible")
+    more = page.inner_text("#lines-more")
+    assert "more below" in more and "to scan" in more, more
+    screenshot(page, "station-long-order-1366x768")
+    assert page.evaluate("document.documentElement.scrollHeight") <= 768, "the page itself does not scroll"
+    wedge_scan(page, codes["LONG11"])  # the last line: scrolled into sight
+    page.wait_for_function("document.querySelector('#lines-more').innerText.includes('above')")
+    box = page.locator("#lines tr[data-sku='LONG11']").bounding_box()
+    wrap = page.locator("#lines-wrap").bounding_box()
+    assert box and wrap and wrap["y"] <= box["y"] and box["y"] + box["height"] <= wrap["y"] + wrap["height"] + 1
+    for sku in list(codes)[:11]:
+        wedge_scan(page, codes[sku])
+    page.wait_for_function("document.querySelectorAll('#lines tbody tr.done').length === 12")
+
+    # A scale reading from before this parcel is not its weight; a stale one says so.
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(Station, "PK-02") or Station(code="PK-02")
+        row.last_heartbeat_at, row.last_weight_g, row.last_weight_stable = utcnow(), 1200, True
+        row.last_weight_at = utcnow() - timedelta(seconds=30)
+        uow.session.add(row)
+        uow.commit()
+    page.wait_for_selector("#scale-live.stale")
+    assert "stale" in page.inner_text("#scale-live") and page.input_value("#grams") == ""
+    page.fill("#grams", "1201")
+    page.press("#grams", "Enter")
+    page.wait_for_selector("#verdict.pass")
+    page.wait_for_function("document.querySelector('#my-count').innerText.includes('1')")
+    assert "我今天 1 件包裹" in page.inner_text("#my-count")
+    page.context.close()

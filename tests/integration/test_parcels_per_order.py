@@ -116,3 +116,23 @@ def test_closing_a_parcel_is_refused_clearly_where_it_makes_no_sense(shop):  # n
     r = packer.post("/api/pack/sessions/999999/close-parcel")
     assert r.status_code == 404 and r.json()["message"]
     assert api.as_("after_sales").post(f"/api/pack/sessions/{sid}/close-parcel").status_code == 403
+
+
+def test_each_parcels_label_says_which_box_it_is_and_only_the_first_collects_the_cod(shop):  # noqa: F811
+    api = shop
+    make_order(api, "M4", [("MUG", 1), ("BOWL", 1)], cod_amount="88.00")
+    packer = api.as_("packer")
+    sid = packer.post("/api/pack/sessions", {"order_no": "M4", "station": "PK-01"}).json()["session_id"]
+    scan_all(packer, sid, [MUG])
+    packer.post(f"/api/pack/sessions/{sid}/close-parcel")
+    one = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 350}).json()
+    scan_all(packer, one["next_session_id"], [BOWL], 10)
+    two = packer.post(f"/api/pack/sessions/{one['next_session_id']}/weighings", {"grams": 420}).json()
+    labels = {}
+    for parcel in (one, two):
+        [job] = api.get(f"/api/print-jobs?tracking_no={parcel['tracking_no']}").json()
+        labels[parcel["tracking_no"]] = job["waybill"]
+    first, second = labels[one["tracking_no"]], labels[two["tracking_no"]]
+    assert first["remark"].startswith("一单多包 第1箱") and second["remark"].startswith("一单多包 第2箱")
+    assert (first["cod_amount"], second["cod_amount"]) == ("88.00", "0.00"), (first["cod_amount"], second["cod_amount"])
+    assert [i["sku"] for i in first["items"]] == ["MUG"] and [i["sku"] for i in second["items"]] == ["BOWL"]

@@ -8,6 +8,8 @@ from sqlmodel import select
 
 from tests.integration.test_handover import BOWL, MUG, shop  # noqa: F401  (fixture)
 from tests.integration.test_platforms import add_shop, an_hour_ago, taobao  # noqa: F401  (fixture)
+from tests.integration.test_platforms_douyin import add_shop as add_douyin_shop
+from tests.integration.test_platforms_douyin import douyin  # noqa: F401  (fixture)
 from tests.integration.test_platforms_pinduoduo import add_shop as add_pdd_shop
 from tests.integration.test_platforms_pinduoduo import pdd  # noqa: F401  (fixture)
 from tests.integration.test_platforms_upload import close
@@ -83,4 +85,26 @@ def test_a_pinduoduo_order_in_two_parcels_uploads_the_second_as_an_extra_parcel(
     assert pdd.orders[sn]["tracking_number"] == first
     assert pdd.orders[sn]["extra_tracks"] == [{"shipping_id": pdd.orders[sn]["logistics_id"],
                                                "tracking_number": second, "extra_track_type": 1}]
+    assert [u.status for u in uploads(engine)] == ["sent", "sent"]
+
+
+def test_a_douyin_order_in_two_parcels_ships_each_parcels_lines_once(engine, shop, douyin):  # noqa: F811
+    t = an_hour_ago()
+    oid = douyin.add_order([("MUG", 2), ("BOWL", 1)], modified=t, paid=t)
+    lines = {l["code"]: str(l["order_id"]) for l in douyin.orders[oid]["sku_order_list"]}
+    add_douyin_shop(engine, douyin)
+    assert sync.pull(engine, "DY1").imported == 1
+    first, second = pack_in_parcels(shop, oid, [[MUG, MUG], [BOWL]])
+    close(shop, "SF")
+    douyin.fail_next("drop_after_apply", method="order.logisticsAddSinglePack")  # the answer to parcel 1 is lost
+    upload_worker.run_once(engine, "w1")
+    with UnitOfWork(engine) as uow:
+        for row in uow.session.exec(select(TrackingUpload)).all():
+            row.next_attempt_at = row.created_at
+            uow.session.add(row)
+        uow.commit()
+    upload_worker.run_once(engine, "w1")
+    packs = [(s["logistics_code"], s["shipped"]) for s in douyin.shipments if "pack_id" in s]
+    assert packs == [(first, [(lines["MUG"], 2)]), (second, [(lines["BOWL"], 1)])], douyin.shipments
+    assert douyin.orders[oid]["order_status"] == 3
     assert [u.status for u in uploads(engine)] == ["sent", "sent"]

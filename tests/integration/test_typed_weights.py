@@ -83,3 +83,30 @@ def test_the_evidence_of_one_parcel_of_several_lists_only_what_it_held(shop):  #
     first = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 350}).json()
     page = api.as_("after_sales").get(f"/after-sales/parcels/{first['tracking_no']}").text
     assert "<td class=\"num\">1</td>" in page and "<td class=\"num\">2</td>" not in page
+
+
+def test_scanning_a_box_code_at_the_station_chooses_the_box_and_its_weight_counts(shop, engine):  # noqa: F811
+    from wms.adapters.db.tables import PackagingRow
+    from wms.adapters.db.uow import UnitOfWork
+
+    with UnitOfWork(engine) as uow:
+        uow.session.add(PackagingRow(code="BOX-M", name="中号纸箱", kind="box", weight_g=120, tolerance_g=5))
+        uow.commit()
+    api = shop
+    make_order(api, "T6", [("MUG", 1)])
+    packer = api.as_("packer")
+
+    def event(n, **body):
+        return packer.post("/api/stations/PK-01/events", {"event_id": f"T6-{n}", **body})
+
+    assert event(1, kind="scan", code="T6").json()["action"] == "opened"
+    chosen = event(2, kind="scan", code="box-m").json()
+    assert (chosen["action"], chosen["result"]["packaging"], chosen["result"]["packaging_weight_g"]) == (
+        "packaging", "BOX-M", 120), chosen
+    assert event(3, kind="scan", code=MUG).json()["action"] == "scanned"
+    light = event(4, kind="weight", grams=350).json()["result"]
+    assert light["verdict"] == "underweight" and light["expected_g"] == 470, light  # the box counts
+    passed = event(5, kind="weight", grams=471).json()["result"]
+    assert passed["verdict"] == "pass" and passed["tracking_no"]
+    nothing = event(6, kind="scan", code="BOX-M")
+    assert nothing.status_code == 409 and nothing.json()["error"] == "no_open_session"  # nothing to box

@@ -9,17 +9,19 @@ holds, which is also how scans and weights from a station agent appear on screen
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import func
 from sqlmodel import select
 
-from wms.adapters.db.tables import Override, PackSessionRow, Printer, PrintJob, Station, Weighing
+from wms.adapters.db.tables import Override, PackSessionRow, Parcel, Printer, PrintJob, Station, Weighing
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.http import UowDep
+from wms.services import local_time
 from wms.services.packing import finish
 from wms.services.packing import session as packing_session
 from wms.services.packing.heartbeats import all_stations, station_view
@@ -58,17 +60,28 @@ def station_state(request: Request, uow: UowDep, station: str) -> Response:
     who = gate_json(request, uow)
     if isinstance(who, Response):
         return who
-    return JSONResponse(screen_state(uow, station.strip()), headers={"Cache-Control": "no-store"})
+    state = screen_state(uow, station.strip())
+    state["mine"] = {"parcels": parcels_today(uow, who.name)}
+    return JSONResponse(state, headers={"Cache-Control": "no-store"})
+
+
+def parcels_today(uow: UnitOfWork, person: str) -> int:
+    """The parcels `person` packed since midnight in the warehouse's time zone, voided ones left out."""
+    midnight = datetime.now(local_time.zone()).replace(hour=0, minute=0, second=0, microsecond=0)
+    return int(uow.session.exec(
+        select(func.count()).select_from(Parcel).join(PackSessionRow, PackSessionRow.id == Parcel.session_id)  # type: ignore[arg-type]
+        .where(PackSessionRow.operator == person, Parcel.created_at >= midnight, Parcel.status != "voided")).one())
 
 
 def screen_state(uow: UnitOfWork, code: str) -> dict[str, Any]:
     row = uow.session.get(Station, code)
     view = station_view(row) if row is not None else None
     scale = None
-    if row is not None and view and view["online"] and row.last_weight_g is not None and row.last_weight_at \
-            and utcnow() - row.last_weight_at < LIVE_READING_FOR:
+    if row is not None and view and view["online"] and row.last_weight_g is not None and row.last_weight_at:
+        age = utcnow() - row.last_weight_at
         scale = {"grams": row.last_weight_g, "stable": bool(row.last_weight_stable),
-                 "at": row.last_weight_at.isoformat()}
+                 "at": row.last_weight_at.isoformat(), "age_s": round(age.total_seconds(), 1),
+                 "stale": age >= LIVE_READING_FOR}  # shown as old, never put in the weight box
     session = uow.session.exec(
         select(PackSessionRow).where(PackSessionRow.station == code)
         .order_by(PackSessionRow.id.desc())  # type: ignore[union-attr]

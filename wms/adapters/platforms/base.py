@@ -27,7 +27,8 @@ class RemoteOrder:
     refund: bool  # a cancel or refund request is open on the order or one of its lines
     order: dict[str, Any]  # create_order's keys
     sub_orders: list[str] = field(default_factory=list)
-    line_skus: dict[str, str] = field(default_factory=dict)  # sub-order id -> our SKU (split shipments)
+    # sub-order id -> {"sku": our SKU, "qty": units}: which lines a split parcel carries, and how many
+    line_skus: dict[str, dict[str, Any]] = field(default_factory=dict)
     ship_by_hint: str | None = None  # the platform's promise in words (付款后2天内), kept for the note
 
 

@@ -153,12 +153,33 @@ class DouyinConnector:
 
     def upload_tracking(self, platform_order_no: str, carrier: str, tracking_no: str,
                         sub_orders: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+        if sub_orders:  # 拆包发货: this parcel carries these lines of the order
+            return self._ship_lines(platform_order_no, carrier, tracking_no, sub_orders, extra)
         try:
             self.call("order.logisticsAdd", {"order_id": platform_order_no,
                                              "company_code": DOUYIN_COMPANIES.get(carrier, carrier.lower()),
                                              "logistics_code": tracking_no})
         except PlatformError as exc:
             if exc.platform_code == ALREADY_SENT_SUB and tracking_no in exc.message:
+                return {"already_sent": True}
+            raise
+        return {"already_sent": False}
+
+
+    def _ship_lines(self, order_id: str, carrier: str, tracking_no: str, sub_orders: list[str],
+                    extra: dict[str, Any]) -> dict[str, Any]:
+        """`order.logisticsAddSinglePack`: the lines (sku orders) one parcel carries, each whole; the
+        request_id is the order and the number, so a resend after a lost answer ships nothing twice."""
+        shipped = extra.get("shipped") or {}
+        try:
+            self.call("order.logisticsAddSinglePack", {
+                "order_id_list": [order_id], "logistics_code": tracking_no,
+                "company_code": DOUYIN_COMPANIES.get(carrier, carrier.lower()),
+                "request_id": f"{order_id}-{tracking_no}",
+                "shipped_order_info": [{"shipped_order_id": sub, "shipped_num": int(shipped.get(sub) or 1)}
+                                       for sub in sub_orders]})
+        except PlatformError as exc:
+            if (exc.platform_code or "").endswith(":60110") and tracking_no in exc.message:
                 return {"already_sent": True}
             raise
         return {"already_sent": False}
@@ -226,4 +247,5 @@ def to_remote(o: dict[str, Any]) -> RemoteOrder:
     return RemoteOrder(platform_order_no=order_id, state=STATES.get(status, UNPAID), raw_status=str(status),
                        modified=modified, refund=refund, order=data,
                        sub_orders=[str(l.get("order_id")) for l in lines if l.get("order_id")],
-                       line_skus={str(l["order_id"]): str(l.get("code") or "") for l in lines if l.get("order_id")})
+                       line_skus={str(l["order_id"]): {"sku": str(l.get("code") or ""), "qty": int(l.get("item_num") or 0)}
+                                  for l in lines if l.get("order_id")})

@@ -226,6 +226,6 @@ def to_remote(t: dict[str, Any]) -> RemoteOrder:
         platform_order_no=tid, state=STATES.get(str(t.get("status")), UNPAID), raw_status=str(t.get("status")),
         modified=modified, refund=any(l.get("refund_status") in REFUNDING for l in lines),
         order=order, sub_orders=[str(l.get("oid")) for l in lines if l.get("oid") is not None],
-        line_skus={str(l["oid"]): str(l.get("outer_sku_id") or l.get("outer_iid") or "") for l in lines
-                   if l.get("oid") is not None},
+        line_skus={str(l["oid"]): {"sku": str(l.get("outer_sku_id") or l.get("outer_iid") or ""),
+                                   "qty": int(l.get("num") or 0)} for l in lines if l.get("oid") is not None},
         ship_by_hint=str(t.get("est_con_time")) if t.get("est_con_time") else None)

@@ -40,12 +40,15 @@ def platform_label(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict
 
 
 def build_waybill(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[str, Any], station: str,
-                  settings: Settings, number: WaybillNumber | None = None) -> Waybill:
+                  settings: Settings, number: WaybillNumber | None = None, part: int | None = None) -> Waybill:
     """The waybill from rows the caller has read already: the order's (merge group's) lines as
     (sku, qty) rows and the SKUs by code, for their names. A number from an e-waybill service
     brings the carrier's own sort code (三段码) and bag hub (集包地); a pool number has neither,
     and gets our stable per-district code. Built as it is, not checked: the print worker reads
-    it through `Waybill.from_dict` and a label that cannot print fails its job, not the parcel."""
+    it through `Waybill.from_dict` and a label that cannot print fails its job, not the parcel.
+
+    `part`: the parcel's place among its order's parcels (一单多包): its label says 第 n 箱, and
+    only the first collects the cash on delivery (a courier must not collect it twice)."""
     return Waybill(
         tracking_no=parcel.tracking_no,
         carrier=parcel.carrier,
@@ -55,10 +58,10 @@ def build_waybill(order: OrderRow, parcel: Parcel, lines: list[Any], skus: dict[
         sender=Sender(settings.sender_name, settings.sender_phone, settings.sender_address),
         recipient=Recipient(order.recipient_name, order.recipient_phone, order.province, order.city,
                             order.district, order.address),
-        cod_amount=Decimal(order.cod_amount),
+        cod_amount=Decimal(order.cod_amount) if not part or part == 1 else Decimal("0"),
         weight_g=parcel.weight_g,
         pieces=parcel.pieces,
         items=tuple(Item(skus[l.sku].name if l.sku in skus else l.sku, l.qty, l.sku) for l in lines),
-        remark=order.remark or "",
+        remark=(f"一单多包 第{part}箱 " if part else "") + (order.remark or ""),
         bag_hub=(number.bag_hub or "") if number is not None else "",
     )

@@ -192,12 +192,19 @@ def finish_parcel(uow: UnitOfWork, session: PackSessionRow, contents: Contents, 
     if sealed is not None:  # only the platform's print component at the station can print it
         job = print_queue.enqueue(uow, print_queue.component_queue(session.station), sealed, parcel.id, who.name)
     else:
-        waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings, number)
+        part = _part_of(uow, parcel) if contents.split else None
+        waybill = waybills.build_waybill(order, parcel, contents.lines, skus, session.station, settings, number, part)
         job = print_queue.enqueue(uow, print_queue.printer_for_station(uow, session.station), waybill, parcel.id,
                                   who.name)
     if learn and expectation is not None and lines is not None:
         learn_from_parcel(uow, lines, expectation, grams)
     return Finished(number, job.warning, next_session, carrier)
+
+
+def _part_of(uow: UnitOfWork, parcel: Parcel) -> int:
+    """Which parcel of its order this is (一单多包): 1 + the order's earlier parcels not voided."""
+    return 1 + len(uow.session.exec(select(Parcel.id).where(
+        Parcel.order_id == parcel.order_id, Parcel.id != parcel.id, Parcel.status != "voided")).all())
 
 
 def _pack_part(uow: UnitOfWork, session: PackSessionRow, contents: Contents, tracking_no: str, who: Actor) -> int:

@@ -188,6 +188,7 @@ def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
                 ordered[line.sku] = ordered.get(line.sku, 0) + line.qty
         gifts, complete = {}, True
     skus = catalog.skus_by_code(uow, set(ordered))
+    box = uow.session.get(PackagingRow, session.packaging) if session.packaging else None
     earlier = uow.session.exec(select(Parcel.id).where(
         Parcel.order_id == order.id, Parcel.status != "voided",
         Parcel.session_id != session.id)).all()  # type: ignore[arg-type]
@@ -197,7 +198,9 @@ def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
         "station": session.station,
         "status": session.status,
         "packaging": session.packaging,
+        "packaging_name": box.name if box is not None else None,
         "partial": session.partial,
+        "opened_at": session.opened_at.isoformat(),
         "parcel_no": len(earlier) + 1,
         "lines": [
             {"sku": sku, "name": skus[sku].name if sku in skus else sku, "qty": qty,
@@ -276,6 +279,22 @@ def close_parcel(uow: UnitOfWork, session_id: int, who: Actor) -> dict[str, Any]
         records.add_note(uow, order, who.name, f"parcel closed early at {session.station} (一单多包): "  # type: ignore[arg-type]
                          "the rest of the order goes in the next parcel")
     return session_view(uow, session)
+
+
+def choose_packaging(uow: UnitOfWork, session_id: int, code: str) -> dict[str, Any]:
+    """The packer confirms or changes the box by scanning its barcode: the expected weight counts
+    that box from now on."""
+    session = get_session(uow, session_id, lock=True)
+    if session.status != "open":
+        raise Conflict(f"pack session {session.id} is {session.status}", "session_closed")
+    box = uow.session.get(PackagingRow, code.strip()) or uow.session.get(PackagingRow, code.strip().upper())
+    if box is None:
+        raise NotFound(f"unknown packaging {code}", "unknown_packaging")
+    if session.packaging != box.code:
+        session.packaging = box.code
+        uow.session.add(session)
+    uow.commit()
+    return {**session_view(uow, session), "packaging_name": box.name, "packaging_weight_g": box.weight_g}
 
 
 def open_session(uow: UnitOfWork, code: str, station: str, who: Actor,

@@ -7,6 +7,7 @@ from typing import Any
 
 from wms.adapters.db import prepared
 from wms.adapters.db.tables import (
+    PackagingRow,
     Weighing,
 )
 from wms.adapters.db.uow import UnitOfWork
@@ -16,7 +17,15 @@ from wms.domain.errors import Conflict, NotFound
 from wms.domain.waybill_numbers import WaybillUnavailable
 from wms.services.packing.finish import NumberRequest, weighing_answer, with_remote_number
 from wms.services.packing.scan import resolve_sku, scan, scan_session
-from wms.services.packing.session import Actor, current_for_parcel, lock_for_parcel, open_session, order_for_code, session_view
+from wms.services.packing.session import (
+    Actor,
+    choose_packaging,
+    current_for_parcel,
+    lock_for_parcel,
+    open_session,
+    order_for_code,
+    session_view,
+)
 from wms.services.packing.weigh import replay_weighing, weigh_session
 
 
@@ -61,6 +70,12 @@ def station_event(uow: UnitOfWork, station: str, event: dict[str, Any], who: Act
         if found is not None:
             session, _ = open_session(uow, found.order_no, station, who, found=found)
             return {"action": "opened", "result": session_view(uow, session)}
+        box = uow.session.get(PackagingRow, raw) or uow.session.get(PackagingRow, raw.upper())
+        if box is not None:  # the barcode on a box: the parcel goes in this one (and weighs with it)
+            current = prepared.current_session(uow, station)
+            if current is None:
+                raise Conflict(f"station {station} has no open pack session: scan an order first", "no_open_session")
+            return {"action": "packaging", "result": choose_packaging(uow, current.id, box.code)}  # type: ignore[arg-type]
     session = prepared.current_session(uow, station)
     if session is None:
         if resolve_sku(uow, code) is None:

@@ -65,6 +65,10 @@ def enqueue(uow: UnitOfWork, order_no: str, carrier: str, tracking_no: str, when
         TrackingUpload.platform == platform.name, TrackingUpload.platform_order_no == seen.platform_order_no)).one()
     cod = uow.session.exec(select(OrderRow.order_type).where(OrderRow.order_no == order_no)).first() == "cod"
     sub_orders = split_lines(uow, seen, holds) if holds is not None else []
+    if sub_orders:  # how many units of each line go (抖店's shipped_num): the line whole, with its first parcel
+        parcel = {**(parcel or {}), "shipped": {oid: int((seen.line_skus.get(oid) or {}).get("qty") or 1)
+                                               if isinstance(seen.line_skus.get(oid), dict) else 1
+                                               for oid in sub_orders}}
     row = TrackingUpload(platform=platform.name, platform_order_no=seen.platform_order_no, order_no=order_no,
                          carrier=carrier, tracking_no=tracking_no, next_attempt_at=utcnow(), sub_orders=sub_orders,
                          extra={**({"additional_package": True} if earlier and not sub_orders else {}),
@@ -99,10 +103,16 @@ def split_lines(uow: UnitOfWork, seen: PlatformOrder, parcel: Parcel) -> list[st
             TrackingUpload.platform == seen.platform, TrackingUpload.platform_order_no == seen.platform_order_no,
             TrackingUpload.status != "cancelled")):
         sent.update(lines or [])
-    parts = catalog.combo_parts(uow, set(seen.line_skus.values()))
+    skus = {oid: line_sku(line) for oid, line in seen.line_skus.items()}
+    parts = catalog.combo_parts(uow, set(skus.values()))
     held = set(parcel.items)
-    return [oid for oid, sku in seen.line_skus.items() if oid not in sent
+    return [oid for oid, sku in skus.items() if oid not in sent
             and (sku in held or any(part in held for part, _ in parts.get(sku, [])))]
+
+
+def line_sku(line: Any) -> str:
+    """A platform line's SKU as kept in `PlatformOrder.line_skus` ({"sku", "qty"})."""
+    return str(line.get("sku") or "") if isinstance(line, dict) else str(line)
 
 
 def _parcel_facts(uow: UnitOfWork, parcel: Parcel, member: OrderRow) -> dict[str, Any]:

@@ -38,6 +38,8 @@
   var lastWeighingId;        // the newest weighing shown (undefined until the first draw)
   var mineWeighings = {};    // weighing ids this page sent, so they are not announced twice
   var pendingRepeat = null;  // the scan last refused as a double read, until confirmed or another scan
+  var lastScannedSku = null; // its line is scrolled into sight in a long order
+  var sessionShown = null;   // the session on screen: a new one clears the last parcel's weight
   var stopped = null;        // a wrong item, an extra unit or a refused weighing: nothing goes on until cleared
   var CLEAR_CODE = "CLEAR";  // scanning this (a card at the bench), or Esc, clears the stop screen
 
@@ -262,9 +264,15 @@
           outcome = "opened";
           WmsSound.play("accepted");
           feedback("ok", "Order " + res.order_no + " opened — scan its items. 订单已打开, 请扫描商品。");
+        } else if (action === "packaging") {
+          outcome = "packaging";
+          WmsSound.play("accepted");
+          feedback("ok", "✓ Box 包材 " + res.packaging + " (" + res.packaging_name + ", " + res.packaging_weight_g +
+                   " g) — it counts in the expected weight. 已确认箱型。");
         } else {
           outcome = "accepted";
           WmsSound.play("accepted");
+          lastScannedSku = res.sku;
           var line = lineFor(res.sku);
           var qty = line ? line.qty : "?";
           var text = "✓ " + (res.name || res.sku) + "  " + res.scanned + " / " + qty;
@@ -396,20 +404,31 @@
 
   function draw(s) {
     state = s;
+    var sid = s.session ? s.session.session_id : null;
+    if (sid !== sessionShown) {  // another parcel: the last one's weight must not carry over
+      if (sessionShown !== null && !gramsTouched) gramsBox.value = "";
+      sessionShown = sid;
+    }
     announceWeighing(s.weighing);
-    drawScale(s.scale);
+    drawScale(s.scale, s.session && s.session.status === "open" ? s.session : null);
+    $("my-count").textContent = s.mine ? "my parcels today 我今天 " + s.mine.parcels + " 件包裹" : "—";
     drawSession(s.session);
     drawVerdict(s);
     drawLabel(s.label);
   }
 
-  function drawScale(scale) {
+  function drawScale(scale, sess) {
     var el = $("scale-live");
-    if (scale) {
+    if (scale && scale.stale) {  // the agent is up but its scale said nothing lately: old, and said so
+      el.className = "scale stale";
+      el.textContent = "scale 秤 " + scale.grams + " g — stale, " + Math.round(scale.age_s) + " s old 读数已过期";
+    } else if (scale) {
       el.className = "scale " + (scale.stable ? "stable" : "moving");
       el.textContent = "scale 秤 " + scale.grams + " g " + (scale.stable ? "● stable 稳定" : "~ moving 波动");
-      // An empty scale (0 g) leaves the box alone; a parcel's stable reading fills it.
-      if (scale.stable && scale.grams > 0 && !gramsTouched && document.activeElement !== gramsBox) {
+      // An empty scale (0 g) leaves the box alone; a parcel's stable reading fills it, but only
+      // one taken since this parcel was opened: never the previous parcel's weight.
+      var fresh = !sess || !sess.opened_at || new Date(scale.at) >= new Date(sess.opened_at);
+      if (scale.stable && scale.grams > 0 && fresh && !gramsTouched && document.activeElement !== gramsBox) {
         gramsBox.value = scale.grams;
       }
     } else {
@@ -429,7 +448,10 @@
     $("order-status").className = "chip " + sess.status;
     var r = sess.recipient || {};
     $("recipient").textContent = [r.name, r.phone, (r.province || "") + (r.city || "") + (r.district || "")].join(" ");
-    $("packaging").textContent = sess.packaging ? "box 包材 " + sess.packaging : "";
+    // The box counts in the expected weight: shown large, confirmed or changed by scanning a box's code.
+    $("packaging").textContent = sess.packaging ? "BOX 箱 " + sess.packaging + (sess.packaging_name ? " · " + sess.packaging_name : "") +
+                                                  " — scan a box code to change 扫箱码可更换" : "no box 无包材";
+    $("packaging").className = "packaging-chip" + (sess.packaging ? "" : " none");
     var several = sess.partial || sess.parcel_no > 1;
     $("parcel-no").hidden = !several;
     $("parcel-no").textContent = "parcel 第 " + sess.parcel_no + " 箱" + (sess.partial ? " · closed 已封箱" : "");
@@ -453,7 +475,27 @@
       tr.querySelector(".count").textContent = line.scanned + " / " + line.qty + (line.scanned >= line.qty ? " ✓" : "");
       body.appendChild(tr);
     });
+    var last = lastScannedSku && body.querySelector("tr[data-sku='" + CSS.escape(lastScannedSku) + "']");
+    if (last) last.scrollIntoView({ block: "nearest" });
+    countHidden();
   }
+
+  // A long order scrolls: say how many lines are out of sight, and which way.
+  function countHidden() {
+    var wrap = $("lines-wrap"), more = $("lines-more");
+    var view = wrap.getBoundingClientRect(), below = 0, above = 0, todo = 0;
+    wrap.querySelectorAll("tbody tr").forEach(function (tr) {
+      var r = tr.getBoundingClientRect();
+      if (r.top >= view.bottom - 2) { below += 1; if (!tr.classList.contains("done")) todo += 1; }
+      else if (r.bottom <= view.top + 2 + wrap.querySelector("thead").offsetHeight) above += 1;
+    });
+    more.hidden = !(below || above);
+    more.textContent = (below ? "▼ " + below + " more below 下方还有 " + below + " 行" +
+                        (todo ? " (" + todo + " to scan 待扫)" : "") : "") +
+                       (below && above ? " · " : "") + (above ? "▲ " + above + " above 上方 " + above + " 行" : "");
+  }
+  $("lines-wrap").addEventListener("scroll", countHidden);
+  window.addEventListener("resize", countHidden);
 
   var FLAGS = { red: "红旗", yellow: "黄旗", green: "绿旗", blue: "蓝旗", purple: "紫旗" };
   function drawNotes(sess) {

@@ -51,7 +51,7 @@ class PlatformOrder(SQLModel, table=True):
     fingerprint: str = Field(default="", max_length=64)  # recipient as last seen
     refund: bool = False  # a cancel or refund request is open
     sub_orders: list[str] = json_field(list)  # the platform's line ids (oid), for split shipments
-    line_skus: dict[str, str] = json_field(dict)  # line id (oid) -> our SKU: which lines a split parcel holds
+    line_skus: dict[str, Any] = json_field(dict)  # line id (oid) -> {"sku", "qty"}: what a split parcel holds
     seen_at: datetime = created_at()
 
 
