@@ -198,8 +198,7 @@ def pack_and_print(engine, shop_emu: TaobaoEmulator, n: int) -> int:  # type: ig
         uow.commit()
         barcode = {b.sku: b.raw for b in uow.session.exec(select(SkuBarcode)).all()}
         todo = [(o.order_no, [(l.sku, l.qty) for l in records.order_lines(uow, o)]) for o in uow.session.exec(
-            select(OrderRow).where(OrderRow.status == "reserved", OrderRow.merge_group.is_(None),  # type: ignore[union-attr]
-                                   OrderRow.buyer_message.is_(None), OrderRow.seller_flag.is_(None))  # type: ignore[union-attr]
+            select(OrderRow).where(OrderRow.status == "reserved", OrderRow.merge_group.is_(None))  # type: ignore[union-attr]
             .order_by(OrderRow.id).limit(n)).all()]
     who = session.Actor("bench", "packer")
 
@@ -211,9 +210,14 @@ def pack_and_print(engine, shop_emu: TaobaoEmulator, n: int) -> int:  # type: ig
 
     relay = ComponentRelay({"cainiao": component.url}, timeout_s=10)
     t0 = time.perf_counter()
-    packed = printed = 0
+    packed = printed = acked = 0
     for i, (order_no, lines) in enumerate(todo):
-        event({"event_id": f"b{i}-o", "kind": "scan", "code": order_no})
+        opened = event({"event_id": f"b{i}-o", "kind": "scan", "code": order_no})["result"]
+        if opened["notes"]["needs_ack"]:  # a buyer's message or flagged memo: the packer reads it first
+            with UnitOfWork(engine) as uow:
+                session.acknowledge_notes(uow, opened["session_id"], who)
+                uow.commit()
+            acked += 1
         k = 0
         for sku, qty in lines:
             for _ in range(qty):
@@ -238,7 +242,8 @@ def pack_and_print(engine, shop_emu: TaobaoEmulator, n: int) -> int:  # type: ig
     once = len(component.printed) == len(set(component.printed)) == printed == packed == len(todo)
     oaid_asked = sum(1 for got in cainiao.issued.values() if got["oaid"])
     print(f"packed and printed: {packed} parcels in {secs:.1f} s = {packed / secs:.1f} parcels/s (scans, two "
-          f"weighings, a Cainiao number, the print component); {oaid_asked} numbers asked by OAID, "
+          f"weighings, a Cainiao number, the print component; {acked} notes confirmed first); "
+          f"{oaid_asked} numbers asked by OAID, "
           f"{len(component.printed)} labels printed ({'OK: each once' if once else 'WRONG'})")
     with UnitOfWork(engine) as uow:
         handover.close_handover(uow, "ZTO", "bench")

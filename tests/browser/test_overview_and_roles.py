@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import CUP, SHIRT, SOCK, login, screenshot
+from tests.browser.conftest import CUP, LARGE, SHIRT, SOCK, login, screenshot
 from wms.adapters.db.tables import Wave
 from wms.adapters.db.uow import UnitOfWork
 
@@ -37,6 +37,17 @@ def test_the_overview_shows_counts_stations_printers_waves_low_stock_and_todays_
     assert "W20261120-01" in page.inner_text("#waves")
     assert "MUG" in page.inner_text("#low-stock") and "SHIRT" not in page.inner_text("#low-stock")
     screenshot(page, "overview-1366x768", full_page=True)
+    assert page.locator("#hourly-chart rect.hour-bar[data-parcels='1']").count() == 1, "today's parcel, charted"
+
+    # The wall display: the same board on one 1920x1080 screen, no order desk, refreshing itself.
+    page.set_viewport_size(LARGE)
+    page.click("#wall-on")
+    page.wait_for_selector("body.wall")
+    assert page.locator("#order-desk").count() == 0
+    assert page.get_attribute("meta[http-equiv=refresh]", "content") == "15"
+    height = page.evaluate("document.documentElement.scrollHeight")
+    screenshot(page, "overview-wall-1920x1080", full_page=True)
+    assert height <= LARGE["height"], f"the wall display fits one 1920x1080 screen ({height} px tall)"
     page.context.close()
 
 

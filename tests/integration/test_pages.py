@@ -151,6 +151,40 @@ def test_the_overview_counts_orders_today_mismatches_queued_labels_waves_and_low
     assert "SOCK" in low and "SHIRT" not in low, "1 sock left is low; 9 shirts are not"
 
 
+def test_the_board_counts_down_to_ship_by_charts_parcels_per_hour_and_names_sync_and_print_failures(
+        client, api, tokens, order, engine):
+    from datetime import timedelta
+
+    from wms.adapters.db.tables import PlatformRow, PrintJob
+    from wms.adapters.db.types import utcnow
+    from wms.domain.incoming import BEIJING
+
+    soon = (utcnow() + timedelta(minutes=95)).astimezone(BEIJING).isoformat()
+    late = (utcnow() - timedelta(minutes=40)).astimezone(BEIJING).isoformat()
+    make_order(api, "DUE1", [("SHIRT", 1)], ship_by=soon)
+    make_order(api, "DUE0", [("SHIRT", 1)], ship_by=late)
+    assert pack(api, order)["verdict"] == "pass"
+    with UnitOfWork(engine) as uow:
+        uow.session.add(PlatformRow(name="TB1", kind="taobao", url="http://127.0.0.1:9/router/rest",
+                                    last_error="Taobao TOP refused the session (27: Invalid session)",
+                                    last_error_code="auth_failed", last_error_at=utcnow()))
+        job = uow.session.exec(__import__("sqlmodel").select(PrintJob)).first()
+        job.status, job.last_error, job.attempts = "failed", "printer out of paper 缺纸", 5
+        uow.session.add(job)
+        uow.commit()
+    html = as_role(client, tokens, "supervisor").get("/").text
+    due = html.split('id="due-to-ship"', 1)[1].split("</table>", 1)[0]
+    assert due.index("DUE0") < due.index("DUE1"), "overdue first"
+    assert re.search(r'data-order="DUE0" class="bad">.*?overdue 超时 (39|40|41) m', due, re.S)
+    assert re.search(r'data-order="DUE1" class="warn">.*?1 h (33|34|35) m left', due, re.S)
+    assert re.search(r'<rect class="hour-bar" data-hour="\d+" data-parcels="1"', html), "the parcel packed this hour"
+    assert "同步失败 TB1" in html and "Invalid session" in html
+    assert "打印失败" in html and "out of paper" in html
+    assert 'id="order-desk"' in html and "Asia/Shanghai" in html
+    wall = as_role(client, tokens, "supervisor").get("/?wall=1").text
+    assert 'id="order-desk"' not in wall and 'content="15"' in wall and 'id="due-to-ship"' in wall
+
+
 # ---------------------------------------------------------------- pack station
 
 

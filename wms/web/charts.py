@@ -92,3 +92,27 @@ def weight_history_svg(weighings: list[dict[str, Any]]) -> Markup:
                  f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}" stroke="#6b7280"/>'
                  '</svg>')
     return Markup("".join(parts))
+
+
+def hourly_bars_svg(hours: list[dict[str, int]]) -> Markup:
+    """Parcels per hour of today as bars (board.parcels_per_hour), the count over each bar."""
+    if not hours or not any(h["parcels"] for h in hours):
+        return Markup('<p class="muted" id="hourly-chart">No parcel packed yet today. 今日暂无包裹。</p>')
+    width, height, left, bottom, top = 640, 150, 8, 22, 16
+    slot = (width - left) / 24
+    peak = max(h["parcels"] for h in hours)
+    out = [f'<svg id="hourly-chart" class="chart" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="parcels per hour today">']
+    for h in hours:
+        x = left + h["hour"] * slot
+        tall = (height - bottom - top) * h["parcels"] / peak
+        y = height - bottom - tall
+        out.append(f'<rect class="hour-bar" data-hour="{h["hour"]}" data-parcels="{h["parcels"]}" x="{x + 2:.1f}" '
+                   f'y="{y:.1f}" width="{slot - 4:.1f}" height="{tall:.1f}" fill="#2563eb"/>')
+        if h["parcels"]:
+            out.append(f'<text x="{x + slot / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11">'
+                       f'{h["parcels"]}</text>')
+        out.append(f'<text x="{x + slot / 2:.1f}" y="{height - 8}" text-anchor="middle" font-size="10" '
+                   f'fill="#6b7280">{escape(str(h["hour"]))}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

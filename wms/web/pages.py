@@ -3,6 +3,7 @@ routers of the pack station, after-sales and returns pages."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -12,11 +13,14 @@ from wms.adapters.db.types import utcnow
 from wms.domain.errors import Forbidden, TooManyAttempts, Unauthorized
 from wms.domain.incoming import BEIJING
 from wms.http import TOKEN_COOKIE, UowDep, client_address, csrf_ok, set_cookie
+from wms.services import local_time
 from wms.services.board import overview as board
 from wms.services.board import per_person
+from wms.services.orders import ship_clock
 from wms.services.packing.heartbeats import all_stations, station_view
 from wms.services.people import login_guard
 from wms.web import pages_aftersales, pages_returns, pages_station
+from wms.web.charts import hourly_bars_svg
 from wms.web.common import current_user, gate, home_for, render, safe_next, templates
 
 __all__ = ["router", "templates"]
@@ -116,12 +120,23 @@ def _order_desk(uow: UowDep, who: object, status: str | None, hold_reason: str |
     return {"f": f, "order_rows": rows, "order_error": error, "order_statuses": STATUSES}
 
 
+DUE_HOURS = 6  # the board's countdown looks this far ahead
+
+
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, uow: UowDep, status: str | None = None, hold_reason: str | None = None,
-             shop: str | None = None, ship_by_before: str | None = None) -> Response:
+             shop: str | None = None, ship_by_before: str | None = None, wall: bool = False) -> Response:
+    """The lead's board; `?wall=1` is the wall display: no order desk, larger, refreshing every 15 s."""
     who = gate(request, uow, "overview")
     if isinstance(who, Response):
         return who
+    now = utcnow()
+    due = ship_clock.due_within(uow, DUE_HOURS, now=now, limit=12)
+    for d in due:
+        d["countdown"] = board.countdown((datetime.fromisoformat(d["ship_by"]) - now).total_seconds() / 3600)
+        d["ship_by_local"] = local_time.local(d["ship_by"], "%m-%d %H:%M")
+    hours = board.parcels_per_hour(uow)
+    queue = board.print_queue_waiting(uow)
     return render(
         request, "overview.html", who,
         c=board.warehouse_counts(uow),
@@ -130,7 +145,12 @@ def overview(request: Request, uow: UowDep, status: str | None = None, hold_reas
         waves=board.waves_in_progress(uow),
         stations=[station_view(s) for s in all_stations(uow)],
         printers=board.printer_status(uow),
-        queue=board.print_queue_waiting(uow),
+        queue=queue,
+        print_failures=[j for j in queue if j["status"] == "failed"],
+        sync_errors=board.platform_sync_errors(uow),
+        due=due, due_hours=DUE_HOURS, wall=wall,
+        hourly_chart=hourly_bars_svg(hours), parcels_today=sum(h["parcels"] for h in hours),
+        now_local=local_time.local(utcnow(), "%Y-%m-%d %H:%M"), time_zone=local_time.zone_name(),
         low=board.low_stock(uow),
         low_at=board.LOW_STOCK_AT,
         pool_warnings=board.tracking_number_warnings(uow, request.app.state.settings.tracking_pool_low_water),

@@ -13,6 +13,7 @@ from wms.adapters.db.tables import (
     Carrier,
     ErpMessage,
     OrderRow,
+    Parcel,
     PlatformRow,
     PrintJob,
     SkuRow,
@@ -23,6 +24,7 @@ from wms.adapters.db.tables import (
 )
 from wms.adapters.db.uow import UnitOfWork
 from wms.domain.orders import STATUSES
+from wms.services import local_time
 from wms.services.labels.print_queue import printers
 from wms.services.picking.waves import list_waves
 from wms.services.shipping.carrier_setup import pool_status
@@ -54,11 +56,11 @@ LOW_STOCK_AT = 5
 
 
 def start_of_local_day(now: datetime | None = None) -> datetime:
-    """Midnight of the warehouse's day (the server's local time zone), as an aware time.
+    """Midnight of the warehouse's day (its display time zone, Asia/Shanghai by default), as an aware time.
 
     "Today" on a wall board means the floor's day, not UTC's: in Hangzhou UTC midnight
     is 08:00, half-way through the morning shift."""
-    local = (now or datetime.now(UTC)).astimezone()
+    local = (now or datetime.now(UTC)).astimezone(local_time.zone())
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -159,3 +161,29 @@ def outbox_problems(uow: UnitOfWork) -> list[dict[str, Any]]:
             entry["last_error"] = uow.session.get(table, newest).last_error  # type: ignore[union-attr]
     return sorted(out.values(), key=lambda e: e["platform"])
 
+
+
+def parcels_per_hour(uow: UnitOfWork, now: datetime | None = None) -> list[dict[str, int]]:
+    """Parcels packed in each hour of the warehouse's day so far (voided ones left out)."""
+    midnight = start_of_local_day(now)
+    hours = [0] * 24
+    for (at,) in uow.session.execute(select(Parcel.created_at).where(
+            Parcel.created_at >= midnight.astimezone(UTC), Parcel.status != "voided")):  # type: ignore[operator]
+        hours[at.astimezone(midnight.tzinfo).hour] += 1
+    last = (now or datetime.now(UTC)).astimezone(midnight.tzinfo).hour
+    return [{"hour": h, "parcels": hours[h]} for h in range(last + 1)]
+
+
+def platform_sync_errors(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Shop platforms and ERPs whose last pull or call failed, newest trouble first."""
+    rows = uow.session.exec(select(PlatformRow).where(PlatformRow.last_error.is_not(None))  # type: ignore[union-attr]
+                            .order_by(PlatformRow.name)).all()
+    return [{"platform": r.name, "kind": r.kind, "code": r.last_error_code, "error": r.last_error,
+             "at": local_time.local(r.last_error_at, "%m-%d %H:%M") if r.last_error_at else ""} for r in rows]
+
+
+def countdown(hours_left: float) -> str:
+    """"2 h 05 m left" / "overdue 35 m": what a lead reads off the wall."""
+    minutes = int(round(abs(hours_left) * 60))
+    text = f"{minutes // 60} h {minutes % 60:02d} m" if minutes >= 60 else f"{minutes} m"
+    return f"overdue 超时 {text}" if hours_left < 0 else f"{text} left 剩余"
