@@ -101,8 +101,15 @@ def test_a_returned_parcel_is_scanned_weighed_inspected_and_gets_a_put_away_slip
     assert page.input_value("#inspect-items tr[data-sku='CUP'] .disposition") == "quarantine"
     page.select_option("#inspect-items tr[data-sku='SHIRT'] .condition", "intact")
     page.select_option("#inspect-items tr[data-sku='SHIRT'] .disposition", "restock")
+    page.click("#inspect-submit")  # the cup's condition is not chosen yet: nothing is put away
+    page.wait_for_selector("#inspect-message.bad")
+    assert "CUP" in page.inner_text("#inspect-message") and "状态" in page.inner_text("#inspect-message")
+    assert page.is_hidden("#slip-section")
+    screenshot(page, "returns-condition-required-1366x768")
+    page.select_option("#inspect-items tr[data-sku='CUP'] .condition", "damaged")
     page.click("#inspect-submit")
     page.wait_for_selector("#slip-section:not([hidden])")
+    assert "quarantine 隔离待检 · damaged 破损" in page.inner_text("#slip-items tr[data-sku='CUP']")
     bins = {row.get_attribute("data-sku"): row.locator("td.bin").inner_text()
             for row in page.locator("#slip-items tbody tr").all()}
     assert bins == {"CUP": "QUARANTINE", "SHIRT": "A01-01-1"}, "the shirt goes back to the bin it was picked from"

@@ -63,7 +63,8 @@ def test_a_buyer_fault_exchange_ships_only_after_the_return_is_inspected(api, sh
     receipt = shop.post("/api/returns/receipts", {"code": tracking}).json()
     assert shop.get(f"/api/cases/{case['code']}").json()["replacement"]["status"] == "on_hold"
     r = shop.post(f"/api/returns/receipts/{receipt['receipt_id']}/inspect",
-                  {"items": [{"sku": "SHIRT", "qty": 1, "disposition": "restock", "bin": "A01-01-1"}]})
+                  {"items": [{"sku": "SHIRT", "qty": 1, "disposition": "restock", "bin": "A01-01-1",
+                             "condition": "intact"}]})
     assert r.status_code == 200, r.text
     assert shop.get(f"/api/cases/{case['code']}").json()["replacement"]["status"] == "reserved"
 
@@ -114,7 +115,7 @@ def test_return_rates_count_only_units_that_came_back(api, shop, engine):
     assert rates["by_sku"] == [] and rates["by_reason"] == [], "nothing has come back yet"
     receipt = shop.post("/api/returns/receipts", {"code": t2}).json()
     shop.post(f"/api/returns/receipts/{receipt['receipt_id']}/inspect",
-              {"items": [{"sku": "CUP", "qty": 1, "disposition": "quarantine"}]})
+              {"items": [{"sku": "CUP", "qty": 1, "disposition": "quarantine", "condition": "damaged"}]})
     rates = shop.get("/api/reports/returns").json()
     assert rates["by_sku"] == [{"sku": "CUP", "returned": 1, "shipped": 2, "rate": 0.5}]
     assert rates["by_reason"][0]["reason"] == "quality" and rates["by_reason"][0]["returned"] == 1

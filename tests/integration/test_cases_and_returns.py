@@ -76,14 +76,20 @@ def test_a_restocked_return_is_available_at_once_in_its_old_bin(api, shop, engin
     shop.post("/api/cases", {"order_no": "R2", "case_type": "return_refund", "reason": "wrong_item",
                              "lines": [{"sku": "SHIRT", "qty": 1}]})
     receipt = shop.post("/api/returns/receipts", {"code": tracking}).json()
+    unjudged = shop.post(f"/api/returns/receipts/{receipt['receipt_id']}/inspect",
+                         {"items": [{"sku": "SHIRT", "qty": 1, "disposition": "restock"}]})
+    assert (unjudged.status_code, unjudged.json()["error"]) == (422, "condition_required")
+    assert "完好" in unjudged.json()["message"]
     slips = shop.post(f"/api/returns/receipts/{receipt['receipt_id']}/inspect",
-                      {"items": [{"sku": "SHIRT", "qty": 1, "disposition": "restock"}]}).json()["put_away"]
+                      {"items": [{"sku": "SHIRT", "qty": 1, "disposition": "restock", "condition": "intact"}]}
+                      ).json()["put_away"]
     assert slips == [{"sku": "SHIRT", "qty": 1, "disposition": "restock", "bin": "A01-01-1",
-                      "instruction": "put 1 × SHIRT into A01-01-1"}]
+                      "instruction": "put 1 × SHIRT into A01-01-1", "condition": "intact",
+                      "condition_label": "intact 完好", "disposition_label": "restock 上架可售"}]
     shirt = next(s for s in api.get("/api/stock").json() if s["sku"] == "SHIRT")
     assert shirt["available"] == 10
     over = shop.post(f"/api/returns/receipts/{receipt['receipt_id']}/inspect",
-                     {"items": [{"sku": "SHIRT", "qty": 1, "disposition": "restock"}]})
+                     {"items": [{"sku": "SHIRT", "qty": 1, "disposition": "restock", "condition": "intact"}]})
     assert over.status_code == 409 and over.json()["error"] == "over_inspect"
     with UnitOfWork(engine) as uow:
         assert ledger_mismatches(uow) == []
@@ -183,3 +189,22 @@ def test_the_misshipment_register_names_station_and_packer(api, shop):
     assert rows[0]["station"] == "PK-03" and rows[0]["packer"] == "test-packer"
     csv = shop.get("/api/reports/misshipments", params={"format": "csv"}).text
     assert "PK-03" in csv and csv.lstrip("\ufeff").startswith("case,")
+
+
+def test_the_cli_inspects_with_a_condition_and_prints_the_slip_in_both_languages(api, shop, database_url):
+    from typer.testing import CliRunner
+
+    from wms.cli import _register_all, app
+
+    tracking = ship(api, "R9", [("SHIRT", 1)], 180)
+    shop.post("/api/cases", {"order_no": "R9", "case_type": "return_refund", "reason": "wrong_item",
+                             "lines": [{"sku": "SHIRT", "qty": 1}]})
+    receipt = shop.post("/api/returns/receipts", {"code": tracking}).json()["receipt_id"]
+    _register_all()
+    runner = CliRunner()
+    bare = runner.invoke(app, ["returns", "inspect", str(receipt), "--item", "SHIRT:1:restock", "--database", database_url])
+    assert bare.exit_code != 0 and "--condition" in bare.output, bare.output
+    done = runner.invoke(app, ["returns", "inspect", str(receipt), "--item", "SHIRT:1:restock", "--condition", "intact",
+                               "--database", database_url])
+    assert done.exit_code == 0, done.output
+    assert "put 1 × SHIRT into A01-01-1 (restock 上架可售; intact 完好)" in done.output

@@ -122,6 +122,9 @@ def weigh(receipt: int, grams: int, station: Annotated[str | None, typer.Option(
 def inspect(
     receipt: int,
     item: Annotated[list[str], typer.Option("--item", help="SKU:QTY:restock|quarantine|scrap|supplier[:BIN] (repeat)")],
+    condition: Annotated[list[str], typer.Option(
+        "--condition", help="What each item looks like (intact, opened, damaged, missing_parts, worn ... or words); "
+                            "one per --item, or one for all")],
     actor: Annotated[str, typer.Option("--as")] = "returns",
     database: DatabaseOpt = None,
 ) -> None:
@@ -130,13 +133,16 @@ def inspect(
     from wms.domain.errors import DomainError
     from wms.services.aftersales import returns
 
+    if len(condition) not in (1, len(item)):
+        raise fail(f"--condition: give one for all items or one per --item ({len(item)})")
     items = []
-    for text in item:
+    for n, text in enumerate(item):
         parts = text.split(":")
         if len(parts) < 3 or not parts[1].isdigit():
             raise fail(f"--item {text!r}: write SKU:QTY:DISPOSITION[:BIN]")
         items.append({"sku": parts[0], "qty": int(parts[1]), "disposition": parts[2],
-                      "bin": parts[3] if len(parts) > 3 else None})
+                      "bin": parts[3] if len(parts) > 3 else None,
+                      "condition": condition[n if len(condition) > 1 else 0]})
     with UnitOfWork(_engine(database)) as uow:
         try:
             slips = returns.inspect(uow, returns.get_receipt(uow, receipt), items, actor)
@@ -144,4 +150,4 @@ def inspect(
         except DomainError as exc:
             raise fail(exc.message) from None
     for slip in slips:
-        typer.echo(slip["instruction"])
+        typer.echo(f"{slip['instruction']} ({slip['disposition_label']}; {slip['condition_label']})")

@@ -31,6 +31,12 @@ from wms.services.packing import weight_history
 from wms.services.stock import catalog, ledger
 
 DISPOSITIONS = {"restock": "return_restock", "quarantine": "quarantine", "scrap": "scrap", "supplier": "supplier_return"}
+# What the slip and the pages say for each code, in both languages the floor reads.
+DISPOSITION_LABELS = {"restock": "restock 上架可售", "quarantine": "quarantine 隔离待检", "scrap": "scrap 报废",
+                      "supplier": "back to supplier 退供应商"}
+CONDITION_LABELS = {"intact": "intact 完好", "opened": "opened 已拆封", "damaged": "damaged 破损",
+                    "missing_parts": "missing parts 缺件", "worn": "worn 已穿戴", "washed": "washed 已洗涤",
+                    "tag_missing": "tag missing 吊牌缺失"}
 
 
 def receive(uow: UnitOfWork, scanned: str, actor: str, notes: str | None = None) -> ReturnReceipt:
@@ -128,6 +134,11 @@ def inspect(uow: UnitOfWork, receipt: ReturnReceipt, items: list[dict[str, Any]]
             raise Invalid(f"disposition: choose one of {', '.join(DISPOSITIONS)}", "invalid_disposition")
         if qty <= 0:
             raise Invalid("qty: at least one unit", "invalid_qty")
+        condition = str(item.get("condition") or "").strip()[:100]
+        if not condition:  # what was seen decides restock or not, and answers the buyer's claim later
+            raise Invalid(f"{sku}: record its condition first ({', '.join(CONDITION_LABELS.values())}, "
+                          "or in words)", "condition_required")
+        item["condition"] = condition
         catalog.get_sku(uow, sku)
         if case is not None:
             left = allowed.get(sku, 0) - int(done.get(sku, 0))
@@ -145,7 +156,9 @@ def inspect(uow: UnitOfWork, receipt: ReturnReceipt, items: list[dict[str, Any]]
         uow.session.add(ReturnItem(receipt_id=receipt.id, sku=sku, qty=qty, disposition=disposition,  # type: ignore[arg-type]
                                    bin_id=target.id, condition=item.get("condition")))
         instructions.append({"sku": sku, "qty": qty, "disposition": disposition, "bin": target.code,
-                             "instruction": f"put {qty} × {sku} into {target.code}"})
+                             "instruction": f"put {qty} × {sku} into {target.code}",
+                             "condition": condition, "condition_label": CONDITION_LABELS.get(condition, condition),
+                             "disposition_label": DISPOSITION_LABELS[disposition]})
     if case is not None and all(done.get(s, 0) >= q for s, q in allowed.items()):
         case.status = "inspected" if case.status != "closed" else case.status
         uow.session.add(case)

@@ -14,8 +14,9 @@
 
   var DISPOSITIONS = [["restock", "restock 上架可售"], ["quarantine", "quarantine 隔离待检"],
                       ["scrap", "scrap 报废"], ["supplier", "back to supplier 退供应商"]];
-  var CONDITIONS = [["", "—"], ["intact", "intact 完好"], ["opened", "opened 已拆封"], ["damaged", "damaged 破损"],
-                    ["missing_parts", "missing parts 缺件"], ["worn", "worn 已穿戴"]];
+  var CONDITIONS = [["", "— choose 请选择 —"], ["intact", "intact 完好"], ["opened", "opened 已拆封"],
+                    ["damaged", "damaged 破损"], ["missing_parts", "missing parts 缺件"], ["worn", "worn 已穿戴"],
+                    ["washed", "washed 已洗涤"], ["tag_missing", "tag missing 吊牌缺失"]];
 
   function call(method, url, body) {
     var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": document.querySelector("meta[name=csrf-token]").content } };
@@ -151,15 +152,20 @@
   $("inspect-form").addEventListener("submit", function (e) {
     e.preventDefault();
     if (!receipt) return;
-    var items = [];
+    var items = [], unjudged = [];
     document.querySelectorAll("#inspect-items tbody tr[data-sku]").forEach(function (tr) {
       var item = { sku: tr.dataset.sku, qty: parseInt(tr.querySelector(".qty").value, 10) || 0,
                    disposition: tr.querySelector(".disposition").value };
       var condition = tr.querySelector(".condition").value, bin = tr.querySelector(".bin").value.trim();
       if (condition) item.condition = condition;
+      else if (item.qty > 0) { unjudged.push(item.sku); tr.classList.add("needs-condition"); }
       if (bin) item.bin = bin;
       if (item.qty > 0) items.push(item);
     });
+    if (unjudged.length) {  // nothing goes back on a shelf before someone says what state it is in
+      say("inspect-message", "bad", "Choose each item's condition first 请先选择每件商品的状态: " + unjudged.join(", "));
+      return;
+    }
     call("POST", "/api/returns/receipts/" + receipt.receipt_id + "/inspect", { items: items }).then(function (r) {
       if (!r.ok) { alertBad(r.data); return; }
       say("inspect-message", "ok", "Recorded: " + r.data.put_away.length + " line(s) to put away. 已记录。");
@@ -184,7 +190,8 @@
     answer.put_away.forEach(function (p) {
       var tr = document.createElement("tr");
       tr.dataset.sku = p.sku;
-      [p.sku, names[p.sku] || p.sku, p.qty, p.disposition, p.bin].forEach(function (v, i) {
+      [p.sku, names[p.sku] || p.sku, p.qty, (p.disposition_label || p.disposition) +
+        (p.condition_label ? " · " + p.condition_label : ""), p.bin].forEach(function (v, i) {
         var td = document.createElement("td");
         td.textContent = v;
         if (i === 2) td.className = "num";
