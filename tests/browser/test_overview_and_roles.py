@@ -117,3 +117,28 @@ def test_a_returned_parcel_is_scanned_weighed_inspected_and_gets_a_put_away_slip
     history = api.get(f"/api/parcels/{tracking_no}/weighings").json()
     assert [h["kind"] for h in history] == ["outbound", "return"]
     page.context.close()
+
+
+def test_a_lead_fixes_held_orders_on_the_overview(browser, warehouse):
+    api = warehouse["api"]
+    bad_phone = {"name": "王五", "phone": "12345", "province": "浙江省", "city": "杭州市", "district": "西湖区",
+                 "address": "文三路 90 号"}
+    r = api.post("/api/orders", json={"order_no": "H1", "recipient": bad_phone, "lines": [{"sku": "SHIRT", "qty": 1}]})
+    assert r.json()["status"] == "on_hold", r.text
+    r = api.post("/api/orders", json={"order_no": "H2", "recipient": {**bad_phone, "phone": "13912345678"},
+                                      "lines": [{"sku": "MUG", "qty": 5}]})  # 3 mugs on the shelf
+    assert "stock short" in r.json()["hold_reason"], r.text
+    page = login(browser, warehouse["url"], "supervisor")
+    row = "#order-list tr[data-order='H1']"
+    page.wait_for_selector(row)
+    page.fill(f"{row} input[name=phone]", "13812345678")
+    page.fill(f"{row} input[name=reason]", "buyer called 买家来电")
+    page.click(f"{row} button[value=fix]")
+    page.wait_for_selector(f"{row} .fix-msg.ok")
+    assert "reserved" in page.inner_text(f"{row} .fix-msg")
+    assert api.get("/api/orders/H1").json()["recipient"]["phone"] == "13812345678"
+    page.click("#order-list tr[data-order='H2'] button[value=ship-available]")
+    page.wait_for_selector("#order-list tr[data-order='H2'] .fix-msg.ok")
+    assert "H2-B1" in page.inner_text("#order-list tr[data-order='H2'] .fix-msg")
+    screenshot(page, "overview-held-orders-fixed-1366x768", full_page=True)
+    page.context.close()

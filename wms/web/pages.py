@@ -117,7 +117,8 @@ def _order_desk(uow: UowDep, who: object, status: str | None, hold_reason: str |
         rows = [records.summary(o, mask=True) for o in found]
     except DomainError as exc:
         error = exc.message
-    return {"f": f, "order_rows": rows, "order_error": error, "order_statuses": STATUSES}
+    can_fix = getattr(who, "role", None) in ("supervisor", "admin")  # the release and edit APIs are theirs
+    return {"f": f, "order_rows": rows, "order_error": error, "order_statuses": STATUSES, "can_fix": can_fix}
 
 
 DUE_HOURS = 6  # the board's countdown looks this far ahead
