@@ -66,6 +66,14 @@ def test_an_unflagged_seller_memo_is_shown_but_needs_no_confirmation(api):
     assert packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272}).json()["verdict"] == "pass"
 
 
+def test_a_flag_with_no_memo_has_nothing_to_read_and_does_not_stop_the_parcel(api):
+    packer, sid = setup(api, "N4", seller_flag=2)  # sellers flag orders by colour with no words
+    notes = packer.get(f"/api/pack/sessions/{sid}").json()["notes"]
+    assert (notes["items"], notes["needs_ack"]) == ([], False)
+    r = packer.post(f"/api/pack/sessions/{sid}/weighings", {"grams": 272})
+    assert r.status_code == 200 and r.json()["verdict"] == "pass", r.text
+
+
 def test_bad_flags_and_acks_get_a_clear_answer(api):
     make_sku(api, "CUP", 272, 5, CUP, "保温杯 500ml")
     r = api.post("/api/orders", {"order_no": "N3", "recipient": {"name": "a"}, "lines": [{"sku": "CUP", "qty": 1}],

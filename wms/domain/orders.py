@@ -95,11 +95,12 @@ def normalise_flag(value: object) -> str | None:
 
 
 def needs_acknowledgement(buyer_message: str | None, seller_flag: str | None,
-                          warehouse_note: str | None = None) -> bool:
+                          warehouse_note: str | None = None, seller_memo: str | None = None) -> bool:
     """What the buyer wrote, a memo the seller flagged, or a note customer service marked for the
     warehouse must be seen by the packer before the parcel closes ("送人的，不要放发票"): an
-    unflagged memo is for the office only."""
-    return bool((buyer_message or "").strip()) or seller_flag is not None or bool((warehouse_note or "").strip())
+    unflagged memo is for the office only, and a flag with no memo has nothing to read."""
+    flagged_memo = seller_flag is not None and bool((seller_memo or "").strip())
+    return bool((buyer_message or "").strip()) or flagged_memo or bool((warehouse_note or "").strip())
 
 
 @dataclass(frozen=True)

@@ -226,7 +226,7 @@ def notes_view(uow: UnitOfWork, order: OrderRow, session: PackSessionRow) -> dic
     """What the buyer and the seller wrote (买家留言 / 卖家备注 with its flag), and whether the packer
     has confirmed reading it; a parcel of merged orders shows each order's."""
     noted = _noted(uow, order)
-    need = any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag, m.warehouse_note) for m in noted)
+    need = any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag, m.warehouse_note, m.seller_memo) for m in noted)
     return {
         "items": [{"order_no": m.order_no, "buyer_message": m.buyer_message, "seller_memo": m.seller_memo,
                    "seller_flag": m.seller_flag, "warehouse_note": m.warehouse_note} for m in noted],
@@ -250,7 +250,7 @@ def acknowledge_notes(uow: UnitOfWork, session_id: int, who: Actor) -> dict[str,
 
 def check_notes_seen(uow: UnitOfWork, contents: Any, session_id: int) -> None:
     """A weighing does not count until a flagged note of the parcel's orders was confirmed read."""
-    if not any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag, m.warehouse_note)
+    if not any(order_rules.needs_acknowledgement(m.buyer_message, m.seller_flag, m.warehouse_note, m.seller_memo)
                for m in contents.members):
         return
     seen = uow.session.exec(select(PackSessionRow.notes_ack_at).where(PackSessionRow.id == session_id)).first()
