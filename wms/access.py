@@ -40,12 +40,14 @@ REFRESH = ("POST", "/api/auth/refresh")  # checks its own token: one just expire
 API: dict[tuple[str, str], Roles] = {
     # signing in and tokens
     ("POST", "/api/auth/login"): PUBLIC,
+    ("POST", "/api/auth/badge"): PUBLIC,
     REFRESH: ANYONE,
     ("GET", "/api/auth/me"): ANYONE,
     ("GET", "/api/overview"): ANYONE,
     # master data and stock
     ("POST", "/api/skus"): ADMIN,
     ("GET", "/api/skus/{sku}"): ANYONE,
+    ("PATCH", "/api/skus/{sku}"): ADMIN,
     ("POST", "/api/gift-rules"): SUPERVISING,
     ("GET", "/api/gift-rules"): ANYONE,
     ("DELETE", "/api/gift-rules/{rule_id}"): SUPERVISING,
@@ -90,6 +92,7 @@ API: dict[tuple[str, str], Roles] = {
     ("POST", "/api/pack/sessions/{session_id}/close-parcel"): PACKING,
     ("POST", "/api/pack/sessions/{session_id}/weighings"): PACKING,
     ("POST", "/api/pack/sessions/{session_id}/override"): SUPERVISING,
+    ("POST", "/api/pack/sessions/{session_id}/badge-override"): PACKING,  # the badge must be a supervisor's
     ("POST", "/api/stations/{code}/events"): PACKING,
     ("POST", "/api/stations/{code}/heartbeat"): PACKING,
     ("GET", "/api/stations"): ANYONE,

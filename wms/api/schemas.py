@@ -90,7 +90,12 @@ class SkuIn(Body):
     returnable: bool = True
     special_price: bool = False
     price: Decimal | None = Field(default=None, ge=0)
+    image_url: str | None = Field(default=None, max_length=500, description="product picture: http(s) address or /path")
 
+
+
+class SkuPatchIn(Body):
+    image_url: str | None = Field(max_length=500, description="product picture: http(s) address or /path; null removes it")
 
 class ReceiptIn(Body):
     sku: str = Field(min_length=1)
@@ -183,6 +188,10 @@ class WeighingIn(Body):
 
 class OverrideIn(Body):
     reason: str = Field(min_length=3, max_length=500)
+
+
+class BadgeOverrideIn(OverrideIn):
+    badge: str = Field(min_length=1, max_length=80)  # a supervisor's, scanned at a packer's station
 
 
 class VoidIn(Body):

@@ -242,3 +242,39 @@ def user_create(
         except DomainError as exc:
             raise fail(exc.message) from None
     typer.echo(f"user {username} ({role}) created")
+
+
+@user_app.command("badge")
+def user_badge(
+    username: Annotated[str, typer.Option("--username", help="Login name")],
+    card: Annotated[Path | None, typer.Option("--card", help="Write a printable badge card (PDF) here")] = None,
+    revoke: Annotated[bool, typer.Option("--revoke", help="The badge was lost: stop it working")] = False,
+    database: DatabaseOpt = None,
+) -> None:
+    """Give a user a new badge to sign in (and, for a supervisor, to override at a packer's
+    station) by scanning it; the old one stops working."""
+    from sqlmodel import select
+
+    from wms.adapters.db.tables import UserAccount
+    from wms.adapters.db.uow import UnitOfWork
+    from wms.domain.errors import DomainError
+    from wms.services.people.auth import issue_badge, revoke_badge
+
+    with UnitOfWork(_engine(database)) as uow:
+        try:
+            if revoke:
+                had = revoke_badge(uow, username)
+                uow.commit()
+                typer.echo(f"{username}'s badge no longer works" if had else f"{username} had no badge")
+                return
+            code = issue_badge(uow, username)
+            role = uow.session.exec(select(UserAccount.role).where(UserAccount.username == username)).one()
+            uow.commit()
+        except DomainError as exc:
+            raise fail(exc.message) from None
+    if card is not None:
+        from wms.adapters.reports.badge_card import badge_card_pdf
+
+        card.write_bytes(badge_card_pdf(username, role, code))
+        typer.echo(f"badge card for {username} ({role}) written to {card}")
+    typer.echo(f"badge {code}")

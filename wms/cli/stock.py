@@ -128,7 +128,7 @@ def ledger(
                    f"{e['ref'] or '':20s} {e['operator'] or ''} {e['reason'] or ''}")
 
 
-skus_app = typer.Typer(help="SKUs: combos (组合装) made of other SKUs.", no_args_is_help=True)
+skus_app = typer.Typer(help="SKUs: combos (组合装) made of other SKUs, product pictures.", no_args_is_help=True)
 app.add_typer(skus_app, name="skus")
 
 
@@ -151,3 +151,19 @@ def combo(
     row = committed(database, lambda uow: catalog.save_combo(uow, sku, parts, name))
     typer.echo(f"combo {row.sku} = " + " + ".join(f"{q} × {s}" for s, q in parts.items())
                + f"; weighs {row.unit_weight_g} g (±{row.weight_tolerance_g})")
+
+
+@skus_app.command("picture")
+def picture(
+    sku: str,
+    url: Annotated[str | None, typer.Argument(help="http(s) address of the product picture, or /path on this service")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Take the SKU's picture away")] = False,
+    database: DatabaseOpt = None,
+) -> None:
+    """Show a product picture beside the SKU's line at the pack station."""
+    from wms.services.stock import catalog
+
+    if (url is None) == (not remove):
+        raise fail("give the picture's address, or --remove")
+    row = committed(database, lambda uow: catalog.set_picture(uow, sku, None if remove else url))
+    typer.echo(f"{row.sku}: picture {row.image_url}" if row.image_url else f"{row.sku}: no picture")

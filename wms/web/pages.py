@@ -43,17 +43,22 @@ def login_submit(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     token: Annotated[str, Form()] = "",
+    badge: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    """Either a pasted token (from `wms token create`) or a user name and password; both are
-    locked out after repeated failures (login_guard), and the form must carry its CSRF value."""
+    """A scanned badge, a pasted token (from `wms token create`) or a user name and password;
+    all are locked out after repeated failures (login_guard), and the form must carry its CSRF
+    value."""
     settings = request.app.state.settings
     limits = login_guard.Limits.of(settings)
     who, value, problem = None, "", None
     try:
         if not csrf_ok(request, csrf_token):
             problem = Forbidden("The form has expired; sign in again. 表单已过期，请重新登录。", "csrf_failed")
+        elif badge.strip():
+            value, who = login_guard.sign_in_with_badge(uow, badge, client_address(request), limits)
+            uow.commit()
         elif token.strip():
             who = login_guard.sign_in_with_token(uow, token, client_address(request), limits)
             value = token.strip()
@@ -61,7 +66,8 @@ def login_submit(
             value, who = login_guard.sign_in(uow, username, password, client_address(request), limits)
             uow.commit()
         else:
-            problem = Unauthorized("Enter a user name and password, or paste a token. 请输入账号密码或令牌。",
+            problem = Unauthorized("Scan your badge, enter a user name and password, or paste a token. "
+                                   "请扫工牌, 或输入账号密码或令牌。",
                                    "bad_credentials")
     except (Unauthorized, TooManyAttempts) as exc:
         problem = exc

@@ -25,6 +25,7 @@ from wms.services import local_time
 from wms.services.packing import finish
 from wms.services.packing import session as packing_session
 from wms.services.packing.heartbeats import all_stations, station_view
+from wms.services.stock import catalog
 from wms.web.common import gate, gate_json, render
 
 router = APIRouter(include_in_schema=False)
@@ -91,6 +92,9 @@ def screen_state(uow: UnitOfWork, code: str) -> dict[str, Any]:
     if session is None:
         return state
     state["session"] = packing_session.session_view(uow, session)
+    codes = catalog.first_barcodes(uow, {line["sku"] for line in state["session"]["lines"]})
+    for line in state["session"]["lines"]:  # the printed code beside the line, to compare with the item's
+        line["barcode"] = codes.get(line["sku"])
     weighings = list(uow.session.exec(
         select(Weighing).where(Weighing.session_id == session.id).order_by(Weighing.id)  # type: ignore[arg-type]
     ).all())

@@ -1,4 +1,4 @@
-"""Signing in and keeping a token alive: password login (locked after repeated failures),
+"""Signing in and keeping a token alive: password or badge login (locked after repeated failures),
 refresh (how a station agent keeps working past its token's lifetime), and who am I."""
 
 from __future__ import annotations
@@ -33,6 +33,22 @@ def api_login(body: LoginIn, request: Request) -> dict:
     with UnitOfWork(request.app.state.engine) as uow:
         token, who = login_guard.sign_in(uow, body.username, body.password, client_address(request),
                                          login_guard.Limits.of(settings))
+        uow.commit()
+    return _token_answer(token, who)
+
+
+class BadgeIn(Body):
+    badge: str = Field(min_length=1, max_length=80)
+
+
+@router.post("/auth/badge")
+def api_badge_login(body: BadgeIn, request: Request) -> dict:
+    """A scanned badge (`wms user badge`) for a bearer token; 401 bad_badge, 429 login_locked
+    after repeated failures from the address."""
+    settings = request.app.state.settings
+    with UnitOfWork(request.app.state.engine) as uow:
+        token, who = login_guard.sign_in_with_badge(uow, body.badge, client_address(request),
+                                                    login_guard.Limits.of(settings))
         uow.commit()
     return _token_answer(token, who)
 

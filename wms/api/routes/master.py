@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from wms.api.deps import Caller
-from wms.api.schemas import GiftRuleIn, ReceiptIn, SkuIn
+from wms.api.schemas import GiftRuleIn, ReceiptIn, SkuIn, SkuPatchIn
 from wms.http import UowDep
 from wms.services.orders import gifts
 from wms.services.stock import catalog, ledger, moves
@@ -24,6 +24,15 @@ def create_sku(body: SkuIn, uow: UowDep, who: Caller) -> dict:
             "components": [{"sku": s, "qty": q} for s, q in catalog.combo_parts(uow, {row.sku}).get(row.sku, [])]}
 
 
+@router.patch("/skus/{sku}")
+def patch_sku(sku: str, body: SkuPatchIn, uow: UowDep, who: Caller) -> dict:
+    """Set or remove a SKU's product picture (shown beside its line at the pack station).
+    422 invalid_image_url for anything but an http(s) address or a path on this service."""
+    row = catalog.set_picture(uow, sku, body.image_url)
+    uow.commit()
+    return {"sku": row.sku, "name": row.name, "image_url": row.image_url}
+
+
 @router.get("/skus/{sku}")
 def get_sku(sku: str, uow: UowDep, who: Caller) -> dict:
     """One SKU with its stock by bin."""
@@ -32,6 +41,7 @@ def get_sku(sku: str, uow: UowDep, who: Caller) -> dict:
             for b, s in ledger.available_by_bin(uow, sku)]
     return {"sku": row.sku, "name": row.name, "unit_weight_g": row.unit_weight_g,
             "weight_tolerance_g": row.weight_tolerance_g, "category": row.category, "bins": bins,
+            "image_url": row.image_url, "barcode": catalog.first_barcodes(uow, {row.sku}).get(row.sku),
             "components": [{"sku": s, "qty": q} for s, q in catalog.combo_parts(uow, {row.sku}).get(row.sku, [])]}
 
 

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from wms.api.answers import json_answer
 from wms.api.deps import Caller
-from wms.api.schemas import DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, RowId, ScanIn, VoidIn, WeighingIn
-from wms.http import UowDep
+from wms.api.schemas import BadgeOverrideIn, DeliveryIn, OverrideIn, PackSessionIn, ReweighIn, RowId, ScanIn, VoidIn, WeighingIn
+from wms.http import UowDep, client_address
 from wms.services.packing import finish, weight_history
 from wms.services.packing import scan as packing_scan
 from wms.services.packing import session as packing_session
 from wms.services.packing import weigh as packing_weigh
+from wms.services.people import login_guard
 from wms.services.people.auth import Principal
 
 router = APIRouter(tags=["packing"])
@@ -73,6 +74,17 @@ def weigh(session_id: RowId, body: WeighingIn, request: Request, uow: UowDep, wh
 def override(session_id: RowId, body: OverrideIn, request: Request, uow: UowDep, who: Caller) -> dict:
     """Ship despite a weight mismatch (supervisor); the record keeps who and why."""
     return finish.override(uow, session_id, body.reason, _actor(who), request.app.state.settings)
+
+
+@router.post("/pack/sessions/{session_id}/badge-override")
+def badge_override(session_id: RowId, body: BadgeOverrideIn, request: Request, uow: UowDep, who: Caller) -> dict:
+    """The same override from a packer's screen: the supervisor scans their badge, the record
+    names the supervisor, and the packer stays signed in. 403 bad_badge (counted like a failed
+    sign-in) or badge_not_allowed (not a supervisor's)."""
+    settings = request.app.state.settings
+    supervisor = login_guard.vouch_by_badge(uow, body.badge, client_address(request),
+                                            login_guard.Limits.of(settings), "supervisor")
+    return finish.override(uow, session_id, body.reason, _actor(supervisor), settings)
 
 
 @router.get("/parcels/{tracking_no}/weighings")

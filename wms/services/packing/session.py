@@ -205,7 +205,8 @@ def session_view(uow: UnitOfWork, session: PackSessionRow) -> dict[str, Any]:
         "lines": [
             {"sku": sku, "name": skus[sku].name if sku in skus else sku, "qty": qty,
              "scanned": scanned.get(sku, 0), "gift_qty": gifts.get(sku, 0),
-             "unit_weight_g": skus[sku].unit_weight_g if sku in skus else None}
+             "unit_weight_g": skus[sku].unit_weight_g if sku in skus else None,
+             "image_url": skus[sku].image_url if sku in skus else None}
             for sku, qty in ordered.items()
         ],
         "complete": complete,

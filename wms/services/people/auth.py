@@ -20,7 +20,7 @@ from sqlmodel import select
 from wms.adapters.db.tables import ApiToken, UserAccount
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
-from wms.domain.errors import Conflict, Invalid, Unauthorized
+from wms.domain.errors import Conflict, Invalid, NotFound, Unauthorized
 
 ROLES = ("packer", "supervisor", "after_sales", "admin")
 
@@ -182,6 +182,61 @@ def login(uow: UnitOfWork, username: str, password: str, *, lifetime_s: float) -
     if user is None or user.disabled_at is not None or not _check_password(password, user.password_hash):
         return None
     return _issue(uow, user.username, user.role, lifetime_s)
+
+
+BADGE_PREFIX = "WMSB"  # the station and the sign-in page tell a badge from an item by it
+_BADGE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: a badge may be read aloud
+
+
+def is_badge(code: str) -> bool:
+    return code.strip().upper().startswith(BADGE_PREFIX)
+
+
+def issue_badge(uow: UnitOfWork, username: str) -> str:
+    """A new badge code for the user (Code 128 on the card); the one they had stops working.
+    Only its hash is kept, so a lost badge is replaced, never looked up."""
+    user = uow.session.exec(select(UserAccount).where(UserAccount.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user {username}", "unknown_user")
+    if user.disabled_at is not None:
+        raise Conflict(f"user {username} is disabled", "user_disabled")
+    code = BADGE_PREFIX + "".join(secrets.choice(_BADGE_ALPHABET) for _ in range(16))  # 80 bits
+    user.badge_hash = _hash(code)
+    user.badge_issued_at = utcnow()
+    uow.session.add(user)
+    return code
+
+
+def revoke_badge(uow: UnitOfWork, username: str) -> bool:
+    """A lost badge stops working; False if the user had none."""
+    user = uow.session.exec(select(UserAccount).where(UserAccount.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user {username}", "unknown_user")
+    had = user.badge_hash is not None
+    user.badge_hash, user.badge_issued_at = None, None
+    uow.session.add(user)
+    return had
+
+
+def badge_holder(uow: UnitOfWork, code: str) -> Principal | None:
+    """Whose badge this is (name and role), None for an unknown, replaced or disabled one.
+    Scanners send what they read; case and surrounding blanks are not part of the code."""
+    code = code.strip().upper()
+    if not is_badge(code):
+        return None
+    user = uow.session.exec(select(UserAccount).where(UserAccount.badge_hash == _hash(code))).first()
+    if user is None or user.disabled_at is not None:
+        return None
+    return Principal(user.username, user.role)
+
+
+def login_with_badge(uow: UnitOfWork, code: str, *, lifetime_s: float) -> tuple[str, Principal] | None:
+    """A scanned badge becomes a fresh bearer token, as a password would.
+    Callers go through `login_guard.sign_in_with_badge`, which locks out guessing."""
+    who = badge_holder(uow, code)
+    if who is None:
+        return None
+    return _issue(uow, who.name, who.role, lifetime_s)
 
 
 def revoke_token(uow: UnitOfWork, token: str) -> bool:

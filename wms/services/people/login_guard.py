@@ -1,4 +1,4 @@
-"""Signing in with a password (or a pasted token) under a lock-out: guessing is slowed to a
+"""Signing in with a password, a badge (or a pasted token) under a lock-out: guessing is slowed to a
 handful of tries per user name and per client address in each window.
 
 Failures are rows in `login_failure`, so every process and instance of the service counts the
@@ -22,8 +22,8 @@ from wms.adapters.db.tables import LoginFailure
 from wms.adapters.db.types import utcnow
 from wms.adapters.db.uow import UnitOfWork
 from wms.config import Settings
-from wms.domain.errors import TooManyAttempts, Unauthorized
-from wms.services.people.auth import Principal, authenticate, login
+from wms.domain.errors import Forbidden, TooManyAttempts, Unauthorized
+from wms.services.people.auth import Principal, authenticate, badge_holder, login, login_with_badge
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,35 @@ def sign_in_with_token(uow: UnitOfWork, token: str, address: str, limits: Limits
     if who is None:
         _fail(uow, "", address)
         raise Unauthorized("That token is not known or was revoked, or it has expired. 令牌无效。", "bad_credentials")
+    return who
+
+
+def sign_in_with_badge(uow: UnitOfWork, badge: str, address: str, limits: Limits) -> tuple[str, Principal]:
+    """A new token for the badge's holder, counted against the address like a password."""
+    address = (address or "unknown")[:64]
+    _refuse_if_locked(uow, "", address, limits)
+    found = login_with_badge(uow, badge, lifetime_s=limits.lifetime_s)
+    if found is None:
+        _fail(uow, "", address)
+        raise Unauthorized("That badge is not known, was replaced, or its holder is disabled. 工牌无效。",
+                           "bad_badge")
+    return found
+
+
+def vouch_by_badge(uow: UnitOfWork, badge: str, address: str, limits: Limits, grant: str) -> Principal:
+    """The holder of a badge scanned at someone else's screen (a supervisor's override at a
+    packer's station): no token is made, and the screen's own sign-in stays as it was.
+    Forbidden `bad_badge` for a badge nobody holds (counted like a failed sign-in), and
+    `badge_not_allowed` for one whose holder may not do this."""
+    address = (address or "unknown")[:64]
+    _refuse_if_locked(uow, "", address, limits)
+    who = badge_holder(uow, badge)
+    if who is None:
+        _fail(uow, "", address)
+        raise Forbidden("That badge is not known or was replaced. 工牌无效。", "bad_badge")
+    if not who.may(grant):
+        raise Forbidden(f"{who.name}'s badge ({who.role}) may not do this; a {grant}'s badge is needed. "
+                        "需要主管工牌。", "badge_not_allowed")
     return who
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from wms.adapters.db.tables import ComboComponent, SkuBarcode, SkuRow
 from wms.adapters.db.uow import UnitOfWork
@@ -59,10 +59,42 @@ def create_sku(uow: UnitOfWork, data: dict[str, Any]) -> SkuRow:
         special_price=bool(data.get("special_price", False)),
         price=Decimal(str(data.get("price") or "0")),
         owner=data.get("owner"),
+        image_url=picture_url(data.get("image_url")),
     )
     uow.session.add(row)
     add_barcodes(uow, sku, data.get("barcodes"))
     return row
+
+
+def picture_url(value: Any) -> str | None:
+    """A product picture the station's browser loads: an http(s) address or a path on this
+    service, nothing a browser would run (javascript:, data:)."""
+    if value is None or not str(value).strip():
+        return None
+    url = str(value).strip()
+    if not (url.lower().startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))) \
+            or any(c in url for c in " \"'<>\\") or len(url) > 500:
+        raise Invalid("image_url: give an http(s) address or a path on this service (/...)", "invalid_image_url")
+    return url
+
+
+def set_picture(uow: UnitOfWork, sku: str, image_url: str | None) -> SkuRow:
+    """Give a SKU its product picture (None takes it away)."""
+    row = get_sku(uow, sku)
+    row.image_url = picture_url(image_url)
+    uow.session.add(row)
+    return row
+
+
+def first_barcodes(uow: UnitOfWork, skus: set[str]) -> dict[str, str]:
+    """One printed code per SKU (the lowest of its codes, so it stays the same), as the station
+    shows it beside the line."""
+    found: dict[str, str] = {}
+    if skus:
+        for sku, raw in uow.session.exec(select(SkuBarcode.sku, SkuBarcode.raw)
+                                         .where(col(SkuBarcode.sku).in_(skus)).order_by(SkuBarcode.raw)):
+            found.setdefault(sku, raw)
+    return found
 
 
 def add_barcodes(uow: UnitOfWork, sku: str, barcodes: Any) -> None:

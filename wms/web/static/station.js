@@ -42,6 +42,8 @@
   var sessionShown = null;   // the session on screen: a new one clears the last parcel's weight
   var stopped = null;        // a wrong item, an extra unit or a refused weighing: nothing goes on until cleared
   var CLEAR_CODE = "CLEAR";  // scanning this (a card at the bench), or Esc, clears the stop screen
+  var BADGE_PREFIX = "WMSB"; // a person's badge (wms user badge), never sent as an item scan
+  var pendingBadge = null;   // a supervisor's badge scanned to override the mismatch on screen
 
   try { localStorage.setItem("wms.station", STATION); } catch (e) { /* private mode */ }
 
@@ -79,6 +81,7 @@
       window.wmsLastGaps = scanKeys.gaps(e.timeStamp);
       scanKeys.reset();
       scanBox.value = "";
+      if (isBadge(raw)) { badgeScanned(raw.trim()); return; }
       if (stopped) {  // the error screen holds every scan until it is cleared
         if (raw.trim().toUpperCase() === CLEAR_CODE) clearStop();
         else {
@@ -115,6 +118,7 @@
         gramsBox.value = "";
         gramsTouched = false;
         scanBox.focus();
+        if (isBadge(raw)) { badgeScanned(raw); return; }
         var at = eventTime(e);
         submit(function () { return sendScan(raw, how, at); });
         return;
@@ -201,6 +205,8 @@
     notes_unacknowledged: "Read the note first 请先阅读并确认留言 (F2)",
     nothing_scanned: "Nothing in this parcel yet 本箱还没有商品",
     typed_weight_forbidden: "Use the scale 请用电子秤称重 — typed weights are off here",
+    bad_badge: "Badge not known 工牌无效", badge_not_allowed: "Not a supervisor's badge 非主管工牌",
+    login_locked: "Too many wrong badges 工牌错误次数过多",
     network: "No connection 网络故障", forbidden: "Not allowed 无权限", validation_error: "Not accepted 输入无效"
   };
   function problem(data) {
@@ -322,7 +328,7 @@
         } else {
           WmsSound.play("mismatch");
           stop("✗ Weight mismatch 重量不符 — " + (w.explanation || "check the parcel"),
-               "Check the parcel against the order, then weigh again. 请核对包裹后重新称重。");
+               MISMATCH_TODO);
           feedback("bad", "✗ Weight mismatch 重量不符 — " + (w.explanation || "check the parcel"));
         }
         return refresh(true);
@@ -337,6 +343,8 @@
     wrong_item: "Take the wrong item out of the parcel. 请把非本单商品取出。",
     over_scan: "Take the extra unit out of the parcel. 请把多出的商品取出。"
   };
+  var MISMATCH_TODO = "Check the parcel against the order, then weigh again. 请核对包裹后重新称重。" +
+    (SUPERVISOR ? "" : " A supervisor may scan their badge to ship it anyway. 或由主管扫工牌放行。");
   function stop(text, todo, code) {
     stopped = { text: text, todo: todo, code: code };
     WmsSound.play("stop");
@@ -356,6 +364,47 @@
     if (e.key === "Escape" && stopped) { e.preventDefault(); clearStop(); }
   });
   $("stop-clear").addEventListener("click", clearStop);
+
+  // ------------------------------------------------------------ a supervisor's badge
+  // At a mismatch a supervisor scans their badge here and types the reason: the override goes
+  // out under the supervisor's name and the packer stays signed in. Esc in the reason box
+  // (or another parcel) forgets the badge.
+  function isBadge(raw) { return raw.trim().toUpperCase().indexOf(BADGE_PREFIX) === 0; }
+  function overridable(s) {
+    var sess = s && s.session, w = s && s.weighing;
+    return !!(sess && sess.status === "open" && sess.complete && w && !s.override &&
+              (w.verdict === "underweight" || w.verdict === "overweight"));
+  }
+  function badgeScanned(code) {
+    window.wmsScanLog.push({ code: BADGE_PREFIX + "…", source: "badge", outcome: "badge" });
+    if (!overridable(state)) {
+      WmsSound.play("rejected");
+      feedback("bad", "A badge here only overrides a weight mismatch once every item is scanned. " +
+                      "工牌仅用于全部扫完且重量不符时主管放行。");
+      return;
+    }
+    pendingBadge = { code: code, session: state.session.session_id };
+    if (stopped) { stopped = null; $("stop-overlay").hidden = true; }
+    WmsSound.play("accepted");
+    drawVerdict(state);
+    feedback("info", "Supervisor badge scanned: type the reason and press Enter to ship anyway (Esc cancels). " +
+                     "已扫主管工牌: 输入放行原因后回车 (Esc 取消)。");
+    $("override-reason").focus();
+  }
+  function forgetBadge() {
+    pendingBadge = null;
+    if (state) drawVerdict(state);
+  }
+  $("override-reason").addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && pendingBadge) {
+      e.preventDefault();
+      e.stopPropagation();
+      $("override-reason").value = "";
+      forgetBadge();
+      feedback("info", "Override cancelled. 已取消放行。");
+      backToScan();
+    }
+  });
 
   // ------------------------------------------------------------ drawing the screen
   function feedback(kind, text) {
@@ -396,8 +445,7 @@
       feedback("ok", "✓ Scale: " + w.grams + " g — weight OK, label " + w.tracking_no + " is printing. 重量正确。");
     } else if (w.verdict === "underweight" || w.verdict === "overweight") {
       WmsSound.play("mismatch");
-      stop("✗ Scale: " + w.grams + " g — weight mismatch 重量不符 — " + (w.explanation || ""),
-           "Check the parcel against the order, then weigh again. 请核对包裹后重新称重。");
+      stop("✗ Scale: " + w.grams + " g — weight mismatch 重量不符 — " + (w.explanation || ""), MISMATCH_TODO);
       feedback("bad", "✗ Scale: " + w.grams + " g — weight mismatch 重量不符 — " + (w.explanation || ""));
     }
   }
@@ -463,7 +511,17 @@
       tr.dataset.sku = line.sku;
       tr.className = line.scanned >= line.qty ? "done" : line.scanned > 0 ? "partial" : "todo";
       tr.innerHTML = "<td class='name'></td><td class='sku'></td><td class='num count'></td>";
-      tr.querySelector(".name").textContent = line.name;
+      var nameCell = tr.querySelector(".name");
+      if (line.image_url) {  // the product's picture, when the SKU has one: the packer sees what to pick up
+        var pic = document.createElement("img");
+        pic.className = "line-pic";
+        pic.alt = "";
+        pic.loading = "lazy";
+        pic.src = line.image_url;
+        pic.onerror = function () { this.remove(); };
+        nameCell.appendChild(pic);
+      }
+      nameCell.appendChild(document.createTextNode(line.name));
       if (line.gift_qty) {  // 赠品: put in, scanned and weighed like the rest, never forgotten
         var gift = document.createElement("span");
         gift.className = "gift-badge";
@@ -472,6 +530,12 @@
         tr.classList.add("gift");
       }
       tr.querySelector(".sku").textContent = line.sku;
+      if (line.barcode) {  // the printed code, to compare with the item's label (not to scan off the screen)
+        var code = document.createElement("div");
+        code.className = "line-barcode";
+        code.textContent = line.barcode;
+        tr.querySelector(".sku").appendChild(code);
+      }
       tr.querySelector(".count").textContent = line.scanned + " / " + line.qty + (line.scanned >= line.qty ? " ✓" : "");
       body.appendChild(tr);
     });
@@ -572,11 +636,11 @@
     var box = $("verdict"), word = $("verdict-word"), nums = $("verdict-numbers"), list = $("suspects");
     list.textContent = "";
     var w = s.weighing, sess = s.session;
-    var form = $("override-form");
-    if (form) {
-      form.hidden = !(SUPERVISOR && sess && sess.status === "open" && sess.complete && w &&
-                      (w.verdict === "underweight" || w.verdict === "overweight"));
-    }
+    if (pendingBadge && !(overridable(s) && sess.session_id === pendingBadge.session)) pendingBadge = null;
+    var canOverride = overridable(s);
+    $("override-form").hidden = !(canOverride && (SUPERVISOR || pendingBadge));
+    $("override-who").textContent = pendingBadge ? "Supervisor badge scanned 主管工牌已扫 — " : "";
+    $("badge-hint").hidden = !(canOverride && !SUPERVISOR && !pendingBadge);
     if (!sess || !w) {
       box.className = "verdict idle";
       word.textContent = "—";
@@ -655,15 +719,20 @@
       var reason = $("override-reason").value.trim();
       var sid = state && state.session && state.session.session_id;
       if (!sid) return;
+      var badge = pendingBadge && pendingBadge.session === sid ? pendingBadge.code : null;
+      pendingBadge = null;  // one badge scan, one override: a second needs the badge again
+      var url = "/api/pack/sessions/" + sid + (badge ? "/badge-override" : "/override");
       submit(function () {
-        return call("POST", "/api/pack/sessions/" + sid + "/override", { reason: reason }).then(function (r) {
+        return call("POST", url, badge ? { reason: reason, badge: badge } : { reason: reason }).then(function (r) {
           if (r.ok) {
             WmsSound.play("pass");
-            feedback("ok", "Shipped by override — label " + r.data.tracking_no + " is printing. 主管放行。");
+            feedback("ok", "Shipped by override of " + r.data.override_by + " — label " + r.data.tracking_no +
+                           " is printing. 主管放行。");
             $("override-reason").value = "";
           } else {
             WmsSound.play("rejected");
             feedback("bad", problem(r.data));
+            if (badge) $("override-reason").value = "";  // the next badge's holder gives their own reason
           }
           backToScan();
           return refresh(true);

@@ -24,7 +24,8 @@ class ApiToken(SQLModel, table=True):
 
 
 class UserAccount(SQLModel, table=True):
-    """A person who logs in to the pages with a user name and password (PBKDF2 hash)."""
+    """A person who logs in to the pages with a user name and password (PBKDF2 hash), or by
+    scanning a badge (only a hash of its code is kept; issuing a new one ends the old)."""
 
     __tablename__ = "user_account"
     id: int | None = Field(default=None, primary_key=True)
@@ -33,6 +34,8 @@ class UserAccount(SQLModel, table=True):
     role: str = Field(max_length=20)
     created_at: datetime = created_at()
     disabled_at: datetime | None = optional_time()
+    badge_hash: str | None = Field(default=None, unique=True, index=True, max_length=128)  # SHA-256 of the badge's code
+    badge_issued_at: datetime | None = optional_time()
 
 
 class LoginFailure(SQLModel, table=True):

@@ -48,6 +48,7 @@ class SkuRow(SQLModel, table=True):
     special_price: bool = False
     price: Decimal = money()
     owner: str | None = Field(default=None, max_length=40)  # the ERP that synchronised it: told of stock changes
+    image_url: str | None = Field(default=None, max_length=500)  # product picture shown at the pack station
     created_at: datetime = created_at()
 
 
