@@ -27,7 +27,16 @@ Buyers come encrypted, as 抖店 has sent them since its privacy upgrade: `post_
 numbers), `mask_post_receiver`, `mask_post_tel` and `mask_post_addr` the masked copies, and
 `open_address_id` names the receiver at that address. `order.batchDecrypt` (cipher_infos of
 auth_id and cipher_text, at most 50) gives the plaintext against `decrypt_quota`; a cipher of
-another order is refused item by item (err_no 300008). The quota's error code is ours. `python -m emulators.douyin --port 8702` runs one alone.
+another order is refused item by item (err_no 300008). The quota's error code is ours.
+
+抖音电子面单 as the official SDKs' types give it (see wms.adapters.platforms.douyin):
+`logistics.newCreateOrder` (a number per order and pack_id; the receiver must be the order's
+cipher text; a carrier without e-waybill service is refused in err_infos), `logistics.waybillApply`
+(encrypted print_data and sign), `logistics.templateList`, `logistics.cancelOrder`,
+`logistics.getShopKey`. `component_check(content)` is what Douyin's print component does with a
+label: call getShopKey with the label's signed `params` (refused when the sign, token or the
+5-minute timestamp window is wrong) and decrypt with the right signature.
+`python -m emulators.douyin --port 8702` runs one alone.
 """
 
 from __future__ import annotations
@@ -45,7 +54,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from emulators.base import Answer, EmulatorServer, beijing_now, serve_forever
+from emulators.base import BEIJING, Answer, EmulatorServer, beijing_now, serve_forever
 from emulators.taobao import PROVINCES, mask_address, mask_name, oaid_of
 
 
@@ -89,6 +98,13 @@ class DouyinEmulator(EmulatorServer):
         self.shipments: list[dict[str, Any]] = []
         self.packs: dict[str, str] = {}  # request_id -> pack_id: a repeat ships nothing again
         self._packs = itertools.count(1)
+        # 抖音电子面单: carriers the shop has e-waybill service with -> their standard template
+        self.templates = {code: f"https://lf3-cm.ecombdstatic.com/obj/logistics-template/{code}_76_130.xml"
+                          for code in ("zhongtong", "yuantong", "shunfeng", "ems")}
+        self.ebills: dict[tuple[str, str, str], str] = {}  # (logistics_code, order, pack_id) -> track_no
+        self.ebill_status: dict[str, str] = {}  # track_no -> issued | cancelled
+        self.sealed: dict[str, tuple[str, str]] = {}  # encryptedData -> (track_no, sign)
+        self._tracks = itertools.count(73_100_000_000_001)
         self._ids = itertools.count(6_920_000_000_000_000_000)
 
     def add_order(self, lines: list[tuple[str, int]], *, modified: datetime | None = None,
@@ -256,6 +272,8 @@ class DouyinEmulator(EmulatorServer):
             return 200, self._decrypt(data)
         if method == "order.addOrderRemark":
             return 200, self._remark(data)
+        if method in self._waybill_methods:
+            return 200, self._waybill_methods[method](self, data)
         return 200, _err(40002, "不支持的 method", "isv.method-not-exist")
 
     def _search(self, d: dict[str, Any]) -> dict[str, Any]:
@@ -361,6 +379,110 @@ class DouyinEmulator(EmulatorServer):
                                "pack_id": pack_id, "shipped": [(str(i["shipped_order_id"]), int(i["shipped_num"]))
                                                                for i in shipped]})
         return _ok({"pack_id": pack_id})
+
+
+    # ------------------------------------------------------------------ 抖音电子面单
+    def _new_order(self, d: dict[str, Any]) -> dict[str, Any]:
+        """`logistics.newCreateOrder`: a number per order and pack_id (the same pair gives the old
+        number); the receiver must be the order's cipher text (a plain one is refused, as for a
+        privacy-protected order); a carrier the shop has no e-waybill with is refused per order."""
+        code, sender, infos = d.get("logistics_code"), d.get("sender_info"), d.get("order_infos")
+        if not code or not isinstance(sender, dict) or not isinstance(infos, list) or not infos or len(infos) > 50:
+            raise Answer(_err(40002, "缺少必选参数", "isv.missing-parameter",
+                              "logistics_code, sender_info, order_infos (1..50)"))
+        bills, errors = [], []
+        for info in infos:
+            oid, pack = str(info.get("order_id") or ""), str(info.get("pack_id") or "")
+            receiver = info.get("receiver_info") or {}
+            contact, address = receiver.get("contact") or {}, receiver.get("address") or {}
+            given = [contact.get("name"), contact.get("mobile") or contact.get("phone"), address.get("detail_address")]
+            if code not in self.templates:
+                errors.append({"order_id": oid, "pack_id": pack, "err_code": "100200", "err_msg": f"未开通{code}电子面单服务"})
+            elif oid not in self.orders or any(self.ciphers.get(str(g)) not in self.receivers[oid].values()
+                                               for g in given):
+                errors.append({"order_id": oid, "pack_id": pack, "err_code": "200009",
+                               "err_msg": "收件人信息须为订单返回的加密信息"})
+            elif not pack:
+                errors.append({"order_id": oid, "pack_id": pack, "err_code": "200001", "err_msg": "pack_id不能为空"})
+            else:
+                key = (code, oid, pack)
+                if key not in self.ebills:
+                    track = f"{code[:2].upper()}{next(self._tracks)}"
+                    self.ebills[key] = track
+                    self.ebill_status[track] = "issued"
+                prov = str(address.get("province_name") or "")
+                bills.append({"company": code, "order_id": oid, "pack_id": pack, "track_no": self.ebills[key],
+                              "sort_code": f"{300 + len(prov)}-{len(oid) % 90 + 10} {len(pack) % 90 + 10}",
+                              "package_center_code": "571", "package_center_name": f"{prov[:2]}集包",
+                              "short_address_code": "571-A", "short_address_name": f"{prov[:2]}转{address.get('city_name', '')[:2]}",
+                              "hint_msg": "", "extra_resp": "", "sub_waybill_codes": "", "order_channel": "1"})
+        return _ok({"ebill_infos": bills, "err_infos": errors})
+
+    def _apply(self, d: dict[str, Any]) -> dict[str, Any]:
+        """`logistics.waybillApply`: the encrypted print data and its sign per number."""
+        applies = d.get("waybill_applies")
+        if not isinstance(applies, list) or not applies:
+            raise Answer(_err(40002, "缺少必选参数", "isv.missing-parameter", "waybill_applies"))
+        infos, errors = [], []
+        owners = {track: key for key, track in self.ebills.items()}
+        for item in applies:
+            track = str(item.get("track_no") or "")
+            if track not in owners or self.ebill_status.get(track) != "issued":
+                errors.append({"track_no": track, "order_id": "", "err_code": 200004, "err_msg": "运单号不存在或已取消"})
+                continue
+            sealed = "DY:" + base64.b64encode(secrets.token_bytes(48)).decode()
+            signature = secrets.token_hex(16)
+            self.sealed[sealed] = (track, signature)
+            infos.append({"order_id": owners[track][1], "track_no": track, "print_data": sealed, "sign": signature})
+        return _ok({"waybill_infos": infos, "err_infos": errors})
+
+    def _templates(self, d: dict[str, Any]) -> dict[str, Any]:
+        return _ok({"template_data": [
+            {"logistics_code": code, "template_infos": [
+                {"template_id": 1, "template_code": f"{code}_76_130", "template_name": "一联单", "template_url": url,
+                 "version": 2, "template_type": 1, "perview_url": url + ".png"}]}
+            for code, url in self.templates.items()]})
+
+    def _cancel_ebill(self, d: dict[str, Any]) -> dict[str, Any]:
+        track = str(d.get("track_no") or "")
+        if self.ebill_status.get(track) != "issued":
+            raise Answer(_err(50002, "业务处理失败", "isv.business-failed", "运单号不存在或已取消"))
+        self.ebill_status[track] = "cancelled"
+        return _ok({"cancel_result": True})
+
+    def _shop_key(self, d: dict[str, Any]) -> dict[str, Any]:
+        return _ok({"shop_key": base64.b64encode(hashlib.sha256(f"{self.shop_id}".encode()).digest()).decode()})
+
+    _waybill_methods = {"logistics.newCreateOrder": _new_order, "logistics.waybillApply": _apply,
+                        "logistics.templateList": _templates, "logistics.cancelOrder": _cancel_ebill,
+                        "logistics.getShopKey": _shop_key}
+
+    def component_check(self, content: dict[str, Any]) -> str | None:
+        """What Douyin's print component does with a label before printing: call
+        `logistics.getShopKey` with the content's `params` (a signed query) and decrypt
+        `encryptedData` with the key, checking `signature`. None if it can print, else its words."""
+        from urllib.parse import parse_qsl
+
+        params = dict(parse_qsl(str(content.get("params") or ""), keep_blank_values=True))
+        if not params:
+            return "缺少params参数, 无法获取密钥"
+        if params.get("method") != "logistics.getShopKey" or params.get("param_json") != "{}":
+            return "params 不是 logistics.getShopKey 调用"
+        status, answer = self.handle("/logistics/getShopKey", params)
+        if answer.get("code") != 10000:
+            return f"获取密钥失败: {answer.get('msg')} {answer.get('sub_msg') or ''}".strip()
+        try:
+            sent = datetime.strptime(params.get("timestamp", ""), "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
+        except ValueError:
+            return "获取密钥失败: timestamp 格式错误"
+        if abs(sent.timestamp() - self.now()) > 300:
+            return "获取密钥失败: timestamp 已过期 (超过5分钟)"
+        sealed = self.sealed.get(str(content.get("encryptedData") or ""))
+        if sealed is None:
+            return "解密失败: 面单数据无效"
+        if sealed[1] != content.get("signature"):
+            return "验签失败: signature 与面单数据不符"
+        return None
 
 
 def main() -> None:

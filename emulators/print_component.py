@@ -31,9 +31,13 @@ PORTS = {"cainiao": 13528, "pinduoduo": 5000, "douyin": 13888}
 class PrintComponentEmulator:
     def __init__(self, kind: str = "cainiao", printers: tuple[str, ...] = ("ZT410", "GK888t"),
                  knows: Callable[[str], bool] | None = None, newer: bool = False,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0,
+                 unlock: Callable[[dict[str, Any]], str | None] | None = None) -> None:
         self.kind, self.printers, self.newer = kind, list(printers), newer
         self.knows = knows or (lambda data: data.startswith("AES:"))
+        # Douyin's component fetches the shop's key itself (the content's signed `params`) and
+        # checks the signature: `unlock(content)` says why it cannot print, or None.
+        self.unlock = unlock
         self.printed: list[str] = []
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
@@ -99,11 +103,15 @@ class PrintComponentEmulator:
             return self._reply(ws, request, taskID=task_id, status="failed",
                                msg=f"printer not found: {task['printer']}", errorCode=13)
         self._reply(ws, request, taskID=task_id, status="success", msg="no error", errorCode=0)
-        results = []
+        results, words = [], {}
         for doc in documents:
             contents = doc.get("contents") or [{}]
             sealed = str((contents[0] or {}).get("encryptedData") or "")
-            results.append((str(doc.get("documentID")), bool(sealed) and self.knows(sealed)))
+            refused = self.unlock(contents[0] or {}) if self.unlock else None
+            if refused:
+                words[str(doc.get("documentID"))] = refused
+            results.append((str(doc.get("documentID")), bool(sealed) and not refused and
+                            (self.unlock is not None or self.knows(sealed))))
         time.sleep(0.01)  # the printer renders, then prints
         if self.newer and self.kind == "cainiao":
             for doc_id, ok in results:
@@ -116,7 +124,8 @@ class PrintComponentEmulator:
             return None
         push = "PrintResultNotify" if self.kind == "pinduoduo" else "notifyPrintResult"
         status = [{"documentID": d, "status": "success" if ok else "failed",
-                   "msg": "" if ok else "解密失败：Unknown encryption type.", "detail": ""} for d, ok in results]
+                   "msg": "" if ok else words.get(d, "解密失败：Unknown encryption type."), "detail": ""}
+                  for d, ok in results]
         failed_sn = next((i + 1 for i, (_, ok) in enumerate(results) if not ok), 0)
         base: dict[str, Any] = {"cmd": push, "taskID": task_id, "printStatus": status}
         if self.kind == "pinduoduo":

@@ -31,9 +31,10 @@ def component_of(print_data: dict[str, Any]) -> str | None:
         return None
     if "templateUrl" in print_data or "userid" in print_data:
         return "pinduoduo"
-    if str(print_data.get("ver") or "").startswith("waybill_print_secret") or "templateURL" in print_data:
+    if str(print_data.get("ver") or "").startswith("waybill_print_secret") or \
+            ("templateURL" in print_data and "ver" in print_data):
         return "cainiao"
-    return "douyin"
+    return "douyin"  # encryptedData + signature (+ templateURL) from logistics.waybillApply, no ver
 
 
 def print_request(component: str, document_id: str, print_data: dict[str, Any],

@@ -19,6 +19,7 @@ def test_which_component_prints_which_print_data():
                          "ver": "waybill_print_secret_version_1"}) == "cainiao"
     assert component_of({"encryptedData": "x", "signature": "s", "templateUrl": "t", "userid": "1"}) == "pinduoduo"
     assert component_of({"encryptedData": "x", "signature": "s", "params": "p"}) == "douyin"
+    assert component_of({"encryptedData": "DY:x", "signature": "s", "templateURL": "t"}) == "douyin"
 
 
 def test_pinduoduos_push_has_no_request_id_and_still_settles_the_task():

@@ -12,7 +12,7 @@ from wms.api.deps import Caller
 from wms.api.schemas import Body, RowId
 from wms.domain.errors import Invalid, NotFound
 from wms.http import UowDep
-from wms.services.labels import print_queue
+from wms.services.labels import component_jobs, print_queue
 from wms.services.packing import flash_lane, heartbeats, session, station_events
 
 router = APIRouter(tags=["stations"])
@@ -121,9 +121,12 @@ def station_settings(code: str, body: StationSettingsIn, uow: UowDep, who: Calle
 
 @router.post("/stations/{code}/print-jobs/claim")
 def claim_job(code: str, uow: UowDep, who: Caller) -> dict:
-    """Take the station's next label to print; {"job": null} when there is none."""
+    """Take the station's next label to print; {"job": null} when there is none. A Douyin
+    e-waybill comes with a freshly signed key call for the print component (`print_data.params`)."""
     job = print_queue.claim_next(uow, heartbeats.station_printers(uow, code), f"agent:{code}")
-    return {"job": job_view(job) if job else None}
+    if job is None:
+        return {"job": None}
+    return {"job": {**job_view(job), "waybill": component_jobs.as_relayed(uow, job.waybill)}}
 
 
 @router.post("/print-jobs/{job_id}/result")

@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from wms.adapters.db.tables import Carrier, PlatformOrder, PlatformRow, WaybillIssue
 from wms.adapters.db.uow import UnitOfWork
-from wms.adapters.platforms.base import TAOBAO_COMPANIES, PlatformError
+from wms.adapters.platforms.base import DOUYIN_COMPANIES, TAOBAO_COMPANIES, PlatformError
 from wms.adapters.platforms.cainiao import CainiaoClient
 from wms.domain.errors import Invalid, NotFound
 from wms.domain.waybill_numbers import (
@@ -108,16 +108,17 @@ class CainiaoProvider:
             client.close()
 
 
-class PinduoduoWaybillProvider:
-    """拼多多电子面单 for the shop's own orders, through the shop's account: the receiver is the
-    order's cipher text as Pinduoduo sent it (nobody here can read it), the number comes with
-    encrypted print data for Pinduoduo's print component."""
+class ShopWaybillProvider:
+    """A platform's own e-waybill for the shop's own orders, through the shop's account: the
+    receiver is the order's cipher text as the platform sent it (nobody here can read it), the
+    number comes with encrypted print data for the platform's print component."""
 
-    kind = "pinduoduo"
+    kind = "platform"
     remote = True
+    platform = "the platform"
 
-    def __init__(self, carrier: str, account: Any, wp_code: str, timeout: float = 8.0) -> None:
-        self.carrier, self.account, self.cp_code = carrier, account.name, wp_code
+    def __init__(self, carrier: str, account: Any, company_code: str, timeout: float = 8.0) -> None:
+        self.carrier, self.account, self.cp_code = carrier, account.name, company_code
         self._row, self._timeout = account, timeout
 
     def _client(self) -> Any:
@@ -125,50 +126,99 @@ class PinduoduoWaybillProvider:
 
         return order_source_for(self._row, self._timeout)
 
-    def issue(self, facts: ParcelFacts) -> WaybillNumber:
+    def _cipher(self, facts: ParcelFacts) -> dict[str, str]:
         cipher = facts.trade.cipher if facts.trade else {}
         if not cipher.get("name") or not cipher.get("phone") or not cipher.get("address"):
-            raise WaybillUnavailable(f"order {facts.order_no} holds no encrypted receiver from Pinduoduo: pull the "
-                                     "shop again", "not_configured", False)
-        r = facts.recipient
-        recipient = {"name": cipher["name"], "mobile": cipher["phone"], "phone": "",
-                     "address": {"province": r.get("province", ""), "city": r.get("city", ""),
-                                 "district": r.get("district", ""), "town": "", "detail": cipher["address"]}}
-        sender = {"name": facts.sender.get("name", ""), "mobile": "", "phone": facts.sender.get("phone", ""),
-                  "address": split_address(facts.sender.get("address", ""))}
+            raise WaybillUnavailable(f"order {facts.order_no} holds no encrypted receiver from {self.platform}: "
+                                     "pull the shop again", "not_configured", False)
+        return cipher
+
+    def issue(self, facts: ParcelFacts) -> WaybillNumber:
+        cipher = self._cipher(facts)
         client = self._client()
         try:
-            got = client.get_waybill(self.cp_code, sender, recipient, facts.object_id, facts.trade.tid,  # type: ignore[union-attr]
-                                     [{"name": n, "count": q} for n, q in facts.items], facts.package_id)
+            return self._issue(client, facts, cipher)
         except PlatformError as exc:
-            raise _unavailable(exc, self.carrier, "give a number", "Pinduoduo") from None
+            raise _unavailable(exc, self.carrier, "give a number", self.platform) from None
         finally:
             client.close()
-        return WaybillNumber(got.waybill_code, None, None, got.print_data)
+
+    def _issue(self, client: Any, facts: ParcelFacts, cipher: dict[str, str]) -> WaybillNumber:
+        raise NotImplementedError
 
     def cancel(self, tracking_no: str) -> None:
         client = self._client()
         try:
             client.cancel_waybill(self.cp_code, tracking_no)
         except PlatformError as exc:
-            raise _unavailable(exc, self.carrier, f"take back {tracking_no}", "Pinduoduo") from None
+            raise _unavailable(exc, self.carrier, f"take back {tracking_no}", self.platform) from None
         finally:
             client.close()
+
+
+class PinduoduoWaybillProvider(ShopWaybillProvider):
+    """拼多多电子面单 (`pdd.waybill.get`)."""
+
+    kind = "pinduoduo"
+    platform = "Pinduoduo"
+
+    def _issue(self, client: Any, facts: ParcelFacts, cipher: dict[str, str]) -> WaybillNumber:
+        r = facts.recipient
+        recipient = {"name": cipher["name"], "mobile": cipher["phone"], "phone": "",
+                     "address": {"province": r.get("province", ""), "city": r.get("city", ""),
+                                 "district": r.get("district", ""), "town": "", "detail": cipher["address"]}}
+        sender = {"name": facts.sender.get("name", ""), "mobile": "", "phone": facts.sender.get("phone", ""),
+                  "address": split_address(facts.sender.get("address", ""))}
+        got = client.get_waybill(self.cp_code, sender, recipient, facts.object_id, facts.trade.tid,  # type: ignore[union-attr]
+                                 [{"name": n, "count": q} for n, q in facts.items], facts.package_id)
+        return WaybillNumber(got.waybill_code, None, None, got.print_data)
+
+
+class DouyinWaybillProvider(ShopWaybillProvider):
+    """抖音电子面单 (`logistics.newCreateOrder` + `logistics.waybillApply`): the carrier's 三段码
+    and 集包地 come with the number; the package id (pack_id) makes a resend give the same one."""
+
+    kind = "douyin"
+    platform = "抖店"
+
+    def _issue(self, client: Any, facts: ParcelFacts, cipher: dict[str, str]) -> WaybillNumber:
+        r = facts.recipient
+        sender_addr = split_address(facts.sender.get("address", ""))
+        sender = {"address": {"country_code": "CHN", "province_name": sender_addr.get("province", ""),
+                              "city_name": sender_addr.get("city", ""), "district_name": sender_addr.get("district", ""),
+                              "detail_address": sender_addr.get("detail", "")},
+                  "contact": {"name": facts.sender.get("name", ""), "mobile": facts.sender.get("phone", "")}}
+        receiver = {"address": {"country_code": "CHN", "province_name": r.get("province", ""),
+                                "city_name": r.get("city", ""), "district_name": r.get("district", ""),
+                                "detail_address": cipher["address"]},
+                    "contact": {"name": cipher["name"], "mobile": cipher["phone"]}}
+        got = client.get_waybill(self.cp_code, sender, receiver, facts.trade.tid,  # type: ignore[union-attr]
+                                 facts.package_id, [{"item_name": n, "item_count": q} for n, q in facts.items])
+        return WaybillNumber(got.waybill_code, got.sort_code, got.bag_hub, got.print_data)
+
+
+SHOP_WAYBILLS: dict[str, tuple[type[ShopWaybillProvider], dict[str, str]]] = {
+    "pinduoduo": (PinduoduoWaybillProvider, TAOBAO_COMPANIES), "douyin": (DouyinWaybillProvider, DOUYIN_COMPANIES)}
+
+
+def _shop_provider(carrier: str, shop: Any, timeout: float) -> ShopWaybillProvider:
+    cls, companies = SHOP_WAYBILLS[shop.kind]
+    return cls(carrier, shop, companies.get(carrier, carrier), timeout)
 
 
 def platform_provider_for(uow: UnitOfWork, order_no: str, trade: Any, carrier: str,
                           timeout: float = 8.0) -> WaybillProvider | None:
     """A platform's own e-waybill for its masked order, whatever the carrier's usual provider:
-    only the platform can put that buyer on a label. None for every other order (Taobao's go
-    through the carrier's Cainiao account, by OAID)."""
-    if trade is None or trade.platform != "pinduoduo":
+    only the platform can put that buyer on a label (Pinduoduo's, Douyin's). None for every
+    other order (Taobao's go through the carrier's Cainiao account, by OAID)."""
+    if trade is None or trade.platform not in SHOP_WAYBILLS:
         return None
     row = uow.session.exec(select(PlatformRow).join(PlatformOrder, PlatformOrder.platform == PlatformRow.name)  # type: ignore[arg-type]
                            .where(PlatformOrder.order_no == order_no)).first()
-    if row is None or row.kind != "pinduoduo":
-        raise WaybillUnavailable(f"order {order_no} is a Pinduoduo order from no Pinduoduo shop on record: its "
-                                 "e-waybill is taken through the shop's account", "not_configured", False)
-    return PinduoduoWaybillProvider(carrier, row, TAOBAO_COMPANIES.get(carrier, carrier), timeout)
+    if row is None or row.kind != trade.platform:
+        raise WaybillUnavailable(f"order {order_no} is a {trade.platform} order from no {trade.platform} shop on "
+                                 "record: its e-waybill is taken through the shop's account", "not_configured", False)
+    return _shop_provider(carrier, row, timeout)
 
 
 _WORDS = {
@@ -208,8 +258,8 @@ def provider_for(uow: UnitOfWork, carrier: str, timeout: float = 8.0, account: s
     """The carrier's provider; `account`: the one a number was taken from (a Pinduoduo shop's own
     e-waybill, to give it back)."""
     shop = uow.session.get(PlatformRow, account) if account else None
-    if shop is not None and shop.kind == "pinduoduo":
-        return PinduoduoWaybillProvider(carrier, shop, TAOBAO_COMPANIES.get(carrier, carrier), timeout)
+    if shop is not None and shop.kind in SHOP_WAYBILLS:
+        return _shop_provider(carrier, shop, timeout)
     row = uow.session.get(Carrier, carrier)
     if row is None or (row.provider or "pool") == "pool":
         return PoolProvider(uow)
