@@ -38,6 +38,7 @@ def test_a_held_order_ships_what_is_there_and_the_rest_waits_as_a_back_order(sho
     assert sorted((l["sku"], l["qty"]) for l in now["lines"]) == [("CUP", 1), ("MUG", 2)]
     back = api.get("/api/orders/S1-B1").json()
     assert (back["status"], back["split_from"]) == ("on_hold", "S1")
+    assert back["trade_no"] == "S1", "the platform trade it belongs to: its e-waybill is asked with it"
     assert "CUP short by 2" in back["hold_reason"]
     assert [(l["sku"], l["qty"]) for l in back["lines"]] == [("CUP", 2)]
     assert back["recipient"] == {**now["recipient"]}

@@ -98,6 +98,7 @@ def draft_order(data: dict[str, Any]) -> DraftOrder:
         address=str(recipient.get("address") or ""),
         oaid=_text(recipient.get("oaid") or data.get("oaid"), 128),
         buyer_cipher=_cipher(recipient.get("cipher")),
+        trade_no=_text(data.get("trade_no"), 64),
         waybill_no=_text(data.get("waybill_no"), 40),
         cod_amount=cod,
         paid_amount=(rules.parse_money(data["paid_amount"], "paid_amount")

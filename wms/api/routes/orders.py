@@ -23,7 +23,7 @@ def order_view(uow: UnitOfWork, order: OrderRow) -> dict:
     return {
         "order_no": order.order_no, "status": order.status, "hold_reason": order.hold_reason,
         "order_type": order.order_type, "channel": order.channel, "carrier": order.carrier,
-        "cod_amount": str(order.cod_amount), "split_from": order.split_from,
+        "cod_amount": str(order.cod_amount), "split_from": order.split_from, "trade_no": order.trade_no,
         "paid_amount": str(order.paid_amount) if order.paid_amount is not None else None, "merge_group": order.merge_group, "shop": order.shop,
         "buyer_message": order.buyer_message, "seller_memo": order.seller_memo, "seller_flag": order.seller_flag,
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,

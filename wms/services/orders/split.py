@@ -68,6 +68,7 @@ def _back_order(uow: UnitOfWork, order: OrderRow, rest: list[tuple[str, int, int
         "carrier": order.carrier, "paid_at": order.paid_at, "ship_by": order.ship_by,
         "buyer_message": order.buyer_message, "seller_memo": order.seller_memo, "seller_flag": order.seller_flag,
         "remark": f"back-order of {order.order_no} (拆单)",
+        "trade_no": order.trade_no or order.order_no,  # the platform's trade: its e-waybill is asked with it
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone, "province": order.province,
                       "city": order.city, "district": order.district, "address": order.address,
                       "oaid": order.oaid, "cipher": order.buyer_cipher},

@@ -238,7 +238,7 @@ def _number_for(uow: UnitOfWork, session: PackSessionRow, contents: Contents, ca
     if order.waybill_no and order.carrier == carrier and uow.session.exec(
             select(Parcel.id).where(Parcel.tracking_no == order.waybill_no)).first() is None:
         return WaybillNumber(order.waybill_no)
-    trade = PlatformTrade(order.channel, order.order_no, order.oaid, dict(order.buyer_cipher or {})) \
+    trade = PlatformTrade(order.channel, order.trade_no or order.order_no, order.oaid, dict(order.buyer_cipher or {})) \
         if order.oaid else None
     try:
         own = waybill_numbers.platform_provider_for(uow, order.order_no, trade, carrier, settings.waybill_timeout_s)

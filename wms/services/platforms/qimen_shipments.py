@@ -108,8 +108,11 @@ def deliveryorder_create(uow: UnitOfWork, erp: PlatformRow, request: dict[str, A
         raise QimenFailure("missing_field", "deliveryOrder.arAmount (the amount to collect) is required with orderFlag COD")
     platform_orders = sorted({c for c in [text(shipment, "oaidOrderSourceCode", "", required=False)]
                               + [str(line.get("sourceOrderCode") or "").strip() for line in _raw_lines(request)] if c})
+    source = text(shipment, "oaidOrderSourceCode", "", required=False)
     data = {
         "order_no": code,
+        # the platform trade the OAID belongs to: Cainiao takes the OAID only with its tid
+        "trade_no": (source or (platform_orders[0] if len(platform_orders) == 1 else ""))[:64] or None,
         "order_type": "cod" if "COD" in flags else "presale" if "PRESELL" in flags else "normal",
         "cod_amount": owed if "COD" in flags else None,
         "ship_by": text(shipment, "latestDeliveryTime", "", required=False) or None,
@@ -194,16 +197,17 @@ def _update_before_picking(uow: UnitOfWork, erp: PlatformRow, order: OrderRow, d
     for line in data["lines"]:
         wanted[line["sku"]] = wanted.get(line["sku"], 0) + line["qty"]
     new_oaid = data["recipient"].get("oaid")
-    if not differs and wanted == current and (new_oaid or None) == (order.oaid or None):
+    new_trade = data.get("trade_no") or order.trade_no
+    if not differs and wanted == current and (new_oaid or None) == (order.oaid or None) and new_trade == order.trade_no:
         return []
     if order.status not in UPDATABLE:
         raise QimenFailure("order_in_progress", f"delivery order {order.order_no} is {order.status} already; the "
                            "change was not applied (cancel or intercept it instead)")
     changed = []
-    if new_oaid != order.oaid:
-        order.oaid = new_oaid
+    if new_oaid != order.oaid or new_trade != order.trade_no:
+        changed.append("oaid" if new_oaid != order.oaid else "trade number")
+        order.oaid, order.trade_no = new_oaid, new_trade
         uow.session.add(order)
-        changed.append("oaid")
     if differs:
         changed += edits.edit(uow, order, actor, reason, recipient=differs)
     if wanted != current:

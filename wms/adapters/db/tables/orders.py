@@ -31,6 +31,9 @@ class OrderRow(SQLModel, table=True):
     # The platform's encrypted buyer fields as sent (抖店 encrypt_post_receiver ...): for its
     # e-waybill and its decryption, never read by us.
     buyer_cipher: dict[str, str] | None = Field(default=None, sa_type=JSON, nullable=True)
+    # The platform's trade number (tid) of an order an ERP sent under its own number (奇门
+    # deliveryOrderCode): the e-waybill is asked with it and the OAID.
+    trade_no: str | None = Field(default=None, max_length=64)
     cod_amount: Decimal = money()
     paid_amount: Decimal | None = Field(default=None, sa_type=Numeric(12, 2), nullable=True)  # 实付: what gift rules read
     carrier: str | None = Field(default=None, max_length=20)
