@@ -39,8 +39,12 @@ def test_the_overview_shows_counts_stations_printers_waves_low_stock_and_todays_
     screenshot(page, "overview-1366x768", full_page=True)
     assert page.locator("#hourly-chart rect.hour-bar[data-parcels='1']").count() == 1, "today's parcel, charted"
 
-    # The wall display: the same board on one 1920x1080 screen, no order desk, refreshing itself.
+    # The lead's board fits one 1920x1080 screen, its order desk included.
     page.set_viewport_size(LARGE)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    screenshot(page, "overview-1920x1080", full_page=True)
+    assert height <= LARGE["height"], f"the overview fits one 1920x1080 screen ({height} px tall)"
+    # The wall display: the same board on one 1920x1080 screen, no order desk, refreshing itself.
     page.click("#wall-on")
     page.wait_for_selector("body.wall")
     assert page.locator("#order-desk").count() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import CUP, at_station, login
+from tests.browser.conftest import CUP, at_station, login, screenshot
 from tests.browser.test_station_page import wedge_scan
 
 pytestmark = pytest.mark.browser
@@ -27,6 +27,7 @@ def test_a_flagged_note_is_shown_and_must_be_confirmed_before_the_label_prints(b
     assert "送人的，不要放发票" in notes and "红旗" in notes
     assert "<b>加急</b>" in notes, "what the seller typed is shown as text, not as markup"
     assert page.is_visible("#ack-notes")
+    screenshot(page, "station-flagged-note-1366x768")
 
     wedge_scan(page, CUP)
     page.wait_for_function("document.querySelectorAll('#lines tbody tr.done').length === 1")
@@ -36,6 +37,7 @@ def test_a_flagged_note_is_shown_and_must_be_confirmed_before_the_label_prints(b
     assert "Read the note first" in page.inner_text("#feedback")
     page.wait_for_selector("#stop-overlay:visible")  # a refused weighing is never silent
     assert "Read the note first" in page.inner_text("#stop-text") and "F2" in page.inner_text("#stop-todo")
+    screenshot(page, "station-refused-note-unread-1366x768")
     assert page.inner_text("#tracking-no").strip() == ""
 
     page.keyboard.press("F2")  # one key, hands stay on the parcel; it clears the stop screen too

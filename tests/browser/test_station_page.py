@@ -253,6 +253,7 @@ def test_a_scanner_double_read_is_shown_and_the_plus_key_counts_it_as_a_second_u
     page.wait_for_function("document.querySelector('#lines tbody tr').innerText.includes('1')")
 
     assert "not counted" in page.inner_text("#feedback"), "it says what happened: nothing counted"
+    screenshot(page, "station-double-read-1366x768")
     page.keyboard.press("Enter")  # a stray Enter on the empty box confirms nothing
     page.wait_for_timeout(300)
     assert page.evaluate("window.wmsScanLog.length") == 3 and page.is_visible("#repeat-confirm")
@@ -286,6 +287,7 @@ def test_a_gift_the_order_earned_is_marked_on_its_line_for_the_packer(browser, w
     gifts = page.eval_on_selector_all("#lines tbody tr.gift", "rows => rows.map(r => r.dataset.sku)")
     assert gifts == ["MUG"]
     assert page.inner_text("#lines tr.gift .gift-badge") == "赠品 gift ×1"
+    screenshot(page, "station-gift-line-1366x768")
     page.context.close()
 
 
@@ -302,6 +304,7 @@ def test_a_full_box_is_closed_with_f4_weighed_alone_and_the_rest_opens_as_the_ne
     page.wait_for_function("document.querySelector('#feedback').innerText.includes('Next parcel opened')")
     page.wait_for_function("document.querySelector('#parcel-no').innerText.includes('第 2 箱')")
     assert page.eval_on_selector_all("#lines tbody tr", "rows => rows.map(r => r.dataset.sku)") == ["CUP"]
+    screenshot(page, "station-second-parcel-opened-1366x768")
     wedge_scan(page, CUP)
     page.fill("#grams", "272")
     page.press("#grams", "Enter")

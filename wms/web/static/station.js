@@ -684,9 +684,16 @@
   var PRINT_WORDS = { queued: "queued 排队中", sending: "sending 发送中", printed: "printed 已打印",
                       failed: "failed 打印失败" };
 
+  var labelFailed = null;  // the label whose failure was announced (once, not at every poll)
   function drawLabel(label) {
     var panel = $("label");
     if (!label) { panel.hidden = true; labelShown = null; return; }
+    if (label.status === "failed" && labelFailed !== label.tracking_no + "#" + label.job_id) {
+      labelFailed = label.tracking_no + "#" + label.job_id;
+      WmsSound.play("rejected");
+      feedback("bad", "✗ Label " + label.tracking_no + " did not print" + (label.last_error ? ": " + label.last_error : "") +
+                      ". Fix the printer, then reprint. 面单打印失败, 请处理打印机后补打。");
+    }
     panel.hidden = false;
     $("tracking-no").textContent = label.tracking_no;
     var st = $("print-status");
