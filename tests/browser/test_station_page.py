@@ -355,9 +355,30 @@ def test_a_long_order_scrolls_says_how_many_more_and_the_bench_counts_my_parcels
         uow.commit()
     page.wait_for_selector("#scale-live.stale")
     assert "stale" in page.inner_text("#scale-live") and page.input_value("#grams") == ""
+    screenshot(page, "station-stale-scale-1366x768")
     page.fill("#grams", "1201")
     page.press("#grams", "Enter")
     page.wait_for_selector("#verdict.pass")
     page.wait_for_function("document.querySelector('#my-count').innerText.includes('1')")
     assert "我今天 1 件包裹" in page.inner_text("#my-count")
+    page.context.close()
+
+
+def test_a_box_is_chosen_by_scanning_its_code_and_counts_in_the_expected_weight(browser, warehouse, engine):
+    from wms.adapters.db.tables import PackagingRow
+    from wms.adapters.db.uow import UnitOfWork
+
+    with UnitOfWork(engine) as uow:
+        uow.session.add(PackagingRow(code="BOX-M", name="中号纸箱", kind="box", weight_g=120, tolerance_g=5))
+        uow.commit()
+    page = open_at_pk02(browser, warehouse, "TB190", [("CUP", 1)], 1)
+    wedge_scan(page, "BOX-M")
+    page.wait_for_function("document.getElementById('packaging').textContent.includes('BOX-M')")
+    assert "中号纸箱" in page.inner_text("#packaging")
+    screenshot(page, "station-box-scanned-1366x768")
+    wedge_scan(page, CUP)
+    page.fill("#grams", str(272 + 120))
+    page.press("#grams", "Enter")
+    page.wait_for_selector("#verdict.pass")
+    assert "392" in page.inner_text("#verdict-numbers"), "the box's 120 g is in the expected weight"
     page.context.close()
