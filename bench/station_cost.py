@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import random
 import sys
@@ -31,6 +32,17 @@ from wms.adapters.db.migrate import upgrade  # noqa: E402
 from wms.adapters.db.uow import UnitOfWork  # noqa: E402
 from wms.config import Settings  # noqa: E402
 from wms.services.packing import session, station_events
+
+WRITES = ("BEGIN IMMEDIATE", "INSERT", "UPDATE", "DELETE")
+
+
+def inside_write(sent: list[str]) -> int:
+    """Statements from the first that takes the writer's lock (SQLite's BEGIN IMMEDIATE, a
+    row lock, a write) to the end: what other writers wait behind."""
+    for n, statement in enumerate(sent):
+        if statement.upper().startswith(WRITES) or " FOR UPDATE" in statement.upper():
+            return len(sent) - n
+    return 0
 
 
 def main() -> None:
@@ -65,6 +77,7 @@ def main() -> None:
             sent.append(" ".join(statement.split())[:150])
 
     passing: list[list[str]] = []
+    per_kind: dict[str, list[tuple[int, int]]] = {"open": [], "scan": [], "weigh": []}  # (all, inside the write tx)
 
     def event(kind: str, body: dict) -> dict:
         writer = [0.0, 0.0]
@@ -73,11 +86,13 @@ def main() -> None:
         if kind == "weigh" and profiler:
             profiler.enable()
         sent.clear()
-        counting[0] = kind == "weigh"
+        counting[0] = True
         with UnitOfWork(engine) as uow:
             answer = station_events.station_event(uow, "PK-01", body, who, settings)
             uow.commit()
         counting[0] = False
+        if kind != "weigh" or answer["result"]["verdict"] == "pass":
+            per_kind[kind].append((len(sent), inside_write(sent)))
         if kind == "weigh" and answer["result"]["verdict"] == "pass":
             passing.append(list(sent))
         if kind == "weigh" and profiler:
@@ -102,7 +117,9 @@ def main() -> None:
         verdict = answer["result"]["verdict"]
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
         by_verdict.setdefault(verdict, []).append(times["weigh"][-1])
-    print(f"{args.parcels} parcels on {engine.dialect.name}, one station, no HTTP; verdicts {verdicts}")
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{args.parcels} parcels on {engine.dialect.name}, one station, no HTTP; verdicts {verdicts}; "
+          f"machine load (1/5/15 min) {load} on {os.cpu_count()} cores")
     for kind, values in times.items():
         print(f"{kind:6s} n={len(values):6d}  mean {sum(values) / len(values):6.2f}  p50 {pct(values, 50):6.2f}  "
               f"p90 {pct(values, 90):6.2f}  p99 {pct(values, 99):6.2f} ms;  holding the writer lock: "
@@ -113,6 +130,12 @@ def main() -> None:
     if passing:
         counts = sorted(len(p) for p in passing)
         print(f"SQL statements per passing weighing: p50 {counts[len(counts) // 2]}, max {counts[-1]}")
+    for kind, label in (("weigh", "passing weighing"), ("scan", "scan"), ("open", "session opened")):
+        if per_kind[kind]:
+            every = sorted(n for n, _ in per_kind[kind])
+            inside = sorted(i for _, i in per_kind[kind])
+            print(f"  per {label:16s}: p50 {every[len(every) // 2]:3d}, max {every[-1]:3d} statements; inside the "
+                  f"write transaction p50 {inside[len(inside) // 2]:3d}, max {inside[-1]:3d}")
     if args.statements and passing:
         for n, statement in enumerate(passing[-1], 1):
             print(f"  {n:2d}. {statement}")

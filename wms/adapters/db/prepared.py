@@ -48,8 +48,10 @@ _CURRENT = "SELECT id, order_id, station, status FROM pack_session " \
 _CURRENT_SESSION = text(_CURRENT)
 _CURRENT_SESSION_LOCKED = text(_CURRENT + " FOR UPDATE")
 _SKU_FOR_GTIN = text("SELECT s.sku, s.name FROM skubarcode b JOIN sku s ON s.sku = b.sku WHERE b.gtin = :gtin")
-_MERGE_GROUP = text("SELECT merge_group FROM orders WHERE id = :order_id")
-_ORDER_LINES = text("SELECT sku, qty - packed FROM order_line WHERE order_id = :order_id ORDER BY id")
+_ORDER_LINES = text(
+    "SELECT o.merge_group, l.sku, l.qty - l.packed FROM orders o LEFT JOIN order_line l ON l.order_id = o.id "
+    "WHERE o.id = :order_id ORDER BY l.id"
+)
 _SCANS = text(
     "SELECT code, sku, outcome, at, source FROM pack_scan WHERE session_id = :session_id ORDER BY id"
 ).columns(code=String, sku=String, outcome=String, at=UTCDateTime, source=String)
@@ -86,14 +88,13 @@ def sku_for_gtin(uow: UnitOfWork, gtin: str) -> SkuName | None:
     return SkuName(*row) if row else None
 
 
-def merge_group(uow: UnitOfWork, order_id: int) -> str | None:
-    return uow.session.execute(_MERGE_GROUP, {"order_id": order_id}).scalar()
-
-
-def order_lines(uow: UnitOfWork, order_id: int) -> list[tuple[str, int]]:
-    """(sku, units still to pack) of one order, in line order: all of them, unless an earlier
-    parcel of the order (一单多包) took some."""
-    return [(sku, qty) for sku, qty in uow.session.execute(_ORDER_LINES, {"order_id": order_id}).all()]
+def order_lines(uow: UnitOfWork, order_id: int) -> tuple[str | None, list[tuple[str, int]]]:
+    """The order's merge group, and (sku, units still to pack) of its own lines in line order:
+    all of them, unless an earlier parcel of the order (一单多包) took some. One read: a scan
+    makes it for every item."""
+    rows = uow.session.execute(_ORDER_LINES, {"order_id": order_id}).all()
+    group = rows[0][0] if rows else None
+    return group, [(sku, qty) for _, sku, qty in rows if sku is not None]
 
 
 def scans(uow: UnitOfWork, session_id: int) -> list[ScanRow]:
@@ -138,7 +139,6 @@ _WRONG_SCANS = text(
     "SELECT DISTINCT sku FROM pack_scan WHERE station = :station AND outcome = 'wrong_item' "
     "AND at >= :since AND sku IS NOT NULL"
 ).bindparams(bindparam("since", type_=UTCDateTime))
-_STATION_PRINTER = text("SELECT printer_name FROM station WHERE code = :code")
 
 
 def sku_weights(uow: UnitOfWork, skus: set[str]) -> dict[str, SkuWeight]:
@@ -163,13 +163,22 @@ def add_packed(uow: UnitOfWork, line_id: int, units: int) -> bool:
     return uow.session.execute(_PACK_UNITS, {"id": line_id, "units": units}).rowcount == 1  # type: ignore[attr-defined]
 
 
-_TYPED_WEIGHTS = text("SELECT typed_weights FROM station WHERE code = :code")
+_STATION_SETTINGS = text("SELECT typed_weights, printer_name FROM station WHERE code = :code")
+
+
+def _station_settings(uow: UnitOfWork, station: str) -> tuple[bool, str | None]:
+    """(typed weights allowed, its printer) of a station, read once per transaction: a
+    weighing asks for both (no row: typed weights allowed, no printer of its own)."""
+    key = ("station", station)
+    if key not in uow.memo:
+        row = uow.session.execute(_STATION_SETTINGS, {"code": station}).first()
+        uow.memo[key] = (True, None) if row is None else (row[0] is None or bool(row[0]), row[1])
+    return uow.memo[key]  # type: ignore[no-any-return]
 
 
 def station_takes_typed_weights(uow: UnitOfWork, station: str) -> bool:
     """May a person type a weight at this station (no row: yes)?"""
-    allowed = uow.session.execute(_TYPED_WEIGHTS, {"code": station}).scalar()
-    return allowed is None or bool(allowed)
+    return _station_settings(uow, station)[0]
 
 
 def wrong_scans_since(uow: UnitOfWork, station: str, since: datetime) -> set[str]:
@@ -178,13 +187,14 @@ def wrong_scans_since(uow: UnitOfWork, station: str, since: datetime) -> set[str
 
 
 def station_printer(uow: UnitOfWork, station: str) -> str | None:
-    return uow.session.execute(_STATION_PRINTER, {"code": station}).scalar()
+    return _station_settings(uow, station)[1]
 
 
 _CARRIERS = text(
-    "SELECT code, regions, excluded_regions, cod, max_weight_g, is_default, is_fallback FROM carrier ORDER BY code"
+    "SELECT code, regions, excluded_regions, cod, max_weight_g, is_default, is_fallback, provider FROM carrier "
+    "ORDER BY code"
 ).columns(code=String, regions=JSON, excluded_regions=JSON, cod=Boolean, max_weight_g=Integer,
-          is_default=Boolean, is_fallback=Boolean)
+          is_default=Boolean, is_fallback=Boolean, provider=String)
 _OPEN_POOLS = text(
     'SELECT id, prefix, suffix, digits, scheme FROM trackingpool WHERE carrier = :carrier AND next_value <= "end" '
     "ORDER BY id"
@@ -196,8 +206,16 @@ _TAKE_NUMBER = text(
 
 
 def carriers(uow: UnitOfWork) -> list[tuple]:  # type: ignore[type-arg]
-    """(code, regions, excluded_regions, cod, max_weight_g, is_default, is_fallback) by code."""
-    return [tuple(r) for r in uow.session.execute(_CARRIERS).all()]
+    """(code, regions, excluded_regions, cod, max_weight_g, is_default, is_fallback, provider) by
+    code, read once per transaction (choosing the carrier and asking whether its numbers are
+    remote both need it); `forget_carriers` after changing one in the same transaction."""
+    if "carriers" not in uow.memo:
+        uow.memo["carriers"] = [tuple(r) for r in uow.session.execute(_CARRIERS).all()]
+    return uow.memo["carriers"]  # type: ignore[no-any-return]
+
+
+def forget_carriers(uow: UnitOfWork) -> None:
+    uow.memo.pop("carriers", None)
 
 
 def open_pools(uow: UnitOfWork, carrier: str) -> list[tuple[int, str, str, int, str]]:
@@ -270,7 +288,17 @@ def open_reservations(uow: UnitOfWork, order_id: int) -> list[OpenReservation]:
 
 def take_reserved(uow: UnitOfWork, stock_id: int, qty: int) -> bool:
     """Move `qty` out of a stock row's reserved and on-hand together; False if either is short."""
-    return uow.session.execute(_TAKE_RESERVED, {"stock_id": stock_id, "qty": qty}).rowcount == 1  # type: ignore[attr-defined]
+    return take_reserved_many(uow, [(stock_id, qty)])
+
+
+def take_reserved_many(uow: UnitOfWork, takes: list[tuple[int, int]]) -> bool:
+    """`take_reserved` for several stock rows in one statement (executemany); False if any
+    row was short (the caller rolls the transaction back: none of them counts then)."""
+    if not takes:
+        return True
+    params = [{"stock_id": s, "qty": q} for s, q in takes]
+    result = uow.session.execute(_TAKE_RESERVED, params if len(params) > 1 else params[0])
+    return result.rowcount == len(takes)  # type: ignore[attr-defined]
 
 
 def mark_reservations_picked(uow: UnitOfWork, order_id: int) -> None:

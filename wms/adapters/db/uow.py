@@ -23,6 +23,9 @@ class UnitOfWork:
         self.engine = engine
         self.read_only = read_only
         self.session: Session
+        # What this transaction read of the warehouse's settings (carriers, a station's row),
+        # read once however many steps ask: it ends with the transaction (commit, rollback).
+        self.memo: dict[Any, Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         bind = self.engine.execution_options(read_only=True) if self.read_only else self.engine
@@ -37,10 +40,21 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        self.memo.clear()
         self.session.commit()
 
     def rollback(self) -> None:
+        self.memo.clear()
         self.session.rollback()
+
+    def insert_many(self, model: type, rows: list[dict[str, Any]]) -> None:
+        """`insert_values` for several rows of one table in one statement (executemany)."""
+        if len(rows) == 1:
+            self.insert_values(model, **rows[0])
+            return
+        if rows:
+            filled = [self._with_defaults(model, row) for row in rows]
+            self.session.execute(self._plain_insert(model), filled)
 
     @property
     def is_postgres(self) -> bool:
@@ -78,6 +92,10 @@ class UnitOfWork:
     def insert_values(self, model: type, **values: Any) -> None:
         """`insert` for an append-only row given as column values, its model's defaults filled in:
         building a SQLModel object costs more than the INSERT (the pass path writes several)."""
+        self.session.execute(self._plain_insert(model), self._with_defaults(model, values))
+
+    @staticmethod
+    def _with_defaults(model: type, values: dict[str, Any]) -> dict[str, Any]:
         table = model.__table__  # type: ignore[attr-defined]
         defaults = _DEFAULTS.get(table)
         if defaults is None:
@@ -88,10 +106,15 @@ class UnitOfWork:
         row = {name: factory() if factory is not None else default for name, factory, default in defaults
                if name not in values}
         row.update(values)
+        return row
+
+    @staticmethod
+    def _plain_insert(model: type) -> Any:
+        table = model.__table__  # type: ignore[attr-defined]
         stmt = _PLAIN_INSERTS.get(table)
         if stmt is None:
             stmt = _PLAIN_INSERTS[table] = table.insert()
-        self.session.execute(stmt, row)
+        return stmt
 
     def update(self, row: Any, **values: Any) -> None:
         """Change columns of a loaded row at once, past the ORM's unit of work, like `insert`.

@@ -146,11 +146,12 @@ def _sku_named(uow: UnitOfWork, code: Any) -> prepared.SkuName | None:
 
 
 def _ordered_by_id(uow: UnitOfWork, order_id: int) -> dict[str, int]:
-    """`ordered_in` for an order known by id; an order outside any merge group in two small reads."""
-    if prepared.merge_group(uow, order_id) is not None:
+    """`ordered_in` for an order known by id; an order outside any merge group in one small read."""
+    group, lines = prepared.order_lines(uow, order_id)
+    if group is not None:
         return ordered_in(uow, uow.session.get(OrderRow, order_id))  # type: ignore[arg-type]
     out: dict[str, int] = {}
-    for sku, qty in prepared.order_lines(uow, order_id):
+    for sku, qty in lines:
         out[sku] = out.get(sku, 0) + qty
     return out
 

@@ -355,8 +355,9 @@ def epoch_ms(at: datetime) -> int:
 def current_session(uow: UnitOfWork, station: str) -> PackSessionRow | None:
     """The station's most recently opened session that is still open, row-locked on PostgreSQL,
     as a row to change; a scan, which only reads it, uses prepared.current_session."""
-    found = prepared.current_session(uow, station)  # row-locked on PostgreSQL
-    return uow.session.get(PackSessionRow, found.id) if found else None
+    return uow.session.exec(uow.locked(  # row-locked on PostgreSQL; one statement, the whole row
+        select(PackSessionRow).where(PackSessionRow.station == station, PackSessionRow.status == "open")
+        .order_by(PackSessionRow.id.desc()).limit(1))).first()  # type: ignore[union-attr]
 
 
 def current_for_parcel(uow: UnitOfWork, station: str) -> PackSessionRow | None:

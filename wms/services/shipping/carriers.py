@@ -19,11 +19,12 @@ HOUSE_CARRIER = "WMS"
 def carrier_rules(uow: UnitOfWork) -> list[CarrierRule]:
     return [CarrierRule(code, tuple(regions or ()), tuple(excluded or ()), bool(cod), max_g, bool(default),
                         bool(fallback))
-            for code, regions, excluded, cod, max_g, default, fallback in prepared.carriers(uow)]
+            for code, regions, excluded, cod, max_g, default, fallback, _ in prepared.carriers(uow)]
 
 
 def ensure_house_carrier(uow: UnitOfWork) -> None:
     """Create the house carrier once, even when several stations need it at the same moment."""
+    prepared.forget_carriers(uow)
     if uow.session.get(Carrier, HOUSE_CARRIER) is not None:
         return
     try:

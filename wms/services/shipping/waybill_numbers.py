@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from wms.adapters.db import prepared
 from wms.adapters.db.tables import Carrier, PlatformOrder, PlatformRow, WaybillIssue
 from wms.adapters.db.uow import UnitOfWork
 from wms.adapters.platforms.base import DOUYIN_COMPANIES, TAOBAO_COMPANIES, PlatformError
@@ -277,8 +278,8 @@ def provider_for(uow: UnitOfWork, carrier: str, timeout: float = 8.0, account: s
 
 
 def is_remote(uow: UnitOfWork, carrier: str) -> bool:
-    row = uow.session.get(Carrier, carrier)
-    return row is not None and (row.provider or "pool") != "pool"
+    """Do the carrier's numbers come from a service over the network (not a pool here)?"""
+    return any(row[0] == carrier and (row[7] or "pool") != "pool" for row in prepared.carriers(uow))
 
 
 def issue_for(uow: UnitOfWork, object_id: str) -> WaybillIssue | None:

@@ -233,16 +233,16 @@ def pick_reserved(uow: UnitOfWork, order: OrderRow, operator: str) -> None:
     """Take an order's reserved units out of their bins (when it is packed without a wave).
 
     One conditional update per stock row moves reserved and on-hand down together, and
-    the ledger rows go in with them: the same rule as `move`, in fewer round trips. This
-    runs on every passing weighing, so it uses prepared statements rather than ORM objects.
+    the ledger rows go in with them: the same rule as `move`, in fewer round trips (all the
+    rows' updates in one statement, all the ledger rows in another). This runs on every
+    passing weighing, so it uses prepared statements rather than ORM objects.
     """
-    for res in prepared.open_reservations(uow, order.id):  # type: ignore[arg-type]
-        if res.open_qty <= 0:
-            continue
-        if not prepared.take_reserved(uow, res.stock_id, res.open_qty):
-            raise Conflict(f"stock of {res.sku} changed under the order; recount the bin", "insufficient_stock")
-        uow.insert_values(LedgerEntry, bin_id=res.bin_id, sku=res.sku, delta=-res.open_qty, kind="pick",
-                          ref=f"order:{order.order_no}", operator=operator)
+    taken = [res for res in prepared.open_reservations(uow, order.id) if res.open_qty > 0]  # type: ignore[arg-type]
+    if not prepared.take_reserved_many(uow, [(res.stock_id, res.open_qty) for res in taken]):
+        skus = ", ".join(sorted({res.sku for res in taken}))
+        raise Conflict(f"stock of {skus} changed under the order; recount the bins", "insufficient_stock")
+    uow.insert_many(LedgerEntry, [dict(bin_id=res.bin_id, sku=res.sku, delta=-res.open_qty, kind="pick",
+                                       ref=f"order:{order.order_no}", operator=operator) for res in taken])
     prepared.mark_reservations_picked(uow, order.id)  # type: ignore[arg-type]
 
 
